@@ -1,0 +1,38 @@
+using System.Collections.ObjectModel;
+
+namespace Osipy.MappedCache;
+
+/// <summary>Settings of an <see cref="IntermediateCache"/> (osipy's <c>CacheConfig</c>), with the seed's defaults.</summary>
+/// <remarks>
+/// Immutable; validated when a cache is constructed. One difference from the seed:
+/// <see cref="Compression"/> defaults to false, because a compressed segment cannot be mapped zero-copy.
+/// </remarks>
+public sealed record CacheConfig
+{
+    private static readonly IReadOnlyDictionary<string, RetentionPolicy> s_noPolicies =
+        new ReadOnlyDictionary<string, RetentionPolicy>(new Dictionary<string, RetentionPolicy>());
+
+    /// <summary>Policy of result types not listed in <see cref="Policies"/>. Default <see cref="RetentionPolicy.Cached"/>.</summary>
+    public RetentionPolicy DefaultPolicy { get; init; } = RetentionPolicy.Cached;
+
+    /// <summary>Per-result-type policies, overriding <see cref="DefaultPolicy"/>. Default empty.</summary>
+    public IReadOnlyDictionary<string, RetentionPolicy> Policies { get; init; } = s_noPolicies;
+
+    /// <summary>Directory of segment files; null means <c>&lt;temp&gt;/osipy_cache_&lt;user&gt;</c>.</summary>
+    public string? CacheDir { get; init; }
+
+    /// <summary>
+    /// Bound, in MiB, on the bytes this session holds: its CACHED segments plus segments it has mapped.
+    /// Least-recently-used entries without live leases are evicted beyond it. Default 1024.
+    /// </summary>
+    public long MaxMemoryMb { get; init; } = 1024;
+
+    /// <summary>Entries older than this many seconds are misses and are removed; 0 means no limit. Default 3600.</summary>
+    public long MaxAgeSeconds { get; init; } = 3600;
+
+    /// <summary>
+    /// Compress PERSISTENT segments at rest. Not implemented yet: true makes the cache constructor
+    /// throw <see cref="NotSupportedException"/> rather than silently store uncompressed files.
+    /// </summary>
+    public bool Compression { get; init; }
+}

@@ -1,0 +1,43 @@
+namespace Osipy.MappedCache;
+
+/// <summary>
+/// What the cache knows about one stored result, without its data (osipy's <c>CacheEntry</c>).
+/// Read from the segment's record; getting it never maps or reads the payload.
+/// </summary>
+/// <remarks>Immutable and safe to share between threads.</remarks>
+public sealed class CacheEntry
+{
+    internal CacheEntry()
+    {
+    }
+
+    /// <summary>The key given to Put.</summary>
+    public required string Key { get; init; }
+
+    /// <summary>The result type given to Put (for example "t1_map").</summary>
+    public required string ResultType { get; init; }
+
+    /// <summary>When the entry was put, from the cache's clock.</summary>
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Bytes of array data (all arrays, for a bundle).</summary>
+    public required long SizeBytes { get; init; }
+
+    /// <summary>The metadata given to Put, as read back from JSON (numbers are long or double).</summary>
+    public required IReadOnlyDictionary<string, object?> Metadata { get; init; }
+
+    /// <summary>The policy the entry was stored under.</summary>
+    public required RetentionPolicy Policy { get; init; }
+
+    /// <summary>Element type of a single-array entry (for example <see cref="float"/>); null for a bundle.</summary>
+    public required Type? ElementType { get; init; }
+
+    /// <summary>Shape of a single-array entry, C order; empty for a bundle and for a 0-d array.</summary>
+    public required IReadOnlyList<int> Shape { get; init; }
+
+    /// <summary>Names of a bundle's arrays, in the order they were put; empty for a single array.</summary>
+    public required IReadOnlyList<string> ArrayNames { get; init; }
+
+    /// <summary>True when the entry was put as a dictionary of arrays (use <c>GetBundle</c>).</summary>
+    public bool IsBundle => ElementType is null;
+}

@@ -1,0 +1,42 @@
+namespace Osipy.MappedCache;
+
+/// <summary>A snapshot of a cache's counters (osipy's <c>get_stats()</c>, plus the hit rate it promised).</summary>
+/// <remarks>Immutable. Counters cover this session only; disk figures cover the whole cache directory.</remarks>
+public sealed record CacheStats
+{
+    /// <summary>Entries this session holds: its CACHED segments and the segments it has mapped.</summary>
+    public required int MemoryEntries { get; init; }
+
+    /// <summary>Bytes of array data in <see cref="MemoryEntries"/>, in MiB.</summary>
+    public required double MemorySizeMb { get; init; }
+
+    /// <summary>The configured budget, in MiB.</summary>
+    public required long MaxMemoryMb { get; init; }
+
+    /// <summary>The cache directory.</summary>
+    public required string CacheDir { get; init; }
+
+    /// <summary>Segment files in the cache directory, from every session.</summary>
+    public required int DiskEntries { get; init; }
+
+    /// <summary>Total size of those files.</summary>
+    public required long DiskSizeBytes { get; init; }
+
+    /// <summary>Gets that returned data.</summary>
+    public required long Hits { get; init; }
+
+    /// <summary>Gets that returned null (absent, transient, expired or corrupt).</summary>
+    public required long Misses { get; init; }
+
+    /// <summary>Hits / (Hits + Misses); 0 before the first get.</summary>
+    public double HitRate => Hits + Misses == 0 ? 0 : (double)Hits / (Hits + Misses);
+
+    /// <summary>Entries dropped to stay within <see cref="MaxMemoryMb"/>.</summary>
+    public required long Evictions { get; init; }
+
+    /// <summary>Entries found older than MaxAgeSeconds and removed.</summary>
+    public required long Expirations { get; init; }
+
+    /// <summary>Segment files that failed validation and were quarantined.</summary>
+    public required long CorruptSegments { get; init; }
+}

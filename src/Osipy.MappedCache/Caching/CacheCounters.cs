@@ -1,0 +1,11 @@
+namespace Osipy.MappedCache.Caching;
+
+/// <summary>The session's statistics counters. Updated under the cache's lock, read for snapshots.</summary>
+internal sealed class CacheCounters
+{
+    public long Hits;
+    public long Misses;
+    public long Evictions;
+    public long Expirations;
+    public long CorruptSegments;
+}

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Osipy.MappedCache.Caching;
+
+/// <summary>The cache's log messages, generated at compile time.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Corrupt segment '{Path}' set aside ({Reason}); moved to '{QuarantinedTo}'.")]
+    public static partial void SegmentQuarantined(ILogger logger, string path, string reason, string? quarantinedTo);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Evicted '{Key}' ({ResultType}), {SizeBytes} bytes, to stay within the memory budget.")]
+    public static partial void Evicted(ILogger logger, string key, string resultType, long sizeBytes);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Expired '{Key}' ({ResultType}), created {CreatedAt}.")]
+    public static partial void Expired(ILogger logger, string key, string resultType, DateTimeOffset createdAt);
+}

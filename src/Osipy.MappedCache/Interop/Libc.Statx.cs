@@ -1,0 +1,41 @@
+using System.Runtime.InteropServices;
+
+namespace Osipy.MappedCache.Interop;
+
+internal static partial class Libc
+{
+    internal const int AT_FDCWD = -100;
+    internal const int AT_SYMLINK_NOFOLLOW = 0x100;
+    internal const int AT_EMPTY_PATH = 0x1000;
+    internal const uint STATX_BASIC_STATS = 0x7ff;
+
+    internal const int S_IFMT = 0xF000;
+    internal const int S_IFREG = 0x8000;
+    internal const int S_IFDIR = 0x4000;
+    internal const int S_IFLNK = 0xA000;
+
+    /// <summary>
+    /// The head of <c>struct statx</c>. Unlike <c>struct stat</c> its layout is the same on every
+    /// Linux architecture, which is why statx is used instead of stat/lstat/fstat.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential, Size = 256)]
+    internal struct StatxBuffer
+    {
+        public uint Mask;
+        public uint BlockSize;
+        public ulong Attributes;
+        public uint LinkCount;
+        public uint Uid;
+        public uint Gid;
+        public ushort Mode;
+        private ushort _spare0;
+        public ulong Inode;
+        public ulong Size;
+        public ulong Blocks;
+
+        public readonly int FileType => Mode & S_IFMT;
+    }
+
+    [LibraryImport(LibraryName, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int Statx(int dirFd, string path, int flags, uint mask, out StatxBuffer buffer);
+}

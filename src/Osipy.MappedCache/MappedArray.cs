@@ -1,0 +1,96 @@
+using System.Numerics;
+using Osipy.MappedCache.Mapping;
+using Osipy.MappedCache.Segments;
+
+namespace Osipy.MappedCache;
+
+/// <summary>
+/// A lease on one array of a mapped segment, whatever its element type; the typed views are on
+/// <see cref="MappedArray{T}"/>. Bundles hand these out per name.
+/// </summary>
+/// <remarks>
+/// <para>Lifetime: the mapping stays valid until this lease is disposed, even if the entry is
+/// invalidated, replaced, evicted or the cache is disposed meanwhile. Spans and memory taken from
+/// the lease must not be used after <see cref="Dispose"/>: accessors then throw
+/// <see cref="ObjectDisposedException"/>, but a span already taken cannot be revoked.</para>
+/// <para>The mapping is private (copy-on-write): writing through a view changes only this
+/// process's pages, never the file or what other processes and later sessions read. Leases on the
+/// same key within a process may share one mapping, and so see each other's writes.</para>
+/// <para>Thread safety: reading and writing the data from several threads is as safe as with any
+/// array; <see cref="Dispose"/> may be called from any thread, once or more.</para>
+/// </remarks>
+public abstract class MappedArray : IDisposable
+{
+    private protected MappedArray(MappingLease lease, CacheEntry entry, ArrayRecord array)
+    {
+        Lease = lease;
+        Entry = entry;
+        Name = array.Name;
+        Shape = Array.AsReadOnly(array.Shape.Select(d => (int)d).ToArray());
+        Length = array.ElementCount;
+        SizeBytes = array.PayloadLength;
+        PayloadOffset = array.PayloadOffset;
+    }
+
+    /// <summary>The entry this array belongs to.</summary>
+    public CacheEntry Entry { get; }
+
+    /// <summary>The array's name within a bundle; empty for a single-array entry.</summary>
+    public string Name { get; }
+
+    /// <summary>Dimensions, C order (the last varies fastest).</summary>
+    public IReadOnlyList<int> Shape { get; }
+
+    /// <summary>Number of elements: the product of <see cref="Shape"/>. May exceed <see cref="int.MaxValue"/>.</summary>
+    public long Length { get; }
+
+    /// <summary>Bytes of data.</summary>
+    public long SizeBytes { get; }
+
+    /// <summary>The .NET element type, for example <see cref="float"/>.</summary>
+    public abstract Type ElementType { get; }
+
+    /// <summary>Whether <see cref="Dispose"/> has been called.</summary>
+    public bool IsDisposed => Lease.IsDisposed;
+
+    private protected MappingLease Lease { get; }
+
+    private protected long PayloadOffset { get; }
+
+    /// <summary>This array as <see cref="MappedArray{T}"/>.</summary>
+    /// <exception cref="InvalidCastException">The element type is not <typeparamref name="T"/>; the message names both.</exception>
+    public MappedArray<T> As<T>()
+        where T : unmanaged =>
+        this as MappedArray<T> ?? throw ElementTypeMismatch(Entry, Name, ElementType, typeof(T));
+
+    /// <summary>Releases this lease; the mapping goes when its last lease goes.</summary>
+    public void Dispose()
+    {
+        Lease.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    internal static MappedArray Create(MappingLease lease, CacheEntry entry, ArrayRecord array) => array.DType switch
+    {
+        DType.Float32 => new MappedArray<float>(lease, entry, array),
+        DType.Float64 => new MappedArray<double>(lease, entry, array),
+        DType.Int8 => new MappedArray<sbyte>(lease, entry, array),
+        DType.Int16 => new MappedArray<short>(lease, entry, array),
+        DType.Int32 => new MappedArray<int>(lease, entry, array),
+        DType.Int64 => new MappedArray<long>(lease, entry, array),
+        DType.UInt8 => new MappedArray<byte>(lease, entry, array),
+        DType.UInt16 => new MappedArray<ushort>(lease, entry, array),
+        DType.UInt32 => new MappedArray<uint>(lease, entry, array),
+        DType.UInt64 => new MappedArray<ulong>(lease, entry, array),
+        DType.Float16 => new MappedArray<Half>(lease, entry, array),
+        DType.Complex128 => new MappedArray<Complex>(lease, entry, array),
+        _ => throw new ArgumentOutOfRangeException(nameof(array), array.DType, "Unknown element type."),
+    };
+
+    internal static InvalidCastException ElementTypeMismatch(CacheEntry entry, string name, Type stored, Type requested)
+    {
+        string what = name.Length == 0 ? $"Entry '{entry.Key}' of result type '{entry.ResultType}'" : $"Array '{name}' of entry '{entry.Key}' ({entry.ResultType})";
+        return new InvalidCastException(
+            $"{what} holds {DTypes.Describe(DTypes.FromType(stored))} elements; {DTypes.Describe(DTypes.FromType(requested))} was requested.");
+    }
+}

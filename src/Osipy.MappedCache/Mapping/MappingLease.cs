@@ -1,0 +1,63 @@
+namespace Osipy.MappedCache.Mapping;
+
+/// <summary>
+/// One reference on a <see cref="SegmentMapping"/>, and the only way safe code reaches the mapped
+/// bytes. Every accessor checks bounds against the mapping and fails once the lease is disposed.
+/// </summary>
+/// <remarks>
+/// Spans handed out stay valid only while the lease is alive: that is the rule a caller of
+/// <see cref="MappedArray{T}"/> must follow, as with any pooled memory.
+/// </remarks>
+internal sealed unsafe class MappingLease : IDisposable
+{
+    private readonly SegmentMapping _mapping;
+    private int _disposed;
+
+    public MappingLease(SegmentMapping mapping)
+    {
+        mapping.AddLease();
+        _mapping = mapping;
+    }
+
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    public SegmentMapping Mapping => _mapping;
+
+    /// <summary>A span of <paramref name="length"/> elements starting <paramref name="byteOffset"/> bytes into the file.</summary>
+    public Span<T> GetSpan<T>(long byteOffset, int length)
+        where T : unmanaged
+    {
+        return new Span<T>(GetPointer<T>(byteOffset, length), length);
+    }
+
+    /// <summary>A reference to the element <paramref name="byteOffset"/> bytes into the file, for 2D views.</summary>
+    public ref T GetReference<T>(long byteOffset, long length)
+        where T : unmanaged
+    {
+        return ref *GetPointer<T>(byteOffset, length);
+    }
+
+    /// <summary>The address of <paramref name="length"/> elements at <paramref name="byteOffset"/>, bounds-checked.</summary>
+    internal T* GetPointer<T>(long byteOffset, long length)
+        where T : unmanaged
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(byteOffset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        long bytes = checked(length * sizeof(T));
+        if (byteOffset > _mapping.Length - bytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), "The requested range lies outside the mapped segment.");
+        }
+
+        return (T*)((byte*)_mapping.DangerousGetHandle() + byteOffset);
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _mapping.ReleaseLease();
+        }
+    }
+}

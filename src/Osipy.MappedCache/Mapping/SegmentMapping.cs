@@ -1,0 +1,78 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using Osipy.MappedCache.Interop;
+
+namespace Osipy.MappedCache.Mapping;
+
+/// <summary>
+/// Owns one private (copy-on-write) mapping of a whole segment file. The mapping is unmapped
+/// exactly once, when the last reference goes: the cache's own reference is dropped by
+/// <see cref="SafeHandle.Dispose()"/>, and every lease holds one more through <see cref="AddLease"/>.
+/// </summary>
+/// <remarks>
+/// Invariant: while any lease is alive, <see cref="SafeHandle.DangerousGetHandle"/> points at
+/// <see cref="Length"/> readable and writable bytes. Writes land in private pages and never reach
+/// the file. Thread-safe: reference counting is SafeHandle's.
+/// </remarks>
+internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
+{
+    private int _leaseCount;
+
+    private SegmentMapping(nint address, long length)
+        : base(ownsHandle: true)
+    {
+        SetHandle(address);
+        Length = length;
+    }
+
+    /// <summary>Bytes mapped, starting at file offset 0.</summary>
+    public long Length { get; }
+
+    /// <summary>Leases (and pinned memory handles) currently holding this mapping.</summary>
+    public int LeaseCount => Volatile.Read(ref _leaseCount);
+
+    /// <summary>Maps <paramref name="length"/> bytes of <paramref name="file"/> privately (copy-on-write).</summary>
+    /// <exception cref="IOException">mmap failed.</exception>
+    public static SegmentMapping MapPrivate(SafeFileHandle file, long length, string pathForErrors)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        bool added = false;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            int fd = (int)file.DangerousGetHandle();
+            nint address = Libc.Mmap(0, (nuint)length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_PRIVATE, fd, 0);
+            if (address == Libc.MAP_FAILED)
+            {
+                throw Libc.IOExceptionFor(Marshal.GetLastPInvokeError(), "mmap", pathForErrors);
+            }
+
+            return new SegmentMapping(address, length);
+        }
+        finally
+        {
+            if (added)
+            {
+                file.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Takes one reference for a lease; fails if the mapping is already released.</summary>
+    /// <exception cref="ObjectDisposedException">The mapping has been released.</exception>
+    public void AddLease()
+    {
+        bool added = false;
+        DangerousAddRef(ref added);
+        Interlocked.Increment(ref _leaseCount);
+    }
+
+    /// <summary>Returns the reference taken by <see cref="AddLease"/>.</summary>
+    public void ReleaseLease()
+    {
+        Interlocked.Decrement(ref _leaseCount);
+        DangerousRelease();
+    }
+
+    protected override bool ReleaseHandle() => Libc.Munmap(handle, (nuint)Length) == 0;
+}

@@ -1,0 +1,25 @@
+namespace Osipy.MappedCache.Segments;
+
+/// <summary>
+/// Bounds that every number read from disk is checked against before it sizes anything.
+/// Put enforces the same bounds, so every file this library writes passes them.
+/// </summary>
+internal static class SegmentLimits
+{
+    /// <summary>Payloads start on this boundary; the NPY header fills the first page.</summary>
+    public const int PageSize = 4096;
+
+    /// <summary>NumPy 1.x's NPY_MAXDIMS; numpy 2 allows 64, but 32 keeps files readable by both.</summary>
+    public const int MaxDimensions = 32;
+
+    public const int MaxKeyBytes = 64 * 1024;
+
+    public const int MaxMetadataBytes = 1024 * 1024;
+
+    public const int MaxArrays = 1024;
+
+    public const int MaxArrayNameBytes = 1024;
+
+    /// <summary>The record holds key, type, metadata and the array table, so it is bounded by them.</summary>
+    public const int MaxRecordBytes = 4 * 1024 * 1024;
+}

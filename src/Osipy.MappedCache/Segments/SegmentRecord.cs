@@ -1,0 +1,45 @@
+namespace Osipy.MappedCache.Segments;
+
+/// <summary>What a segment file holds: one NPY array, or a bundle of named arrays.</summary>
+internal enum SegmentKind : byte
+{
+    SingleArray = 1,
+    Bundle = 2,
+}
+
+/// <summary>One array's place in a segment: its type, shape, and where its payload lies.</summary>
+internal sealed record ArrayRecord(string Name, DType DType, long[] Shape, long PayloadOffset, long PayloadLength, ulong PayloadChecksum)
+{
+    public long ElementCount => SegmentLayout.ElementCount(Shape);
+}
+
+/// <summary>
+/// The cache's own description of a segment, stored in a checksummed block after the payloads
+/// (see docs/FORMAT.md). NumPy never reads it.
+/// </summary>
+internal sealed record SegmentRecord
+{
+    public const ushort CurrentVersion = 1;
+
+    public required SegmentKind Kind { get; init; }
+
+    public required string Key { get; init; }
+
+    public required string ResultType { get; init; }
+
+    public required RetentionPolicy Policy { get; init; }
+
+    public required long CreatedUnixMilliseconds { get; init; }
+
+    /// <summary>The session that wrote the segment; a CACHED segment belongs to it.</summary>
+    public required string SessionId { get; init; }
+
+    public required string MetadataJson { get; init; }
+
+    /// <summary>XxHash3 of the first page (the NPY header or the bundle preamble).</summary>
+    public required ulong HeaderChecksum { get; init; }
+
+    public required IReadOnlyList<ArrayRecord> Arrays { get; init; }
+
+    public long PayloadBytes => Arrays.Sum(a => a.PayloadLength);
+}

@@ -1,0 +1,184 @@
+using System.IO.Hashing;
+using System.Security.Cryptography;
+
+namespace Osipy.MappedCache.Segments;
+
+/// <summary>
+/// Writes one segment into a temporary file beside its final path and publishes it with an atomic
+/// rename, so a reader sees the old segment or the whole new one, never a part.
+/// </summary>
+/// <remarks>
+/// Usage: <see cref="Create"/>, then for each array in order <see cref="Append"/> its bytes,
+/// then <see cref="Publish"/>. Disposing an unpublished writer deletes the temporary file.
+/// The full file length is reserved up front (posix_fallocate via PreallocationSize), so a full
+/// disk fails here with an <see cref="IOException"/> rather than later.
+/// Not thread-safe: one writer per put.
+/// </remarks>
+internal sealed class SegmentWriter : IDisposable
+{
+    /// <summary>Temporary files start with this, so directory scans can tell them from segments.</summary>
+    public const string TempPrefix = ".tmp-";
+
+    private readonly SegmentDraft _draft;
+    private readonly FileStream _file;
+    private readonly long[] _offsets;
+    private readonly long _recordOffset;
+    private readonly ulong[] _checksums;
+    private readonly XxHash3 _hash = new();
+    private int _arrayIndex;
+    private long _written;
+    private bool _published;
+
+    private SegmentWriter(SegmentDraft draft, string tempPath, FileStream file, long[] offsets, long recordOffset)
+    {
+        _draft = draft;
+        TempPath = tempPath;
+        _file = file;
+        _offsets = offsets;
+        _recordOffset = recordOffset;
+        _checksums = new ulong[draft.Arrays.Count];
+    }
+
+    public string TempPath { get; }
+
+    /// <summary>Creates the temporary file (mode 0600, never following a symlink) and reserves its space.</summary>
+    /// <exception cref="IOException">The file cannot be created or the space reserved (for example ENOSPC).</exception>
+    public static SegmentWriter Create(string directory, SegmentDraft draft)
+    {
+        var (offsets, recordOffset) = SegmentLayout.Plan([.. draft.Arrays.Select(a => (a.DType, a.Shape))]);
+        string tempPath = Path.Combine(directory, TempPrefix + draft.SessionId + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew, // O_CREAT|O_EXCL: fails on any existing path, symlinks included
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.None,
+            BufferSize = 0,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            PreallocationSize = recordOffset + 64 * 1024,
+        };
+        FileStream file;
+        try
+        {
+            file = new FileStream(tempPath, options);
+        }
+        catch (IOException ex) when (File.Exists(tempPath))
+        {
+            TryDelete(tempPath);
+            throw new IOException($"Cannot reserve {options.PreallocationSize} bytes for a segment in '{directory}': {ex.Message}", ex);
+        }
+
+        return new SegmentWriter(draft, tempPath, file, offsets, recordOffset);
+    }
+
+    /// <summary>Appends payload bytes of the current array, hashing them as they pass.</summary>
+    public void Append(ReadOnlySpan<byte> bytes)
+    {
+        ObjectDisposedException.ThrowIf(_published, this);
+        while (!bytes.IsEmpty)
+        {
+            if (_arrayIndex == _draft.Arrays.Count)
+            {
+                throw new InvalidOperationException("More payload bytes than the arrays' shapes declare.");
+            }
+
+            long remaining = _draft.Arrays[_arrayIndex].PayloadLength - _written;
+            if (remaining == 0)
+            {
+                FinishArray();
+                continue;
+            }
+
+            int take = (int)Math.Min(remaining, bytes.Length);
+            ReadOnlySpan<byte> chunk = bytes[..take];
+            _hash.Append(chunk);
+            RandomAccess.Write(_file.SafeFileHandle, chunk, _offsets[_arrayIndex] + _written);
+            _written += take;
+            bytes = bytes[take..];
+        }
+    }
+
+    /// <summary>Writes header and record, then renames the file to <paramref name="finalPath"/>.</summary>
+    /// <returns>The record as written and the file's length.</returns>
+    public (SegmentRecord Record, long FileLength) Publish(string finalPath)
+    {
+        ObjectDisposedException.ThrowIf(_published, this);
+        while (_arrayIndex < _draft.Arrays.Count)
+        {
+            if (_written != _draft.Arrays[_arrayIndex].PayloadLength)
+            {
+                throw new InvalidOperationException($"Array {_arrayIndex} received {_written} of {_draft.Arrays[_arrayIndex].PayloadLength} bytes.");
+            }
+
+            FinishArray();
+        }
+
+        var header = new byte[NpyHeader.Size];
+        if (_draft.Kind == SegmentKind.SingleArray)
+        {
+            NpyHeader.Write(header, _draft.Arrays[0].DType, _draft.Arrays[0].Shape);
+        }
+        else
+        {
+            BundlePreamble.Write(header);
+        }
+
+        RandomAccess.Write(_file.SafeFileHandle, header, 0);
+        var record = new SegmentRecord
+        {
+            Kind = _draft.Kind,
+            Key = _draft.Key,
+            ResultType = _draft.ResultType,
+            Policy = _draft.Policy,
+            CreatedUnixMilliseconds = _draft.CreatedUnixMilliseconds,
+            SessionId = _draft.SessionId,
+            MetadataJson = _draft.MetadataJson,
+            HeaderChecksum = XxHash3.HashToUInt64(header),
+            Arrays = [.. _draft.Arrays.Select((a, i) => new ArrayRecord(a.Name, a.DType, a.Shape, _offsets[i], a.PayloadLength, _checksums[i]))],
+        };
+        byte[] encoded = SegmentRecordCodec.Encode(record);
+        if (encoded.Length > SegmentLimits.MaxRecordBytes)
+        {
+            throw new ArgumentException($"The key, metadata and array names need {encoded.Length} bytes; a segment record holds at most {SegmentLimits.MaxRecordBytes}.");
+        }
+
+        long fileLength = _recordOffset + encoded.Length;
+        RandomAccess.Write(_file.SafeFileHandle, encoded, _recordOffset);
+        // Preallocation reserved a little slack for the record; cut it so the length is exact.
+        _file.SetLength(fileLength);
+        _file.Dispose();
+        File.Move(TempPath, finalPath, overwrite: true); // rename(2): atomic within the directory
+        _published = true;
+        return (record, fileLength);
+    }
+
+    public void Dispose()
+    {
+        _file.Dispose();
+        if (!_published)
+        {
+            TryDelete(TempPath);
+        }
+    }
+
+    private void FinishArray()
+    {
+        _checksums[_arrayIndex] = _hash.GetCurrentHashAsUInt64();
+        _hash.Reset();
+        _arrayIndex++;
+        _written = 0;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
