@@ -124,7 +124,7 @@ internal static class MetadataJson
         JsonValueKind.Object => element.EnumerateObject().ToDictionary(p => p.Name, p => ToClr(p.Value)),
         JsonValueKind.Array => element.EnumerateArray().Select(ToClr).ToArray(),
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out long l) ? l : element.GetDouble(),
+        JsonValueKind.Number => element.TryGetInt64(out long l) ? (object)l : element.GetDouble(), // (object): else both become double
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,

@@ -15,7 +15,8 @@ internal static class NpyHeader
 
     private const int PreambleLength = 10; // magic (6) + version (2) + header_len (2)
 
-    public static ReadOnlySpan<byte> Magic => "\x93NUMPY"u8;
+    /// <summary>0x93 then "NUMPY". (A u8 literal would encode U+0093 as two bytes.)</summary>
+    public static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>Writes a complete 4096-byte header for a C-order little-endian array.</summary>
     public static void Write(Span<byte> destination, DType dtype, ReadOnlySpan<long> shape)

@@ -1,0 +1,86 @@
+using Osipy.MappedCache.Tests.Infrastructure;
+
+namespace Osipy.MappedCache.Tests.Caching;
+
+public sealed class EvictionTests : IDisposable
+{
+    private const int QuarterMb = 256 * 1024 / sizeof(float);
+
+    private readonly TempCacheDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Put_OverBudget_EvictsLeastRecentlyUsedCachedEntry_AndUnlinksIt()
+    {
+        using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Cached, maxMemoryMb: 1));
+        for (int i = 0; i < 4; i++)
+        {
+            cache.Put<float>("c", $"k{i}", new float[QuarterMb], [QuarterMb]);
+        }
+
+        using (cache.Get<float>("c", "k0"))
+        {
+            // Touching k0 makes k1 the least recently used.
+        }
+
+        cache.Put<float>("c", "k4", new float[QuarterMb], [QuarterMb]);
+
+        Assert.False(cache.Has("c", "k1"));
+        Assert.True(cache.Has("c", "k0"));
+        Assert.True(cache.Has("c", "k4"));
+        CacheStats stats = cache.GetStats();
+        Assert.Equal(1, stats.Evictions);
+        Assert.Equal(4, stats.MemoryEntries);
+        Assert.Equal(1.0, stats.MemorySizeMb);
+        Assert.Equal(4, stats.DiskEntries);
+    }
+
+    [Fact]
+    public void Eviction_SkipsLeasedEntries()
+    {
+        using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Cached, maxMemoryMb: 1));
+        cache.Put<float>("c", "leased", TestData.Ramp(QuarterMb), [QuarterMb]);
+        using MappedArray<float> lease = cache.Get<float>("c", "leased")!;
+
+        for (int i = 0; i < 4; i++)
+        {
+            cache.Put<float>("c", $"k{i}", new float[QuarterMb], [QuarterMb]);
+        }
+
+        Assert.True(cache.Has("c", "leased"));
+        Assert.False(cache.Has("c", "k0"));
+        Assert.Equal(TestData.Ramp(QuarterMb)[^1], lease.Span[^1]);
+    }
+
+    [Fact]
+    public void Eviction_OfPersistentEntry_UnmapsButKeepsTheFile()
+    {
+        using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent, maxMemoryMb: 1));
+        for (int i = 0; i < 5; i++)
+        {
+            cache.Put<float>("p", $"k{i}", new float[QuarterMb], [QuarterMb]);
+            cache.Get<float>("p", $"k{i}")!.Dispose();
+        }
+
+        CacheStats stats = cache.GetStats();
+        Assert.Equal(1, stats.Evictions);
+        Assert.Equal(4, stats.MemoryEntries);
+        Assert.Equal(5, stats.DiskEntries);
+        using MappedArray<float>? again = cache.Get<float>("p", "k0");
+        Assert.NotNull(again);
+    }
+
+    [Fact]
+    public void Put_SingleEntryLargerThanBudget_IsStillStored()
+    {
+        using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Cached, maxMemoryMb: 1));
+        cache.Put<float>("c", "small", new float[16], [16]);
+
+        cache.Put<float>("c", "big", new float[1024 * 1024], [1024 * 1024]); // 4 MB, four times the budget
+
+        using MappedArray<float>? big = cache.Get<float>("c", "big");
+        Assert.NotNull(big);
+        Assert.False(cache.Has("c", "small"));
+    }
+}
