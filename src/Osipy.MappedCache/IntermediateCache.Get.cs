@@ -187,7 +187,7 @@ public sealed partial class IntermediateCache
     private OpenedSegment? OpenOwned(EntryState state)
     {
         OpenedSegment? opened = OpenValidated(state.Path, state.Key);
-        if (opened is null || opened.Record != state.Record && opened.Record.CreatedUnixMilliseconds != state.Record.CreatedUnixMilliseconds)
+        if (opened is null || !opened.Record.IsSameWriteAs(state.Record))
         {
             opened?.Dispose();
             _table.Remove(state.Key);
@@ -209,6 +209,11 @@ public sealed partial class IntermediateCache
             }
 
             return opened;
+        }
+        catch (CorruptSegmentException ex) when (ex.FromNewerVersion)
+        {
+            Log.NewerSegmentSkipped(_logger, path, ex.Reason);
+            return null;
         }
         catch (CorruptSegmentException ex)
         {

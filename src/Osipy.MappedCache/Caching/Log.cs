@@ -8,6 +8,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Corrupt segment '{Path}' set aside ({Reason}); moved to '{QuarantinedTo}'.")]
     public static partial void SegmentQuarantined(ILogger logger, string path, string reason, string? quarantinedTo);
 
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Segment '{Path}' left in place and treated as a miss: {Reason}.")]
+    public static partial void NewerSegmentSkipped(ILogger logger, string path, string reason);
+
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Evicted '{Key}' ({ResultType}), {SizeBytes} bytes, to stay within the memory budget.")]
     public static partial void Evicted(ILogger logger, string key, string resultType, long sizeBytes);
 

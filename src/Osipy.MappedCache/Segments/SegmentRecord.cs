@@ -42,4 +42,11 @@ internal sealed record SegmentRecord
     public required IReadOnlyList<ArrayRecord> Arrays { get; init; }
 
     public long PayloadBytes => Arrays.Sum(a => a.PayloadLength);
+
+    /// <summary>Whether both records describe the same put: same session, time, header and payloads.</summary>
+    public bool IsSameWriteAs(SegmentRecord other) =>
+        SessionId == other.SessionId
+        && CreatedUnixMilliseconds == other.CreatedUnixMilliseconds
+        && HeaderChecksum == other.HeaderChecksum
+        && Arrays.Select(a => a.PayloadChecksum).SequenceEqual(other.Arrays.Select(a => a.PayloadChecksum));
 }

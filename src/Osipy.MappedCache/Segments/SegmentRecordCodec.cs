@@ -72,7 +72,8 @@ internal static class SegmentRecordCodec
         ushort version = BinaryPrimitives.ReadUInt16LittleEndian(trailer[4..]);
         if (version != SegmentRecord.CurrentVersion)
         {
-            throw new CorruptSegmentException(path, $"record format version {version} is not supported (this library reads {SegmentRecord.CurrentVersion})");
+            throw new CorruptSegmentException(
+                path, $"record format version {version} is not supported (this library reads {SegmentRecord.CurrentVersion})", fromNewerVersion: version > SegmentRecord.CurrentVersion);
         }
 
         uint length = BinaryPrimitives.ReadUInt32LittleEndian(trailer);

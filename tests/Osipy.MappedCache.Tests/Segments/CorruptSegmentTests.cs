@@ -54,6 +54,22 @@ public sealed class CorruptSegmentTests : IDisposable
     }
 
     [Fact]
+    public void SegmentFromNewerFormatVersion_IsMiss_ButLeftInPlace()
+    {
+        string path = StoreSample("k");
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[^20] = 2; // the trailer's version field
+        File.WriteAllBytes(path, bytes);
+
+        Assert.Null(_reader.Get<float>("t", "k"));
+
+        Assert.Equal(1, _reader.GetStats().Misses);
+        Assert.Equal(0, _reader.GetStats().CorruptSegments);
+        Assert.True(File.Exists(path));
+        Assert.Empty(_dir.QuarantinedFiles());
+    }
+
+    [Fact]
     public void PlantedNonSegmentFile_IsMiss()
     {
         string path = StoreSample("k");
