@@ -44,6 +44,22 @@ public sealed class CorruptSegmentTests : IDisposable
     }
 
     [Fact]
+    public void DamagedFile_IsLoggedAsWarning_NamingPathAndReason()
+    {
+        string path = StoreSample("k");
+        Damage(path, "flip-record");
+        var logger = new RecordingLogger();
+        using var reader = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent), TimeProvider.System, logger);
+
+        Assert.Null(reader.Get<float>("t", "k"));
+
+        var (level, message) = Assert.Single(logger.Entries);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, level);
+        Assert.Contains(path, message, StringComparison.Ordinal);
+        Assert.Contains("record checksum mismatch", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Has_OfDamagedFile_IsFalse()
     {
         string path = StoreSample("k");
