@@ -92,7 +92,7 @@ public sealed partial class IntermediateCache
             }
 
             using OpenedSegment? opened = OpenFromDisk(entryKey, SegmentKind.SingleArray) ?? OpenFromDisk(entryKey, SegmentKind.Bundle);
-            return opened is null ? null : CacheEntries.FromRecord(opened.Record, opened.Path);
+            return opened is null ? null : CacheEntries.FromRecord(opened.Record);
         }
     }
 
@@ -113,6 +113,21 @@ public sealed partial class IntermediateCache
 
         var entryKey = new EntryKey(resultType, key);
         EntryState? state = FindLive(entryKey);
+        if (state is { Mapping: null })
+        {
+            // A CACHED entry this session wrote and has not read yet. If its file has vanished or
+            // been replaced by another process, the entry is dropped and the disk decides below.
+            using OpenedSegment? owned = OpenOwned(state);
+            if (owned is null)
+            {
+                state = null;
+            }
+            else
+            {
+                state.Mapping = SegmentMapping.MapPrivate(owned.File, owned.Length, owned.Path);
+            }
+        }
+
         if (state is null)
         {
             SegmentKind other = preferred == SegmentKind.Bundle ? SegmentKind.SingleArray : SegmentKind.Bundle;
@@ -123,24 +138,12 @@ public sealed partial class IntermediateCache
                 return null;
             }
 
-            state = new EntryState(entryKey, opened.Path, opened.Record, CacheEntries.FromRecord(opened.Record, opened.Path),
+            state = new EntryState(entryKey, opened.Path, opened.Record, CacheEntries.FromRecord(opened.Record),
                 ownedCached: opened.Record.SessionId == _sessionId && opened.Record.Policy == RetentionPolicy.Cached)
             {
                 Mapping = SegmentMapping.MapPrivate(opened.File, opened.Length, opened.Path),
             };
             _table.Add(state);
-        }
-        else if (state.Mapping is null)
-        {
-            // A CACHED entry this session wrote and has not read yet.
-            using OpenedSegment? opened = OpenOwned(state);
-            if (opened is null)
-            {
-                _counters.Misses++;
-                return null;
-            }
-
-            state.Mapping = SegmentMapping.MapPrivate(opened.File, opened.Length, opened.Path);
         }
 
         _table.Touch(state);
@@ -176,14 +179,14 @@ public sealed partial class IntermediateCache
         {
             opened.Dispose();
             SegmentStore.Delete(path);
-            CountExpired(CacheEntries.FromRecord(opened.Record, path));
+            CountExpired(CacheEntries.FromRecord(opened.Record));
             return null;
         }
 
         return opened;
     }
 
-    /// <summary>Reopens a CACHED segment this session wrote; if it has vanished or changed, the entry is dropped.</summary>
+    /// <summary>Reopens a CACHED segment this session wrote; if it has vanished or changed, the entry leaves the table.</summary>
     private OpenedSegment? OpenOwned(EntryState state)
     {
         OpenedSegment? opened = OpenValidated(state.Path, state.Key);

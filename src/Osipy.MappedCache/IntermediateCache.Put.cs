@@ -148,7 +148,7 @@ public sealed partial class IntermediateCache
 
             if (policy == RetentionPolicy.Cached)
             {
-                var state = new EntryState(entryKey, path, record, CacheEntries.FromRecord(record, path), ownedCached: true);
+                var state = new EntryState(entryKey, path, record, CacheEntries.FromRecord(record), ownedCached: true);
                 _table.Add(state);
                 EvictOverBudget(keep: state);
             }

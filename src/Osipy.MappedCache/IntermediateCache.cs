@@ -136,9 +136,8 @@ public sealed partial class IntermediateCache : IDisposable
             }
 
             _disposed = true;
-            foreach (EntryState state in _table.Where(_ => true))
+            foreach (EntryState state in _table.RemoveAll())
             {
-                _table.Remove(state.Key);
                 Release(state, deleteOwnedFile: true);
             }
         }

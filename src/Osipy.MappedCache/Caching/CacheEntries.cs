@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Osipy.MappedCache.Segments;
 
 namespace Osipy.MappedCache.Caching;
@@ -6,29 +5,16 @@ namespace Osipy.MappedCache.Caching;
 /// <summary>Builds the public <see cref="CacheEntry"/> from a validated segment record.</summary>
 internal static class CacheEntries
 {
-    /// <exception cref="CorruptSegmentException">The metadata or the time stamp cannot be read.</exception>
-    public static CacheEntry FromRecord(SegmentRecord record, string path)
+    public static CacheEntry FromRecord(SegmentRecord record)
     {
-        IReadOnlyDictionary<string, object?> metadata;
-        DateTimeOffset created;
-        try
-        {
-            metadata = MetadataJson.Deserialize(record.MetadataJson);
-            created = DateTimeOffset.FromUnixTimeMilliseconds(record.CreatedUnixMilliseconds);
-        }
-        catch (Exception ex) when (ex is JsonException or ArgumentException)
-        {
-            throw new CorruptSegmentException(path, "metadata or creation time unreadable: " + ex.Message);
-        }
-
         bool single = record.Kind == SegmentKind.SingleArray;
         return new CacheEntry
         {
             Key = record.Key,
             ResultType = record.ResultType,
-            CreatedAt = created,
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(record.CreatedUnixMilliseconds),
             SizeBytes = record.PayloadBytes,
-            Metadata = metadata,
+            Metadata = record.Metadata,
             Policy = record.Policy,
             ElementType = single ? DTypes.ClrType(record.Arrays[0].DType) : null,
             Shape = single ? Array.AsReadOnly(record.Arrays[0].Shape.Select(d => (int)d).ToArray()) : [],

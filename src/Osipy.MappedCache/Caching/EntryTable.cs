@@ -50,6 +50,16 @@ internal sealed class EntryTable
         }
     }
 
+    /// <summary>Empties the table, returning what it held.</summary>
+    public List<EntryState> RemoveAll()
+    {
+        List<EntryState> all = [.. _entries.Values];
+        _entries.Clear();
+        _lru.Clear();
+        HeldBytes = 0;
+        return all;
+    }
+
     public List<EntryState> Where(Func<EntryState, bool> predicate) => [.. _entries.Values.Where(predicate)];
 
     /// <summary>The entries to evict so that the held bytes fit <paramref name="budgetBytes"/>.</summary>

@@ -43,6 +43,7 @@ internal static class MetadataJson
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
+    /// <exception cref="JsonException">Not a JSON object, or nested deeper than allowed.</exception>
     public static IReadOnlyDictionary<string, object?> Deserialize(string json)
     {
         using JsonDocument document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth + 1 });
@@ -119,9 +120,21 @@ internal static class MetadataJson
         }
     }
 
+    /// <summary>A repeated name keeps its last value, as JavaScript and Python's json do.</summary>
+    private static Dictionary<string, object?> ToDictionary(JsonElement element)
+    {
+        var dictionary = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (JsonProperty property in element.EnumerateObject())
+        {
+            dictionary[property.Name] = ToClr(property.Value);
+        }
+
+        return dictionary;
+    }
+
     private static object? ToClr(JsonElement element) => element.ValueKind switch
     {
-        JsonValueKind.Object => element.EnumerateObject().ToDictionary(p => p.Name, p => ToClr(p.Value)),
+        JsonValueKind.Object => ToDictionary(element),
         JsonValueKind.Array => element.EnumerateArray().Select(ToClr).ToArray(),
         JsonValueKind.String => element.GetString(),
         JsonValueKind.Number => element.TryGetInt64(out long l) ? (object)l : element.GetDouble(), // (object): else both become double

@@ -91,7 +91,7 @@ internal static class SegmentReader
 
         ValidateLayout(record, recordOffset, path);
 
-        var header = new byte[SegmentLimits.PageSize];
+        Span<byte> header = stackalloc byte[SegmentLimits.PageSize];
         ReadExactly(file, header, 0, path);
         if (XxHash3.HashToUInt64(header) != record.HeaderChecksum)
         {

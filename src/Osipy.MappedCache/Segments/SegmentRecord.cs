@@ -36,6 +36,9 @@ internal sealed record SegmentRecord
 
     public required string MetadataJson { get; init; }
 
+    /// <summary><see cref="MetadataJson"/> parsed (see <see cref="Segments.MetadataJson"/> for the value types).</summary>
+    public required IReadOnlyDictionary<string, object?> Metadata { get; init; }
+
     /// <summary>XxHash3 of the first page (the NPY header or the bundle preamble).</summary>
     public required ulong HeaderChecksum { get; init; }
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
+using System.Text.Json;
 
 namespace Osipy.MappedCache.Segments;
 
@@ -15,6 +16,10 @@ internal static class SegmentRecordCodec
     private const int FixedLength = 32;
 
     private const int MinimumLength = FixedLength + (4 * sizeof(uint)) + TrailerLength;
+
+    /// <summary>DateTimeOffset.MinValue and MaxValue in Unix milliseconds: the range FromUnixTimeMilliseconds accepts.</summary>
+    private const long MinUnixMilliseconds = -62_135_596_800_000;
+    private const long MaxUnixMilliseconds = 253_402_300_799_999;
 
     private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -159,6 +164,21 @@ internal static class SegmentRecordCodec
             throw new CorruptSegmentException(path, "unexpected bytes at the end of the record");
         }
 
+        if (created is < MinUnixMilliseconds or > MaxUnixMilliseconds)
+        {
+            throw new CorruptSegmentException(path, "creation time out of range");
+        }
+
+        IReadOnlyDictionary<string, object?> parsedMetadata;
+        try
+        {
+            parsedMetadata = MetadataJson.Deserialize(metadata);
+        }
+        catch (JsonException ex)
+        {
+            throw new CorruptSegmentException(path, "metadata is not a JSON object: " + ex.Message);
+        }
+
         return new SegmentRecord
         {
             Kind = kind,
@@ -167,6 +187,7 @@ internal static class SegmentRecordCodec
             ResultType = resultType,
             SessionId = session,
             MetadataJson = metadata,
+            Metadata = parsedMetadata,
             CreatedUnixMilliseconds = created,
             HeaderChecksum = headerChecksum,
             Arrays = arrays,

@@ -132,6 +132,7 @@ internal sealed class SegmentWriter : IDisposable
             CreatedUnixMilliseconds = _draft.CreatedUnixMilliseconds,
             SessionId = _draft.SessionId,
             MetadataJson = _draft.MetadataJson,
+            Metadata = MetadataJson.Deserialize(_draft.MetadataJson),
             HeaderChecksum = XxHash3.HashToUInt64(header),
             Arrays = [.. _draft.Arrays.Select((a, i) => new ArrayRecord(a.Name, a.DType, a.Shape, _offsets[i], a.PayloadLength, _checksums[i]))],
         };

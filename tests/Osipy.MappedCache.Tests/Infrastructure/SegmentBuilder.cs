@@ -46,6 +46,21 @@ public static class SegmentBuilder
         file.Write(record);
     }
 
+    /// <summary>A segment whose record is intact (valid checksum) but whose metadata is not a JSON object.</summary>
+    internal static void WriteWithMetadataJson(string path, string resultType, string key, string metadataJson)
+    {
+        long[] shape = [4];
+        var header = new byte[NpyHeader.Size];
+        NpyHeader.Write(header, DType.Float32, shape);
+        var (offsets, recordOffset) = SegmentLayout.Plan([(DType.Float32, shape)]);
+        SegmentRecord record = Record(resultType, key, header, new ArrayRecord(string.Empty, DType.Float32, shape, offsets[0], 16, XxHash3.HashToUInt64(new byte[16])))
+            with { MetadataJson = metadataJson };
+        using FileStream file = new(path, FileMode.CreateNew, FileAccess.Write);
+        file.Write(header);
+        file.Write(new byte[recordOffset - NpyHeader.Size]);
+        file.Write(SegmentRecordCodec.Encode(record));
+    }
+
     private static SegmentRecord Record(string resultType, string key, byte[] header, ArrayRecord array) => new()
     {
         Kind = SegmentKind.SingleArray,
@@ -55,6 +70,7 @@ public static class SegmentBuilder
         CreatedUnixMilliseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         SessionId = "test-builder",
         MetadataJson = "{}",
+        Metadata = new Dictionary<string, object?>(),
         HeaderChecksum = XxHash3.HashToUInt64(header),
         Arrays = [array],
     };

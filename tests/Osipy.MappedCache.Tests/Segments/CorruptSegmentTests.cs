@@ -135,6 +135,33 @@ public sealed class CorruptSegmentTests : IDisposable
         Assert.Equal(1, _reader.GetStats().CorruptSegments);
     }
 
+    [Theory]
+    [InlineData("[1, 2]")]
+    [InlineData("{\"unterminated\": ")]
+    public void RecordWithMetadataThatIsNotAJsonObject_IsMiss(string metadataJson)
+    {
+        string path = SegmentPaths.Single(_reader, "t", "k");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        SegmentBuilder.WriteWithMetadataJson(path, "t", "k", metadataJson);
+
+        Assert.False(_reader.Has("t", "k"));
+        Assert.Null(_reader.Get<float>("t", "k"));
+        Assert.Equal(1, _reader.GetStats().CorruptSegments);
+    }
+
+    [Fact]
+    public void BuilderSegmentWithValidMetadata_IsHit()
+    {
+        string path = SegmentPaths.Single(_reader, "t", "k");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        SegmentBuilder.WriteWithMetadataJson(path, "t", "k", "{\"a\": 1, \"a\": 2}");
+
+        using MappedArray<float>? view = _reader.Get<float>("t", "k");
+
+        Assert.NotNull(view);
+        Assert.Equal(2L, view.Entry.Metadata["a"]);
+    }
+
     [Fact]
     public void ShapeWhoseProductOverflows_IsMiss()
     {
