@@ -1,0 +1,90 @@
+using Osipy.MappedCache.Tests.Infrastructure;
+
+namespace Osipy.MappedCache.Tests.Segments;
+
+/// <summary>
+/// Random damage to a real segment: every outcome is a counted miss, or a hit whose data is the
+/// original with only the damaged payload byte different (payloads are not checksummed on open).
+/// </summary>
+public sealed class SegmentFuzzTests : IDisposable
+{
+    private const int Iterations = 600;
+    private const int PayloadStart = 4096;
+    private const int NpyHeaderBytes = 128;
+
+    private readonly TempCacheDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void MutatedSegments_AreMissesOrFaithfulHits_NeverExceptions()
+    {
+        float[] original = TestData.Ramp(300);
+        byte[] pristine;
+        string path;
+        using (var writer = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent)))
+        {
+            writer.Put<float>("t", "k", original, [3, 100], new Dictionary<string, object?> { ["units"] = "ms" });
+            path = SegmentPaths.Single(writer, "t", "k");
+            pristine = File.ReadAllBytes(path);
+        }
+
+        int payloadEnd = PayloadStart + (original.Length * sizeof(float));
+        var random = new Random(20261125);
+        using var reader = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent, maxMemoryMb: 0));
+        int misses = 0;
+        for (int i = 0; i < Iterations; i++)
+        {
+            (byte[] mutated, int? flippedPayloadByte) = Mutate(pristine, payloadEnd, random);
+            File.WriteAllBytes(path, mutated);
+
+            using MappedArray<float>? view = reader.Get<float>("t", "k");
+
+            if (view is null)
+            {
+                misses++;
+                Assert.False(File.Exists(path), $"iteration {i}: a rejected file must be set aside");
+                continue;
+            }
+
+            Assert.True(flippedPayloadByte.HasValue, $"iteration {i}: a file damaged outside its payload was accepted");
+            byte[] expected = System.Runtime.InteropServices.MemoryMarshal.AsBytes(original.AsSpan()).ToArray();
+            expected[flippedPayloadByte.Value - PayloadStart] = mutated[flippedPayloadByte.Value];
+            Assert.Equal(expected, System.Runtime.InteropServices.MemoryMarshal.AsBytes(view.ReadOnlySpan).ToArray());
+            reader.Invalidate("t", "k");
+        }
+
+        CacheStats stats = reader.GetStats();
+        Assert.Equal(misses, stats.Misses);
+        Assert.True(stats.CorruptSegments <= misses);
+        Assert.True(misses > Iterations / 2);
+    }
+
+    private static (byte[] Bytes, int? FlippedPayloadByte) Mutate(byte[] pristine, int payloadEnd, Random random)
+    {
+        switch (random.Next(4))
+        {
+            case 0:
+                return (pristine[..random.Next(pristine.Length)], null);
+            case 1:
+                byte[] extra = new byte[random.Next(1, 5000)];
+                random.NextBytes(extra);
+                return ([.. pristine, .. extra], null);
+            case 2:
+                byte[] header = (byte[])pristine.Clone();
+                int[] positions = [.. Enumerable.Range(0, NpyHeaderBytes).OrderBy(_ => random.Next()).Take(random.Next(1, 64))];
+                foreach (int index in positions)
+                {
+                    header[index] ^= (byte)random.Next(1, 256); // distinct positions, nonzero masks: never a no-op
+                }
+
+                return (header, null);
+            default:
+                byte[] flipped = (byte[])pristine.Clone();
+                int position = random.Next(flipped.Length);
+                flipped[position] ^= (byte)(1 << random.Next(8));
+                bool inPayload = position >= PayloadStart && position < payloadEnd;
+                return (flipped, inPayload ? position : null);
+        }
+    }
+}
