@@ -22,6 +22,13 @@ public sealed record CacheConfig
     public string? CacheDir { get; init; }
 
     /// <summary>
+    /// Directory for CACHED segments; null means <see cref="CacheDir"/>. Point it at a tmpfs such as
+    /// <c>/dev/shm</c> so session data never touches the disk (it then counts against RAM and the
+    /// tmpfs size). Every session sharing a cache directory should use the same value.
+    /// </summary>
+    public string? CachedDir { get; init; }
+
+    /// <summary>
     /// Bound, in MiB, on the bytes this session holds: its CACHED segments plus segments it has mapped.
     /// Least-recently-used entries without live leases are evicted beyond it. Default 1024.
     /// </summary>

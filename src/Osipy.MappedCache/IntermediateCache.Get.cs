@@ -19,6 +19,9 @@ public sealed partial class IntermediateCache
     /// <exception cref="IOException">The file exists but cannot be opened or mapped.</exception>
     /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
     public MappedArray<T>? Get<T>(string resultType, string key)
+        where T : unmanaged => GetCore<T>(resultType, key, countHit: true);
+
+    private MappedArray<T>? GetCore<T>(string resultType, string key, bool countHit)
         where T : unmanaged
     {
         DType requested = DTypes.FromType(typeof(T));
@@ -42,7 +45,11 @@ public sealed partial class IntermediateCache
             }
 
             var lease = new MappingLease(state.Mapping!);
-            _counters.Hits++;
+            if (countHit)
+            {
+                _counters.Hits++;
+            }
+
             return new MappedArray<T>(lease, state.Entry, array);
         }
     }
@@ -173,7 +180,7 @@ public sealed partial class IntermediateCache
     /// </summary>
     private OpenedSegment? OpenFromDisk(EntryKey entryKey, SegmentKind kind)
     {
-        string path = _store.SegmentPath(entryKey.ResultType, entryKey.Key, kind);
+        string path = StoreFor(GetPolicy(entryKey.ResultType)).SegmentPath(entryKey.ResultType, entryKey.Key, kind);
         OpenedSegment? opened = OpenValidated(path, entryKey);
         if (opened is not null && IsExpired(DateTimeOffset.FromUnixTimeMilliseconds(opened.Record.CreatedUnixMilliseconds)))
         {
@@ -222,10 +229,13 @@ public sealed partial class IntermediateCache
         {
             opened?.Dispose();
             _counters.CorruptSegments++;
-            Log.SegmentQuarantined(_logger, path, ex.Reason, _store.Quarantine(path));
+            Log.SegmentQuarantined(_logger, path, ex.Reason, QuarantineStoreOf(path).Quarantine(path));
             return null;
         }
     }
+
+    private SegmentStore QuarantineStoreOf(string path) =>
+        path.StartsWith(_cachedStore.Root + "/", StringComparison.Ordinal) ? _cachedStore : _store;
 
     private bool IsExpired(DateTimeOffset createdAt) =>
         Config.MaxAgeSeconds > 0 && (_time.GetUtcNow() - createdAt).TotalSeconds > Config.MaxAgeSeconds;

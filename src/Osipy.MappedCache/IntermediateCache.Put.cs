@@ -98,7 +98,8 @@ public sealed partial class IntermediateCache
 
     /// <summary>Checks the arguments and opens the temporary file; null for TRANSIENT.</summary>
     private SegmentWriter? BeginPut(
-        string resultType, string key, SegmentKind kind, IReadOnlyList<ArrayDraft> arrays, IReadOnlyDictionary<string, object?>? metadata, out RetentionPolicy policy)
+        string resultType, string key, SegmentKind kind, IReadOnlyList<ArrayDraft> arrays, IReadOnlyDictionary<string, object?>? metadata, out RetentionPolicy policy,
+        bool evenIfTransient = false)
     {
         CheckKey(resultType, key);
         string metadataJson = MetadataJson.Serialize(metadata);
@@ -109,7 +110,7 @@ public sealed partial class IntermediateCache
 
         ThrowIfDisposed();
         policy = GetPolicy(resultType);
-        if (policy == RetentionPolicy.Transient)
+        if (policy == RetentionPolicy.Transient && !evenIfTransient)
         {
             return null;
         }
@@ -125,21 +126,31 @@ public sealed partial class IntermediateCache
             MetadataJson = metadataJson,
             Arrays = arrays,
         };
-        return SegmentWriter.Create(_store.EnsureTypeDirectory(resultType), draft);
+        SegmentStore store = StoreFor(policy);
+        string directory = store.EnsureTypeDirectory(resultType);
+        _session.NoteTempDirectory(store.Tag, Path.GetFileName(directory));
+        return SegmentWriter.Create(directory, draft);
     }
 
     /// <summary>Publishes the written segment and updates the table, under the lock so threads agree on the order.</summary>
     private void CommitPut(SegmentWriter writer, string resultType, string key, SegmentKind kind, RetentionPolicy policy)
     {
-        string path = _store.SegmentPath(resultType, key, kind);
+        SegmentStore store = StoreFor(policy);
+        string path = store.SegmentPath(resultType, key, kind);
         var entryKey = new EntryKey(resultType, key);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (policy == RetentionPolicy.Cached)
+            {
+                // Journaled before it exists, so a crash after the rename still leaves it listed.
+                _session.NoteCachedSegment(store.Tag, Path.GetFileName(Path.GetDirectoryName(path))!, Path.GetFileName(path));
+            }
+
             (SegmentRecord record, _) = writer.Publish(path);
 
             // A key holds one kind at a time: a bundle replaces a single array and vice versa.
-            SegmentStore.Delete(_store.SegmentPath(resultType, key, kind == SegmentKind.Bundle ? SegmentKind.SingleArray : SegmentKind.Bundle));
+            SegmentStore.Delete(store.SegmentPath(resultType, key, kind == SegmentKind.Bundle ? SegmentKind.SingleArray : SegmentKind.Bundle));
             if (_table.Remove(entryKey) is { } previous)
             {
                 // The previous file was replaced by the rename (or deleted just above), so only its mapping goes.
@@ -178,6 +189,19 @@ public sealed partial class IntermediateCache
 
     private static long[] CheckShape(ReadOnlySpan<int> shape, int dataLength)
     {
+        long[] dims = CheckShape(shape);
+        long product = SegmentLayout.ElementCount(dims);
+        if (product != dataLength)
+        {
+            throw new ArgumentException($"The shape ({string.Join(", ", dims)}) holds {product} elements but the data has {dataLength}.", nameof(shape));
+        }
+
+        return dims;
+    }
+
+    /// <summary>The shape as dimensions, checked: at most 32, none negative, a product that fits a file.</summary>
+    private static long[] CheckShape(ReadOnlySpan<int> shape)
+    {
         if (shape.Length > SegmentLimits.MaxDimensions)
         {
             throw new ArgumentException($"Arrays of more than {SegmentLimits.MaxDimensions} dimensions cannot be cached.", nameof(shape));
@@ -189,25 +213,16 @@ public sealed partial class IntermediateCache
             dims[d] = shape[d] >= 0 ? shape[d] : throw new ArgumentException($"Dimension {d} of the shape is negative ({shape[d]}).", nameof(shape));
         }
 
-        long product = SegmentLayoutProduct(dims);
-        if (product != dataLength)
-        {
-            throw new ArgumentException($"The shape ({string.Join(", ", dims)}) holds {(product < 0 ? "too many" : product)} elements but the data has {dataLength}.", nameof(shape));
-        }
-
-        return dims;
-    }
-
-    private static long SegmentLayoutProduct(long[] dims)
-    {
         try
         {
-            return SegmentLayout.ElementCount(dims);
+            _ = SegmentLayout.PayloadLength(DType.Complex128, dims); // the widest element: fits for every type
         }
         catch (OverflowException)
         {
-            return -1;
+            throw new ArgumentException($"The shape ({string.Join(", ", dims)}) holds more elements than a file can.", nameof(shape));
         }
+
+        return dims;
     }
 
     private static void CheckKey(string resultType, string key)

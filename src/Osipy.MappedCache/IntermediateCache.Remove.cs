@@ -19,8 +19,11 @@ public sealed partial class IntermediateCache
                 Release(state, deleteOwnedFile: false);
             }
 
-            SegmentStore.Delete(_store.SegmentPath(resultType, key, SegmentKind.SingleArray));
-            SegmentStore.Delete(_store.SegmentPath(resultType, key, SegmentKind.Bundle));
+            foreach (SegmentStore store in _cachedStore == _store ? [_store] : new[] { _store, _cachedStore })
+            {
+                SegmentStore.Delete(store.SegmentPath(resultType, key, SegmentKind.SingleArray));
+                SegmentStore.Delete(store.SegmentPath(resultType, key, SegmentKind.Bundle));
+            }
         }
     }
 
@@ -38,7 +41,7 @@ public sealed partial class IntermediateCache
                 Release(state, deleteOwnedFile: false);
             }
 
-            foreach (FileInfo file in _store.EnumerateSegments(resultType))
+            foreach (FileInfo file in AllSegmentFiles(resultType))
             {
                 SegmentStore.Delete(file.FullName);
             }

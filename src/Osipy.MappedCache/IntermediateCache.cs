@@ -28,6 +28,8 @@ public sealed partial class IntermediateCache : IDisposable
     private readonly EntryTable _table = new();
     private readonly CacheCounters _counters = new();
     private readonly SegmentStore _store;
+    private readonly SegmentStore _cachedStore;
+    private readonly SessionFile _session;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _sessionId = SessionId.New();
@@ -61,7 +63,13 @@ public sealed partial class IntermediateCache : IDisposable
         _logger = logger ?? NullLogger.Instance;
         _budgetBytes = config.MaxMemoryMb >= long.MaxValue / BytesPerMb ? long.MaxValue : config.MaxMemoryMb * BytesPerMb;
         CacheDir = CacheDirectory.Prepare(config.CacheDir ?? CacheDirectory.DefaultPath());
+        CachedDir = config.CachedDir is null ? CacheDir : CacheDirectory.Prepare(config.CachedDir);
         _store = new SegmentStore(CacheDir);
+        _cachedStore = CachedDir == CacheDir ? _store : new SegmentStore(CachedDir) { Tag = 'C' };
+        string sessions = Path.Combine(CacheDir, SessionFile.DirectoryName);
+        CacheDirectory.EnsurePrivateDirectory(sessions);
+        _session = SessionFile.Register(sessions, _sessionId);
+        LastReclaim = ReclaimDeadSessions();
     }
 
     /// <summary>The configuration this session was opened with.</summary>
@@ -70,11 +78,46 @@ public sealed partial class IntermediateCache : IDisposable
     /// <summary>The absolute path of the cache directory.</summary>
     public string CacheDir { get; }
 
+    /// <summary>The absolute path where CACHED segments go: <see cref="CacheConfig.CachedDir"/>, else <see cref="CacheDir"/>.</summary>
+    public string CachedDir { get; }
+
+    /// <summary>What this session's construction reclaimed from dead sessions.</summary>
+    public ReclaimReport LastReclaim { get; private set; }
+
     /// <summary>The policy for <paramref name="resultType"/>: its entry in Policies, else DefaultPolicy.</summary>
     public RetentionPolicy GetPolicy(string resultType)
     {
         ArgumentNullException.ThrowIfNull(resultType);
         return Config.Policies.TryGetValue(resultType, out RetentionPolicy policy) ? policy : Config.DefaultPolicy;
+    }
+
+    /// <summary>
+    /// Removes what dead sessions left in the cache directory: their CACHED segments, unfinished
+    /// temporary files and session files. Runs when a session opens; call it to collect again.
+    /// Live sessions, in this process or others, are never touched.
+    /// </summary>
+    /// <remarks>Costs in proportion to what the dead sessions wrote, not to the size of the cache.</remarks>
+    /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
+    public ReclaimReport ReclaimDeadSessions()
+    {
+        ThrowIfDisposed();
+        try
+        {
+            ReclaimReport report = SessionReclaimer.ReclaimDead(Path.GetDirectoryName(_session.Path)!, _store, _cachedStore, _sessionId);
+            LastReclaim = report;
+            if (report.Sessions > 0)
+            {
+                Log.Reclaimed(_logger, report.Sessions, report.Segments, report.TempFiles, report.Bytes);
+            }
+
+            return report;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Reclaiming is housekeeping: a failure must not stop the session from working.
+            Log.ReclaimFailed(_logger, ex.Message);
+            return ReclaimReport.None;
+        }
     }
 
     /// <summary>A snapshot of this session's counters and of the directory's contents.</summary>
@@ -93,7 +136,7 @@ public sealed partial class IntermediateCache : IDisposable
 
         int diskEntries = 0;
         long diskBytes = 0;
-        foreach (FileInfo file in _store.EnumerateSegments())
+        foreach (FileInfo file in AllSegmentFiles(resultType: null))
         {
             try
             {
@@ -140,8 +183,16 @@ public sealed partial class IntermediateCache : IDisposable
             {
                 Release(state, deleteOwnedFile: true);
             }
+
+            _session.Dispose();
         }
     }
+
+    /// <summary>The store a policy's segments live in.</summary>
+    private SegmentStore StoreFor(RetentionPolicy policy) => policy == RetentionPolicy.Cached ? _cachedStore : _store;
+
+    private IEnumerable<FileInfo> AllSegmentFiles(string? resultType) =>
+        _cachedStore == _store ? _store.EnumerateSegments(resultType) : _store.EnumerateSegments(resultType).Concat(_cachedStore.EnumerateSegments(resultType));
 
     private static void Validate(CacheConfig config)
     {

@@ -57,6 +57,19 @@ public abstract class MappedArray : IDisposable
 
     private protected long PayloadOffset { get; }
 
+    /// <summary>XxHash3 of the array's bytes, read through the mapping in chunks.</summary>
+    internal ulong ComputePayloadChecksum()
+    {
+        const int Chunk = 1 << 20;
+        var hash = new System.IO.Hashing.XxHash3();
+        for (long done = 0; done < SizeBytes; done += Chunk)
+        {
+            hash.Append(Lease.GetSpan<byte>(PayloadOffset + done, (int)Math.Min(Chunk, SizeBytes - done)));
+        }
+
+        return hash.GetCurrentHashAsUInt64();
+    }
+
     /// <summary>This array as <see cref="MappedArray{T}"/>.</summary>
     /// <exception cref="InvalidCastException">The element type is not <typeparamref name="T"/>; the message names both.</exception>
     public MappedArray<T> As<T>()

@@ -11,6 +11,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Segment '{Path}' left in place and treated as a miss: {Reason}.")]
     public static partial void NewerSegmentSkipped(ILogger logger, string path, string reason);
 
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Reclaimed {Sessions} dead session(s): {Segments} CACHED segment(s), {TempFiles} temporary file(s), {Bytes} bytes.")]
+    public static partial void Reclaimed(ILogger logger, int sessions, int segments, int tempFiles, long bytes);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Reclaiming dead sessions failed: {Reason}.")]
+    public static partial void ReclaimFailed(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Evicted '{Key}' ({ResultType}), {SizeBytes} bytes, to stay within the memory budget.")]
     public static partial void Evicted(ILogger logger, string key, string resultType, long sizeBytes);
 

@@ -6,6 +6,7 @@ internal static partial class Libc
 {
     internal const int PROT_READ = 0x1;
     internal const int PROT_WRITE = 0x2;
+    internal const int MAP_SHARED = 0x01;
     internal const int MAP_PRIVATE = 0x02;
     internal static readonly nint MAP_FAILED = -1;
 

@@ -5,14 +5,15 @@ using Osipy.MappedCache.Interop;
 namespace Osipy.MappedCache.Mapping;
 
 /// <summary>
-/// Owns one private (copy-on-write) mapping of a whole segment file. The mapping is unmapped
+/// Owns one mapping of a segment file: private (copy-on-write) for readers, shared for the
+/// zero-copy writer. The mapping is unmapped
 /// exactly once, when the last reference goes: the cache's own reference is dropped by
 /// <see cref="SafeHandle.Dispose()"/>, and every lease holds one more through <see cref="AddLease"/>.
 /// </summary>
 /// <remarks>
 /// Invariant: while any lease is alive, <see cref="SafeHandle.DangerousGetHandle"/> points at
-/// <see cref="Length"/> readable and writable bytes. Writes land in private pages and never reach
-/// the file. Thread-safe: reference counting is SafeHandle's.
+/// <see cref="Length"/> readable and writable bytes. In a private mapping writes land in private
+/// pages and never reach the file. Thread-safe: reference counting is SafeHandle's.
 /// </remarks>
 internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
 {
@@ -33,7 +34,18 @@ internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
 
     /// <summary>Maps <paramref name="length"/> bytes of <paramref name="file"/> privately (copy-on-write).</summary>
     /// <exception cref="IOException">mmap failed.</exception>
-    public static SegmentMapping MapPrivate(SafeFileHandle file, long length, string pathForErrors)
+    public static SegmentMapping MapPrivate(SafeFileHandle file, long length, string pathForErrors) =>
+        Map(file, length, Libc.MAP_PRIVATE, pathForErrors);
+
+    /// <summary>
+    /// Maps <paramref name="length"/> bytes of <paramref name="file"/> shared and writable: writes
+    /// reach the file. Only for a segment being written, whose space is already reserved.
+    /// </summary>
+    /// <exception cref="IOException">mmap failed.</exception>
+    public static SegmentMapping MapShared(SafeFileHandle file, long length, string pathForErrors) =>
+        Map(file, length, Libc.MAP_SHARED, pathForErrors);
+
+    private static SegmentMapping Map(SafeFileHandle file, long length, int flags, string pathForErrors)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
         bool added = false;
@@ -41,7 +53,7 @@ internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
         {
             file.DangerousAddRef(ref added);
             int fd = (int)file.DangerousGetHandle();
-            nint address = Libc.Mmap(0, (nuint)length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_PRIVATE, fd, 0);
+            nint address = Libc.Mmap(0, (nuint)length, Libc.PROT_READ | Libc.PROT_WRITE, flags, fd, 0);
             if (address == Libc.MAP_FAILED)
             {
                 throw Libc.IOExceptionFor(Marshal.GetLastPInvokeError(), "mmap", pathForErrors);

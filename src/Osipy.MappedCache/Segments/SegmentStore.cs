@@ -21,6 +21,9 @@ internal sealed class SegmentStore(string root)
     public const string BundleExtension = ".bundle";
     private const string QuarantineDirectoryName = "quarantine";
 
+    /// <summary>Names this store in session journals: 'P' for the cache directory, 'C' for a separate CACHED directory.</summary>
+    public char Tag { get; init; } = 'P';
+
     public string Root { get; } = root;
 
     public string TypeDirectory(string resultType)
@@ -54,7 +57,7 @@ internal sealed class SegmentStore(string root)
     public IEnumerable<FileInfo> EnumerateSegments(string? resultType = null)
     {
         IEnumerable<DirectoryInfo> directories = resultType is null
-            ? new DirectoryInfo(Root).EnumerateDirectories().Where(d => d.Name != QuarantineDirectoryName && d.LinkTarget is null)
+            ? new DirectoryInfo(Root).EnumerateDirectories().Where(d => IsTypeDirectoryName(d.Name) && d.LinkTarget is null)
             : Directory.Exists(TypeDirectory(resultType)) ? [new DirectoryInfo(TypeDirectory(resultType))] : [];
         foreach (DirectoryInfo directory in directories)
         {
@@ -120,6 +123,10 @@ internal sealed class SegmentStore(string root)
             return null;
         }
     }
+
+    /// <summary>Type directories end in '-' and 16 hex digits; quarantine/ and sessions/ do not.</summary>
+    public static bool IsTypeDirectoryName(string name) =>
+        name.Length >= 17 && name[^17] == '-' && name.AsSpan(name.Length - 16).ContainsAnyExcept("0123456789abcdef") is false;
 
     private static string Digest(string text) => Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes(text)));
 }

@@ -41,6 +41,31 @@ internal sealed class SegmentWriter : IDisposable
 
     public string TempPath { get; }
 
+    /// <summary>The temporary file, for mapping its payload in place (the zero-copy writer).</summary>
+    public Microsoft.Win32.SafeHandles.SafeFileHandle Handle => _file.SafeFileHandle;
+
+    /// <summary>Where the record will go: every payload lies below it.</summary>
+    public long RecordOffset => _recordOffset;
+
+    /// <summary>Payload offset of array <paramref name="index"/>.</summary>
+    public long PayloadOffset(int index) => _offsets[index];
+
+    /// <summary>
+    /// Declares the payloads complete, written through a mapping rather than <see cref="Append"/>,
+    /// with the checksums the caller computed over them.
+    /// </summary>
+    public void AdoptPayloadChecksums(ReadOnlySpan<ulong> checksums)
+    {
+        ObjectDisposedException.ThrowIf(_published, this);
+        if (_arrayIndex != 0 || _written != 0 || checksums.Length != _checksums.Length)
+        {
+            throw new InvalidOperationException("Payloads were already appended, or the checksum count differs from the array count.");
+        }
+
+        checksums.CopyTo(_checksums);
+        _arrayIndex = _checksums.Length;
+    }
+
     /// <summary>Creates the temporary file (mode 0600, never following a symlink) and reserves its space.</summary>
     /// <exception cref="IOException">The file cannot be created or the space reserved (for example ENOSPC).</exception>
     public static SegmentWriter Create(string directory, SegmentDraft draft)
@@ -65,6 +90,19 @@ internal sealed class SegmentWriter : IDisposable
         {
             TryDelete(tempPath);
             throw new IOException($"Cannot reserve {options.PreallocationSize} bytes for a segment in '{directory}': {ex.Message}", ex);
+        }
+
+        try
+        {
+            // Preallocation reserves blocks but keeps the length at 0 (FALLOC_FL_KEEP_SIZE); the
+            // zero-copy writer maps the payloads, and touching a page past EOF raises SIGBUS.
+            file.SetLength(recordOffset);
+        }
+        catch
+        {
+            file.Dispose();
+            TryDelete(tempPath);
+            throw;
         }
 
         return new SegmentWriter(draft, tempPath, file, offsets, recordOffset);

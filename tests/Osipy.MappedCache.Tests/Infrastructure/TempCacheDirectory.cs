@@ -21,11 +21,11 @@ public sealed class TempCacheDirectory : IDisposable
         MaxAgeSeconds = maxAgeSeconds,
     };
 
-    /// <summary>Segment files currently in the cache (temporaries and quarantine excluded).</summary>
+    /// <summary>Segment files currently in the cache (temporaries, quarantine and session files excluded).</summary>
     public string[] SegmentFiles() =>
         Directory.Exists(CachePath)
             ? [.. Directory.EnumerateFiles(CachePath, "*", SearchOption.AllDirectories)
-                .Where(f => !Path.GetFileName(f).StartsWith('.') && !f.Contains("/quarantine/", StringComparison.Ordinal))]
+                .Where(f => !Path.GetFileName(f).StartsWith('.') && !f.Contains("/quarantine/", StringComparison.Ordinal) && !f.Contains("/sessions/", StringComparison.Ordinal))]
             : [];
 
     public string[] QuarantinedFiles()

@@ -1,0 +1,118 @@
+using CommunityToolkit.HighPerformance;
+using Osipy.MappedCache.Mapping;
+using Osipy.MappedCache.Segments;
+
+namespace Osipy.MappedCache;
+
+/// <summary>
+/// A new array being computed in place: its views point straight into the new segment file's
+/// mapping (shared, writable), so a producer fills the result without a managed array or a copy.
+/// <see cref="Commit"/> seals and publishes it; disposing without committing abandons it.
+/// </summary>
+/// <typeparam name="T">The element type.</typeparam>
+/// <remarks>
+/// <para>The segment's space is reserved when the writer is created, so a full disk fails then,
+/// with an <see cref="IOException"/>, never as a fault while writing through the views.</para>
+/// <para>Nothing is visible to readers before <see cref="Commit"/>; a process killed while holding a
+/// writer leaves only a temporary file, which the next session on the directory reclaims.</para>
+/// <para>Not thread-safe as an object (commit and dispose from one thread); the views may be
+/// filled from many threads at once, as any array may. Views taken from the writer are invalid
+/// after <see cref="Commit"/> or <see cref="Dispose"/>.</para>
+/// </remarks>
+public sealed class MappedArrayWriter<T> : IDisposable
+    where T : unmanaged
+{
+    private readonly IntermediateCache _cache;
+    private bool _finished;
+
+    internal MappedArrayWriter(IntermediateCache cache, SegmentWriter segment, SegmentMapping mapping, MappedArray<T> view, RetentionPolicy policy)
+    {
+        _cache = cache;
+        Segment = segment;
+        Mapping = mapping;
+        View = view;
+        Policy = policy;
+    }
+
+    /// <summary>Dimensions, C order.</summary>
+    public IReadOnlyList<int> Shape => View.Shape;
+
+    /// <summary>Number of elements.</summary>
+    public long Length => View.Length;
+
+    /// <summary>Rows of the 2D view: the product of all dimensions but the last.</summary>
+    public long RowCount => View.RowCount;
+
+    /// <summary>Columns of the 2D view: the last dimension.</summary>
+    public int RowLength => View.RowLength;
+
+    /// <summary>The entry as it will be published (its creation time is the writer's).</summary>
+    public CacheEntry Entry => View.Entry;
+
+    /// <summary>All elements, to fill in place. Zero until written.</summary>
+    /// <exception cref="InvalidOperationException">More than <see cref="int.MaxValue"/> elements.</exception>
+    /// <exception cref="ObjectDisposedException">Committed or disposed.</exception>
+    public Span<T> Span => View.Span;
+
+    /// <summary>All elements as <see cref="Memory{T}"/>.</summary>
+    public Memory<T> Memory => View.Memory;
+
+    internal SegmentWriter Segment { get; }
+
+    internal SegmentMapping Mapping { get; }
+
+    internal MappedArray<T> View { get; }
+
+    internal RetentionPolicy Policy { get; }
+
+    /// <summary><paramref name="length"/> elements from flat index <paramref name="start"/>.</summary>
+    public Span<T> GetSpan(long start, int length) => View.GetSpan(start, length);
+
+    /// <summary>Row <paramref name="row"/> of the 2D view.</summary>
+    public Span<T> GetRowSpan(long row) => View.GetRowSpan(row);
+
+    /// <summary>The whole array as rows x columns (voxels x time points for a DCE series).</summary>
+    public Span2D<T> AsSpan2D() => View.AsSpan2D();
+
+    /// <summary><paramref name="rowCount"/> rows from <paramref name="firstRow"/>.</summary>
+    public Span2D<T> AsSpan2D(long firstRow, int rowCount) => View.AsSpan2D(firstRow, rowCount);
+
+    /// <summary>The whole array as <see cref="Memory2D{T}"/>.</summary>
+    public Memory2D<T> AsMemory2D() => View.AsMemory2D();
+
+    /// <summary>
+    /// Seals the array (checksum and record), publishes it atomically under its key, replacing any
+    /// entry there, and returns a read lease on it. For a TRANSIENT result type nothing is
+    /// published and the lease is over the writer's private, already unlinked file.
+    /// </summary>
+    /// <returns>A lease the caller must dispose.</returns>
+    /// <exception cref="InvalidOperationException">Already committed or disposed.</exception>
+    /// <exception cref="IOException">The segment cannot be published.</exception>
+    public MappedArray<T> Commit()
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        _finished = true;
+        try
+        {
+            return _cache.CommitCreated(this);
+        }
+        finally
+        {
+            Segment.Dispose();
+        }
+    }
+
+    /// <summary>Abandons an uncommitted array: the views become invalid and the temporary file is removed.</summary>
+    public void Dispose()
+    {
+        if (_finished)
+        {
+            return;
+        }
+
+        _finished = true;
+        View.Dispose();
+        Mapping.Dispose();
+        Segment.Dispose();
+    }
+}

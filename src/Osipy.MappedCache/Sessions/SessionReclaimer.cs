@@ -1,0 +1,193 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Win32.SafeHandles;
+using Osipy.MappedCache.Interop;
+using Osipy.MappedCache.Segments;
+
+namespace Osipy.MappedCache.Sessions;
+
+/// <summary>
+/// Removes what dead sessions left behind: their CACHED segments, unfinished temporary files and
+/// session files. A session is dead when its session file's flock can be taken: the kernel drops
+/// the lock when the owning process exits, however it exits. Live sessions are never touched.
+/// </summary>
+/// <remarks>
+/// Work is proportional to what the dead sessions journaled (and to the listing of the directories
+/// they wrote temporaries into), never to the number or size of segments in the cache: no payload
+/// is read. Journals are untrusted input: each line is checked against the naming rules, and a
+/// segment is removed only if its own record says it is a CACHED segment of the dead session.
+/// </remarks>
+internal static partial class SessionReclaimer
+{
+    /// <summary>Journals beyond this are read only this far; a real one holds ~80 bytes per CACHED put.</summary>
+    private const int MaxJournalBytes = 64 * 1024 * 1024;
+
+    private const int MaxLineBytes = 512;
+
+    public static ReclaimReport ReclaimDead(string sessionsDirectory, SegmentStore persistentStore, SegmentStore cachedStore, string ownSessionId)
+    {
+        int sessions = 0, segments = 0, temps = 0;
+        long bytes = 0;
+        foreach (string path in Directory.EnumerateFiles(sessionsDirectory, "*" + SessionFile.Extension))
+        {
+            string id = Path.GetFileNameWithoutExtension(path);
+            if (id == ownSessionId || !SessionIdPattern().IsMatch(id))
+            {
+                continue;
+            }
+
+            using SafeFileHandle? file = TryLockDead(path);
+            if (file is null)
+            {
+                continue;
+            }
+
+            foreach (string line in ReadJournal(file))
+            {
+                if (ParseLine(line, persistentStore, cachedStore) is not { } item)
+                {
+                    continue;
+                }
+
+                if (item.IsTempDirectory)
+                {
+                    (int count, long size) = RemoveTempFiles(item.Path, id);
+                    temps += count;
+                    bytes += size;
+                }
+                else if (RemoveIfCachedSegmentOf(item.Path, id) is long size)
+                {
+                    segments++;
+                    bytes += size;
+                }
+            }
+
+            DeleteQuietly(path);
+            sessions++;
+        }
+
+        return sessions == 0 ? ReclaimReport.None : new ReclaimReport(sessions, segments, temps, bytes);
+    }
+
+    /// <summary>The session file, locked by us, if its owner is dead; null if it is alive or gone.</summary>
+    private static SafeFileHandle? TryLockDead(string path)
+    {
+        SafeFileHandle? file;
+        try
+        {
+            file = SessionFile.OpenNoFollow(path, create: false);
+        }
+        catch (IOException)
+        {
+            return null; // a symlink or unreadable file is not a session we can judge
+        }
+
+        if (file is not null && Libc.Flock((int)file.DangerousGetHandle(), Libc.LOCK_EX | Libc.LOCK_NB) != 0)
+        {
+            file.Dispose();
+            return null; // EWOULDBLOCK: the owner is alive
+        }
+
+        return file;
+    }
+
+    private static IEnumerable<string> ReadJournal(SafeFileHandle file)
+    {
+        long length = Math.Min(RandomAccess.GetLength(file), MaxJournalBytes);
+        var buffer = new byte[(int)length];
+        int read = 0;
+        while (read < buffer.Length && RandomAccess.Read(file, buffer.AsSpan(read), read) is int n and > 0)
+        {
+            read += n;
+        }
+
+        int start = 0;
+        for (int i = 0; i < read; i++)
+        {
+            if (buffer[i] == (byte)'\n')
+            {
+                if (i - start <= MaxLineBytes)
+                {
+                    yield return Encoding.UTF8.GetString(buffer, start, i - start);
+                }
+
+                start = i + 1;
+            }
+        }
+    }
+
+    private static (bool IsTempDirectory, string Path)? ParseLine(string line, SegmentStore persistentStore, SegmentStore cachedStore)
+    {
+        Match match = JournalLinePattern().Match(line);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        SegmentStore store = match.Groups["store"].Value == "C" ? cachedStore : persistentStore;
+        string directory = Path.Combine(store.Root, match.Groups["dir"].Value);
+        return match.Groups["kind"].Value == "T"
+            ? (true, directory)
+            : match.Groups["file"].Success ? (false, Path.Combine(directory, match.Groups["file"].Value)) : null;
+    }
+
+    private static (int Count, long Bytes) RemoveTempFiles(string directory, string sessionId)
+    {
+        int count = 0;
+        long bytes = 0;
+        if (!Directory.Exists(directory))
+        {
+            return (0, 0);
+        }
+
+        foreach (FileInfo temp in new DirectoryInfo(directory).EnumerateFiles(SegmentWriter.TempPrefix + sessionId + "-*"))
+        {
+            long size = temp.Length;
+            if (DeleteQuietly(temp.FullName))
+            {
+                count++;
+                bytes += size;
+            }
+        }
+
+        return (count, bytes);
+    }
+
+    private static long? RemoveIfCachedSegmentOf(string path, string sessionId)
+    {
+        try
+        {
+            using OpenedSegment? opened = SegmentReader.TryOpen(path);
+            if (opened is null || opened.Record.SessionId != sessionId || opened.Record.Policy != RetentionPolicy.Cached)
+            {
+                return null; // gone, or replaced since by another session's put
+            }
+
+            return DeleteQuietly(path) ? opened.Length : null;
+        }
+        catch (IOException)
+        {
+            return null; // corrupt or unreadable: left for the next get to quarantine
+        }
+    }
+
+    private static bool DeleteQuietly(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"^[0-9a-f-]{1,64}$")]
+    private static partial Regex SessionIdPattern();
+
+    [GeneratedRegex(@"^(?<kind>[TC]) (?<store>[PC]) (?<dir>[A-Za-z0-9_-]{0,32}-[0-9a-f]{16})(/(?<file>[0-9a-f]{32}\.(npy|bundle)))?$")]
+    private static partial Regex JournalLinePattern();
+}
