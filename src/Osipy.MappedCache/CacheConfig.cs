@@ -34,6 +34,22 @@ public sealed record CacheConfig
     /// </summary>
     public long MaxMemoryMb { get; init; } = 1024;
 
+    /// <summary>
+    /// At most this many segments mapped at once by this session (default 16,384). Beyond it the
+    /// least recently used mappings without leases are unmapped (their entries stay). Linux allows
+    /// 65,530 mappings per process by default (vm.max_map_count): this keeps a cache of very many
+    /// small entries well inside it.
+    /// </summary>
+    public int MaxMappedSegments { get; init; } = 16_384;
+
+    /// <summary>
+    /// Read a segment's pages in when it is first mapped (madvise MADV_POPULATE_READ; read-ahead on
+    /// kernels before 5.14), so the first pass over it
+    /// never waits on page faults. Costs the read up front: a get then grows with the array's size.
+    /// Default false.
+    /// </summary>
+    public bool Prefault { get; init; }
+
     /// <summary>Entries older than this many seconds are misses and are removed; 0 means no limit. Default 3600.</summary>
     public long MaxAgeSeconds { get; init; } = 3600;
 

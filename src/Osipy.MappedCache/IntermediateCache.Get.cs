@@ -131,7 +131,7 @@ public sealed partial class IntermediateCache
             }
             else
             {
-                state.Mapping = SegmentMapping.MapPrivate(owned.File, owned.Length, owned.Path);
+                _table.SetMapping(state, SegmentMapping.MapPrivate(owned.File, owned.Length, owned.Path, Config.Prefault));
             }
         }
 
@@ -145,12 +145,11 @@ public sealed partial class IntermediateCache
                 return null;
             }
 
+            SegmentMapping mapping = SegmentMapping.MapPrivate(opened.File, opened.Length, opened.Path, Config.Prefault);
             state = new EntryState(entryKey, opened.Path, opened.Record, CacheEntries.FromRecord(opened.Record),
-                ownedCached: opened.Record.SessionId == _sessionId && opened.Record.Policy == RetentionPolicy.Cached)
-            {
-                Mapping = SegmentMapping.MapPrivate(opened.File, opened.Length, opened.Path),
-            };
+                ownedCached: opened.Record.SessionId == _sessionId && opened.Record.Policy == RetentionPolicy.Cached);
             _table.Add(state);
+            _table.SetMapping(state, mapping);
         }
 
         _table.Touch(state);

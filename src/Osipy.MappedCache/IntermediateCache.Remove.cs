@@ -48,9 +48,25 @@ public sealed partial class IntermediateCache
         }
     }
 
-    /// <summary>Evicts least-recently-used, unleased entries until the held bytes fit the budget.</summary>
+    /// <summary>
+    /// Unmaps least-recently-used, unleased entries while too many are mapped, then evicts them
+    /// while the held bytes exceed the budget.
+    /// </summary>
     private void EvictOverBudget(EntryState? keep)
     {
+        foreach (EntryState victim in _table.ChooseUnmaps(Config.MaxMappedSegments, keep))
+        {
+            if (victim.OwnedCached)
+            {
+                _table.TakeMapping(victim)!.Dispose(); // still this session's CACHED data: keep the entry
+            }
+            else
+            {
+                _table.Remove(victim.Key);
+                Release(victim, deleteOwnedFile: false);
+            }
+        }
+
         foreach (EntryState victim in _table.ChooseEvictions(_budgetBytes, keep))
         {
             _table.Remove(victim.Key);

@@ -215,6 +215,11 @@ public sealed partial class IntermediateCache : IDisposable
             throw new ArgumentOutOfRangeException(nameof(config), config.MaxMemoryMb, "MaxMemoryMb must not be negative.");
         }
 
+        if (config.MaxMappedSegments < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(config), config.MaxMappedSegments, "MaxMappedSegments must be at least 1.");
+        }
+
         if (config.MaxAgeSeconds < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(config), config.MaxAgeSeconds, "MaxAgeSeconds must not be negative (0 means no limit).");

@@ -57,6 +57,29 @@ public abstract class MappedArray : IDisposable
 
     private protected long PayloadOffset { get; }
 
+    /// <summary>Tells the kernel how this array is about to be read (madvise); see <see cref="AccessPattern"/>.</summary>
+    /// <remarks>
+    /// Affects the whole process's mapping of the segment, which leases on the same key share.
+    /// Use <see cref="AccessPattern.Sequential"/> before a full pass over a large series,
+    /// <see cref="AccessPattern.Random"/> for scattered voxel lookups, <see cref="AccessPattern.WillNeed"/>
+    /// to read ahead in the background, and <see cref="AccessPattern.Done"/> to give the pages back.
+    /// </remarks>
+    /// <exception cref="ObjectDisposedException">The lease is disposed.</exception>
+    public void Advise(AccessPattern pattern)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        int advice = pattern switch
+        {
+            AccessPattern.Normal => Interop.Libc.MADV_NORMAL,
+            AccessPattern.Sequential => Interop.Libc.MADV_SEQUENTIAL,
+            AccessPattern.Random => Interop.Libc.MADV_RANDOM,
+            AccessPattern.WillNeed => Interop.Libc.MADV_WILLNEED,
+            AccessPattern.Done => Interop.Libc.MADV_DONTNEED,
+            _ => throw new ArgumentOutOfRangeException(nameof(pattern), pattern, "Unknown access pattern."),
+        };
+        Lease.Mapping.Advise(PayloadOffset, SizeBytes, advice);
+    }
+
     /// <summary>XxHash3 of the array's bytes, read through the mapping in chunks.</summary>
     internal ulong ComputePayloadChecksum()
     {

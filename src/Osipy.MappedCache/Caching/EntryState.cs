@@ -23,7 +23,7 @@ internal sealed class EntryState(EntryKey key, string path, SegmentRecord record
     /// <summary>Written by this session under CACHED: its file is unlinked when the entry leaves the table.</summary>
     public bool OwnedCached { get; } = ownedCached;
 
-    /// <summary>The cache's reference on the mapping; null until first mapped.</summary>
+    /// <summary>The cache's reference on the mapping; null until first mapped. Set through <see cref="EntryTable"/>.</summary>
     public SegmentMapping? Mapping { get; set; }
 
     public long SizeBytes => Entry.SizeBytes;

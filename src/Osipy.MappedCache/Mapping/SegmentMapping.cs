@@ -34,8 +34,17 @@ internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
 
     /// <summary>Maps <paramref name="length"/> bytes of <paramref name="file"/> privately (copy-on-write).</summary>
     /// <exception cref="IOException">mmap failed.</exception>
-    public static SegmentMapping MapPrivate(SafeFileHandle file, long length, string pathForErrors) =>
-        Map(file, length, Libc.MAP_PRIVATE, pathForErrors);
+    /// <remarks>With <c>prefault</c>, every page is read in now, so first accesses never fault.</remarks>
+    public static SegmentMapping MapPrivate(SafeFileHandle file, long length, string pathForErrors, bool prefault = false)
+    {
+        SegmentMapping mapping = Map(file, length, Libc.MAP_PRIVATE, pathForErrors);
+        if (prefault)
+        {
+            mapping.Prefault();
+        }
+
+        return mapping;
+    }
 
     /// <summary>
     /// Maps <paramref name="length"/> bytes of <paramref name="file"/> shared and writable: writes
@@ -84,6 +93,46 @@ internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
     {
         Interlocked.Decrement(ref _leaseCount);
         DangerousRelease();
+    }
+
+    /// <summary>
+    /// Reads every page in and maps it for reading, sharing the page cache (no private copies).
+    /// Falls back to asynchronous read-ahead on kernels older than 5.14.
+    /// </summary>
+    public void Prefault()
+    {
+        if (Libc.Madvise(handle, (nuint)Length, Libc.MADV_POPULATE_READ) != 0)
+        {
+            _ = Libc.Madvise(handle, (nuint)Length, Libc.MADV_WILLNEED);
+        }
+    }
+
+    /// <summary>Passes an access hint for bytes [offset, offset + length) to the kernel; a no-op where it cannot.</summary>
+    public void Advise(long offset, long length, int advice)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Length - offset);
+        if (length == 0)
+        {
+            return;
+        }
+
+        bool added = false;
+        try
+        {
+            DangerousAddRef(ref added);
+
+            // madvise wants a page-aligned start; widen the range down to the page boundary.
+            long pageStart = offset / Environment.SystemPageSize * Environment.SystemPageSize;
+            _ = Libc.Madvise(handle + (nint)pageStart, (nuint)(length + (offset - pageStart)), advice);
+        }
+        finally
+        {
+            if (added)
+            {
+                DangerousRelease();
+            }
+        }
     }
 
     protected override bool ReleaseHandle() => Libc.Munmap(handle, (nuint)Length) == 0;

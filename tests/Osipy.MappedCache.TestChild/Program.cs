@@ -1,0 +1,21 @@
+using Osipy.MappedCache.TestChild;
+
+// One scenario per invocation: the tests start this process, read its stdout and often kill it.
+// Usage: <command> <cache dir> [arguments]; see Scenarios.
+return args.Length < 2 ? Usage() : args[0] switch
+{
+    "put-loop" => Scenarios.PutLoop(args[1], int.Parse(args[2])),
+    "create-hold" => Scenarios.CreateHold(args[1], int.Parse(args[2])),
+    "hold-cached" => Scenarios.HoldCached(args[1], int.Parse(args[2]), int.Parse(args[3])),
+    "put-persistent" => Scenarios.PutPersistent(args[1], int.Parse(args[2]), int.Parse(args[3]), hold: args.Contains("--hold")),
+    "sum" => Scenarios.Sum(args[1], args[2], args[3], prefault: args.Contains("--prefault"), waitBeforeSum: args.Contains("--wait")),
+    "hammer" => Scenarios.Hammer(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4])),
+    "permission-faults" => Scenarios.PermissionFaults(args[1]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: <put-loop|create-hold|hold-cached|put-persistent|sum|hammer|permission-faults> <cache dir> [arguments]");
+    return 2;
+}
