@@ -18,6 +18,7 @@ public sealed partial class IntermediateCache
     /// <exception cref="ArgumentException">A bad shape, key or metadata (as for Put).</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not a supported element type.</exception>
     /// <exception cref="IOException">The file cannot be created or its space reserved (for example, the disk is full).</exception>
+    /// <exception cref="UnauthorizedAccessException">The cache directory is not writable by this user.</exception>
     /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
     public MappedArrayWriter<T> Create<T>(string resultType, string key, ReadOnlySpan<int> shape, IReadOnlyDictionary<string, object?>? metadata = null)
         where T : unmanaged

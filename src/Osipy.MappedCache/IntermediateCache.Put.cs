@@ -22,6 +22,7 @@ public sealed partial class IntermediateCache
     /// negative, there are more than 32 dimensions, the key is too long, or the metadata is not JSON-able.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not a supported element type.</exception>
     /// <exception cref="IOException">The segment cannot be written (for example, the disk is full); nothing is left behind.</exception>
+    /// <exception cref="UnauthorizedAccessException">The cache directory is not writable by this user.</exception>
     /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
     public void Put<T>(string resultType, string key, ReadOnlySpan<T> data, ReadOnlySpan<int> shape, IReadOnlyDictionary<string, object?>? metadata = null)
         where T : unmanaged

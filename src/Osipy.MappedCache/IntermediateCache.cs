@@ -181,7 +181,16 @@ public sealed partial class IntermediateCache : IDisposable
             _disposed = true;
             foreach (EntryState state in _table.RemoveAll())
             {
-                Release(state, deleteOwnedFile: true);
+                try
+                {
+                    Release(state, deleteOwnedFile: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // Dispose must not throw. The file stays journaled, so the next session
+                    // reclaims it once this session's lock is gone.
+                    Log.CleanupFailed(_logger, state.Path, ex.Message);
+                }
             }
 
             _session.Dispose();

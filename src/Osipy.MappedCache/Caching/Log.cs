@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Reclaiming dead sessions failed: {Reason}.")]
     public static partial void ReclaimFailed(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Could not remove '{Path}' at the end of the session ({Reason}); the next session will reclaim it.")]
+    public static partial void CleanupFailed(ILogger logger, string path, string reason);
+
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Evicted '{Key}' ({ResultType}), {SizeBytes} bytes, to stay within the memory budget.")]
     public static partial void Evicted(ILogger logger, string key, string resultType, long sizeBytes);
 

@@ -77,9 +77,12 @@ internal static class CacheDirectory
                 $"Cache directory '{path}' is owned by uid {stat.Value.Uid}, not by this user (uid {me}); refusing to use it. Configure CacheDir to a private location.");
         }
 
-        if ((stat.Value.Mode & 0x1FF) != 0x1C0)
+        // Take away group and other access; never add owner rights the user removed (a directory
+        // made read-only on purpose must stay read-only).
+        int mode = stat.Value.Mode & 0x1FF;
+        if ((mode & 0x3F) != 0)
         {
-            File.SetUnixFileMode(path, OwnerOnly);
+            File.SetUnixFileMode(path, (UnixFileMode)(mode & 0x1C0));
         }
     }
 

@@ -87,6 +87,11 @@ internal sealed class SessionFile : IDisposable
             {
                 File.Delete(Path);
             }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Left behind (a read-only directory, say): once the lock is released below, the
+                // next session sees it as dead and removes it.
+            }
             finally
             {
                 _file.Dispose();
