@@ -3,12 +3,14 @@ using Osipy.MappedCache.Tests.Infrastructure;
 namespace Osipy.MappedCache.Tests.Segments;
 
 /// <summary>
-/// Random damage to a real segment: every outcome is a counted miss, or a hit whose data is the
-/// original with only the damaged payload byte different (payloads are not checksummed on open).
+/// Random damage to a real segment (bit flips, truncations, extensions, other headers, scrambled
+/// records). Every outcome is a counted miss, with the file set aside unless it claims a newer
+/// format version, or a hit whose data is the original with only the damaged payload byte
+/// different (payloads are not checksummed on open).
 /// </summary>
 public sealed class SegmentFuzzTests : IDisposable
 {
-    private const int Iterations = 600;
+    private const int Iterations = 3000;
     private const int PayloadStart = 4096;
     private const int NpyHeaderBytes = 128;
 
@@ -43,7 +45,9 @@ public sealed class SegmentFuzzTests : IDisposable
             if (view is null)
             {
                 misses++;
-                Assert.False(File.Exists(path), $"iteration {i}: a rejected file must be set aside");
+                bool claimsNewerVersion = mutated.Length >= 24 && mutated.AsSpan(mutated.Length - 8).SequenceEqual("OSIPYEND"u8)
+                    && System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(mutated.AsSpan(mutated.Length - 20)) > 1;
+                Assert.True(File.Exists(path) == claimsNewerVersion, $"iteration {i}: a rejected file must be set aside, unless it claims a newer format");
                 continue;
             }
 
@@ -62,8 +66,26 @@ public sealed class SegmentFuzzTests : IDisposable
 
     private static (byte[] Bytes, int? FlippedPayloadByte) Mutate(byte[] pristine, int payloadEnd, Random random)
     {
-        switch (random.Next(4))
+        switch (random.Next(6))
         {
+            case 4:
+                // A different, well-formed NPY header: other dtype, other shape.
+                byte[] replaced = (byte[])pristine.Clone();
+                string[] descrs = ["<f8", "<i2", "|u1", ">f4", "<c16", "O"];
+                string dict = $"{{'descr': '{descrs[random.Next(descrs.Length)]}', 'fortran_order': {(random.Next(2) == 0 ? "False" : "True")}, 'shape': ({random.Next(0, 1 << 20)}, {random.Next(0, 300)}), }}";
+                byte[] text = System.Text.Encoding.ASCII.GetBytes(dict.PadRight(4086 - 1) + "\n");
+                text.CopyTo(replaced, 10);
+                return (replaced, null);
+            case 5:
+                // Random bytes over part of the record.
+                byte[] record = (byte[])pristine.Clone();
+                int start = random.Next(payloadEnd, record.Length);
+                for (int i = start; i < Math.Min(record.Length, start + random.Next(1, 32)); i++)
+                {
+                    record[i] ^= (byte)random.Next(1, 256);
+                }
+
+                return (record, null);
             case 0:
                 return (pristine[..random.Next(pristine.Length)], null);
             case 1:
