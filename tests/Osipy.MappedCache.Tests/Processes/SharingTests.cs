@@ -75,6 +75,53 @@ public sealed class SharingTests : IDisposable
         Assert.Equal(data.Sum(v => (double)v), double.Parse(result["sum"], CultureInfo.InvariantCulture));
     }
 
+    [Theory]
+    [InlineData("invalidate")]
+    [InlineData("replace")]
+    [InlineData("clear")]
+    [InlineData("expire")]
+    [InlineData("evict")]
+    public void WhatOneProcessRemoves_NeverDisturbsAReaderInAnother(string removal)
+    {
+        var clock = new ManualClock();
+        float[] data = new float[200_000];
+        TestChild.Patterns.Fill(data, 5);
+        using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent, maxMemoryMb: 1, maxAgeSeconds: 60), clock);
+        cache.Put<float>("dce", "k", data, [200_000]);
+
+        using var reader = ChildProcess.Start("sum", _dir.CachePath, "dce", "k", "--wait");
+        reader.WaitForLine("mapped");
+        switch (removal)
+        {
+            case "invalidate":
+                cache.Invalidate("dce", "k");
+                break;
+            case "replace":
+                cache.Put<float>("dce", "k", new float[10], [10]);
+                break;
+            case "clear":
+                cache.Clear();
+                break;
+            case "expire":
+                clock.Advance(TimeSpan.FromMinutes(2));
+                Assert.Null(cache.Get<float>("dce", "k"));
+                break;
+            case "evict":
+                cache.Get<float>("dce", "k")!.Dispose();
+                cache.Put<float>("dce", "other", new float[300_000], [300_000]);
+                cache.Get<float>("dce", "other")!.Dispose();
+                Assert.Equal(1, cache.GetStats().Evictions);
+                break;
+        }
+
+        reader.Send("go");
+
+        Dictionary<string, string> result = Parse(reader.WaitForLine("sum="));
+        Assert.Equal(0, reader.WaitForExit());
+        Assert.Equal("True", result["whole"]);
+        Assert.Equal(data.Sum(v => (double)v), double.Parse(result["sum"], CultureInfo.InvariantCulture));
+    }
+
     private static Dictionary<string, string> Parse(string line) =>
         line.Split(' ').Select(part => part.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
 }
