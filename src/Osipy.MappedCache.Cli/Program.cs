@@ -18,6 +18,8 @@ internal static class Program
         {
             case "demo":
                 return DemoCommand.Run(options);
+            case "gc":
+                return GcCommand.Run(options);
             case "help" or "--help" or "-h":
                 Usage.Write(Console.Out);
                 return ExitCodes.Ok;

@@ -13,6 +13,11 @@ internal static class Usage
                   Options:
                     --size XxYxZxT     volume and time points (default 128x128x32x60)
                     --cache-dir DIR    cache directory (default <temp>/osipy_cache_<user>)
+          gc      Remove what dead sessions left behind (their CACHED segments,
+                  unfinished temporary files, session files); live sessions are
+                  never touched. Opening any cache does this too.
+                  Options:
+                    --cache-dir DIR    cache directory (default <temp>/osipy_cache_<user>)
           help    Show this message (also --help, -h).
 
         Exit codes: 0 success, 1 failure, 2 usage error.
