@@ -38,9 +38,9 @@ public sealed partial class IntermediateCache
             {
                 Key = key,
                 ResultType = resultType,
-                CreatedAt = _time.GetUtcNow(),
+                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(writer.Draft.CreatedUnixMilliseconds),
                 SizeBytes = array.PayloadLength,
-                Metadata = MetadataJson.Deserialize(MetadataJson.Serialize(metadata)),
+                Metadata = MetadataJson.Deserialize(writer.Draft.MetadataJson),
                 Policy = policy,
                 ElementType = typeof(T),
                 Shape = Array.AsReadOnly(shape.ToArray()),

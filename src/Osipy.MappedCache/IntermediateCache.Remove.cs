@@ -19,7 +19,7 @@ public sealed partial class IntermediateCache
                 Release(state, deleteOwnedFile: false);
             }
 
-            foreach (SegmentStore store in _cachedStore == _store ? [_store] : new[] { _store, _cachedStore })
+            foreach (SegmentStore store in Stores)
             {
                 SegmentStore.Delete(store.SegmentPath(resultType, key, SegmentKind.SingleArray));
                 SegmentStore.Delete(store.SegmentPath(resultType, key, SegmentKind.Bundle));

@@ -200,8 +200,10 @@ public sealed partial class IntermediateCache : IDisposable
     /// <summary>The store a policy's segments live in.</summary>
     private SegmentStore StoreFor(RetentionPolicy policy) => policy == RetentionPolicy.Cached ? _cachedStore : _store;
 
-    private IEnumerable<FileInfo> AllSegmentFiles(string? resultType) =>
-        _cachedStore == _store ? _store.EnumerateSegments(resultType) : _store.EnumerateSegments(resultType).Concat(_cachedStore.EnumerateSegments(resultType));
+    /// <summary>The cache directory's store and, when CACHED segments live elsewhere, that one too.</summary>
+    private SegmentStore[] Stores => _cachedStore == _store ? [_store] : [_store, _cachedStore];
+
+    private IEnumerable<FileInfo> AllSegmentFiles(string? resultType) => Stores.SelectMany(store => store.EnumerateSegments(resultType));
 
     private static void Validate(CacheConfig config)
     {

@@ -6,7 +6,7 @@ return args.Length < 2 ? Usage() : args[0] switch
 {
     "put-loop" => Scenarios.PutLoop(args[1], int.Parse(args[2])),
     "create-hold" => Scenarios.CreateHold(args[1], int.Parse(args[2])),
-    "hold-cached" => Scenarios.HoldCached(args[1], int.Parse(args[2]), int.Parse(args[3])),
+    "hold-cached" => Scenarios.HoldCached(args[1], int.Parse(args[2]), int.Parse(args[3]), cachedDir: args.Length > 4 ? args[4] : null),
     "put-persistent" => Scenarios.PutPersistent(args[1], int.Parse(args[2]), int.Parse(args[3]), hold: args.Contains("--hold")),
     "sum" => Scenarios.Sum(args[1], args[2], args[3], prefault: args.Contains("--prefault"), waitBeforeSum: args.Contains("--wait")),
     "hammer" => Scenarios.Hammer(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4])),

@@ -31,10 +31,10 @@ internal static class Scenarios
         return 0;
     }
 
-    /// <summary>Puts CACHED entries and waits (to be killed, or told to end normally).</summary>
-    public static int HoldCached(string dir, int count, int elements)
+    /// <summary>Puts CACHED entries (in <paramref name="cachedDir"/> if given) and waits (to be killed, or told to end normally).</summary>
+    public static int HoldCached(string dir, int count, int elements, string? cachedDir)
     {
-        using var cache = new IntermediateCache(Config(dir, RetentionPolicy.Cached));
+        using var cache = new IntermediateCache(Config(dir, RetentionPolicy.Cached) with { CachedDir = cachedDir });
         var data = new float[elements];
         for (int i = 0; i < count; i++)
         {

@@ -41,6 +41,9 @@ internal sealed class SegmentWriter : IDisposable
 
     public string TempPath { get; }
 
+    /// <summary>What is being written: key, type, time stamp, metadata, arrays.</summary>
+    public SegmentDraft Draft => _draft;
+
     /// <summary>The temporary file, for mapping its payload in place (the zero-copy writer).</summary>
     public Microsoft.Win32.SafeHandles.SafeFileHandle Handle => _file.SafeFileHandle;
 
