@@ -1,0 +1,163 @@
+/*
+ * osipy_mappedcache.h — the C ABI of Osipy.MappedCache, a memory-mapped, zero-copy array cache.
+ *
+ * Link against libosipy_mappedcache.so (NativeAOT build of src/Osipy.MappedCache.Native:
+ *   dotnet publish src/Osipy.MappedCache.Native -r linux-x64 -c Release).
+ * Segments written here are the same files the C# library and the Python package read: any of
+ * them can put, and any can get the same pages without a copy.
+ *
+ * Conventions
+ * - Every function returns an int32_t status (OSIPY_OK on success) and never lets an error
+ *   escape any other way. After a failure, osipy_cache_last_error() describes it.
+ * - Strings are NUL-terminated UTF-8. Shapes are int64_t arrays of 1..OSIPY_MAX_DIMS dimensions,
+ *   each in [0, 2^31), C order (the last dimension varies fastest).
+ * - Handles are opaque. Every acquire has one release: osipy_cache_open / osipy_cache_close,
+ *   osipy_cache_get / osipy_cache_get_bundle / osipy_cache_commit(out lease) / osipy_cache_release,
+ *   osipy_cache_create / osipy_cache_commit or osipy_cache_abandon,
+ *   functions returning char* / osipy_cache_free_string.
+ *   A handle that is unknown or already released gets OSIPY_BAD_HANDLE, never a crash.
+ * - Lifetime: a data pointer from a get stays valid until its lease is released, even if the
+ *   entry is invalidated, replaced, evicted or the cache closed meanwhile. The memory is a private
+ *   copy-on-write mapping: writing through it never changes the cache.
+ * - Thread safety: all functions may be called from any thread. osipy_cache_last_error() is
+ *   per thread.
+ */
+#ifndef OSIPY_MAPPEDCACHE_H
+#define OSIPY_MAPPEDCACHE_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status codes. Never renumbered; new ones are only appended. */
+#define OSIPY_OK                0  /* success */
+#define OSIPY_MISS              1  /* get/entry: absent, TRANSIENT, expired or corrupt (not an error) */
+#define OSIPY_INVALID_ARGUMENT  2  /* NULL pointer, bad dtype code, bad ndim or shape, bad JSON, bad UTF-8 */
+#define OSIPY_TYPE_MISMATCH     3  /* a bundle where an array was asked for, or the reverse */
+#define OSIPY_IO_ERROR          4  /* a file could not be created, opened, written or mapped (disk full, ...) */
+#define OSIPY_ACCESS_DENIED     5  /* the cache directory belongs to another user, or is not writable */
+#define OSIPY_BAD_HANDLE        6  /* unknown handle, or one already released or closed */
+#define OSIPY_NOT_SUPPORTED     7  /* e.g. "compression": true */
+#define OSIPY_UNEXPECTED       99  /* anything else; see osipy_cache_last_error() */
+
+/* Element types: the same codes as the segment format (docs/FORMAT.md). */
+#define OSIPY_FLOAT32     1
+#define OSIPY_FLOAT64     2
+#define OSIPY_INT8        3
+#define OSIPY_INT16       4
+#define OSIPY_INT32       5
+#define OSIPY_INT64       6
+#define OSIPY_UINT8       7
+#define OSIPY_UINT16      8
+#define OSIPY_UINT32      9
+#define OSIPY_UINT64     10
+#define OSIPY_FLOAT16    11
+#define OSIPY_COMPLEX128 12
+
+/* Retention policies. */
+#define OSIPY_TRANSIENT   0
+#define OSIPY_CACHED      1
+#define OSIPY_PERSISTENT  2
+
+#define OSIPY_MAX_DIMS   32
+
+typedef struct osipy_cache osipy_cache;   /* one session on a cache directory */
+typedef struct osipy_lease osipy_lease;   /* keeps a got array (or bundle) mapped */
+typedef struct osipy_writer osipy_writer; /* a zero-copy put in progress */
+
+/* The last failure on the calling thread, as UTF-8; "" if none. Valid until the next call on
+ * this thread. Never NULL; do not free. */
+const char *osipy_cache_last_error(void);
+
+/* Opens a session. config_json may be NULL or "" for the defaults, else an object with any of:
+ *   "cache_dir" (string), "cached_dir" (string), "default_policy" ("transient"|"cached"|"persistent"),
+ *   "policies" ({"t1_map": "persistent", ...}), "max_memory_mb" (int), "max_age_seconds" (int),
+ *   "max_mapped_segments" (int), "prefault" (bool), "compression" (bool; true is OSIPY_NOT_SUPPORTED).
+ * Errors: INVALID_ARGUMENT (NULL out_cache, bad JSON, bad value), ACCESS_DENIED (directory owned by
+ * another user), IO_ERROR (directory is a symlink or cannot be created), NOT_SUPPORTED. */
+int32_t osipy_cache_open(const char *config_json, osipy_cache **out_cache);
+
+/* Ends the session: its CACHED segments are unlinked, PERSISTENT ones stay. Leases stay valid.
+ * Errors: BAD_HANDLE. */
+int32_t osipy_cache_close(osipy_cache *cache);
+
+/* The policy of result_type (OSIPY_TRANSIENT, OSIPY_CACHED or OSIPY_PERSISTENT). */
+int32_t osipy_cache_get_policy(osipy_cache *cache, const char *result_type, int32_t *out_policy);
+
+/* Copies an array of `dtype` and `shape` from `data` into a new segment, replacing any entry under
+ * (result_type, key) atomically. metadata_json: NULL or a JSON object. Nothing is stored for a
+ * TRANSIENT type. Errors: BAD_HANDLE, INVALID_ARGUMENT, IO_ERROR, ACCESS_DENIED. */
+int32_t osipy_cache_put(osipy_cache *cache, const char *result_type, const char *key,
+                        int32_t dtype, const void *data, const int64_t *shape, int32_t ndim,
+                        const char *metadata_json);
+
+/* Puts `count` named arrays as one entry (the seed's dict data). names[i], dtypes[i], datas[i],
+ * shapes[i] (ndims[i] dimensions) describe array i. Errors as osipy_cache_put. */
+int32_t osipy_cache_put_bundle(osipy_cache *cache, const char *result_type, const char *key,
+                               int32_t count, const char *const *names, const int32_t *dtypes,
+                               const void *const *datas, const int64_t *const *shapes,
+                               const int32_t *ndims, const char *metadata_json);
+
+/* Starts a zero-copy put: *out_data points at the zeroed payload of a new segment file, to be
+ * filled in place, then published with osipy_cache_commit or dropped with osipy_cache_abandon.
+ * Space is reserved first, so a full disk is IO_ERROR here, never a fault while writing. */
+int32_t osipy_cache_create(osipy_cache *cache, const char *result_type, const char *key,
+                           int32_t dtype, const int64_t *shape, int32_t ndim,
+                           const char *metadata_json, osipy_writer **out_writer, void **out_data);
+
+/* Seals and publishes the array; the writer and its data pointer are released. Errors: BAD_HANDLE, IO_ERROR. */
+int32_t osipy_cache_commit(osipy_writer *writer);
+
+/* Drops an uncommitted array; the writer and its data pointer are released. Errors: BAD_HANDLE. */
+int32_t osipy_cache_abandon(osipy_writer *writer);
+
+/* Maps the array under (result_type, key). On OSIPY_OK: *out_lease, *out_data (valid until
+ * osipy_cache_release(*out_lease)), *out_dtype, *out_ndim and out_shape[0 .. ndim-1] are set;
+ * out_shape must hold OSIPY_MAX_DIMS values. A 0-d array reports ndim 0.
+ * On OSIPY_MISS, *out_lease is NULL. Errors: BAD_HANDLE, INVALID_ARGUMENT, TYPE_MISMATCH (a bundle), IO_ERROR. */
+int32_t osipy_cache_get(osipy_cache *cache, const char *result_type, const char *key,
+                        osipy_lease **out_lease, const void **out_data, int32_t *out_dtype,
+                        int32_t *out_ndim, int64_t *out_shape);
+
+/* Maps a bundle; read its arrays with osipy_cache_bundle_array. On OSIPY_MISS, *out_lease is NULL.
+ * Errors: BAD_HANDLE, INVALID_ARGUMENT, TYPE_MISMATCH (a single array), IO_ERROR. */
+int32_t osipy_cache_get_bundle(osipy_cache *cache, const char *result_type, const char *key,
+                               osipy_lease **out_lease, int32_t *out_count);
+
+/* Array `index` of a bundle lease: its name (valid while the lease lives), data, dtype and shape. */
+int32_t osipy_cache_bundle_array(osipy_lease *bundle, int32_t index, const char **out_name,
+                                 const void **out_data, int32_t *out_dtype, int32_t *out_ndim,
+                                 int64_t *out_shape);
+
+/* Releases a lease from osipy_cache_get or osipy_cache_get_bundle. Errors: BAD_HANDLE (also on a second release). */
+int32_t osipy_cache_release(osipy_lease *lease);
+
+/* *out_has = 1 if a get would hit, else 0. Never maps or reads the payload. */
+int32_t osipy_cache_has(osipy_cache *cache, const char *result_type, const char *key, int32_t *out_has);
+
+/* Removes one entry (from disk too). */
+int32_t osipy_cache_invalidate(osipy_cache *cache, const char *result_type, const char *key);
+
+/* Removes every entry of result_type, or every entry when result_type is NULL. */
+int32_t osipy_cache_clear(osipy_cache *cache, const char *result_type);
+
+/* Statistics as a JSON object: memory_entries, memory_size_mb, max_memory_mb, cache_dir,
+ * disk_entries, disk_size_bytes, hits, misses, hit_rate, evictions, expirations, corrupt_segments.
+ * Free *out_json with osipy_cache_free_string. */
+int32_t osipy_cache_stats_json(osipy_cache *cache, char **out_json);
+
+/* The entry as JSON without mapping it: key, result_type, created_at (ISO 8601), size_bytes,
+ * metadata, policy, dtype (code or null for a bundle), shape, array_names. OSIPY_MISS if absent.
+ * Free *out_json with osipy_cache_free_string. */
+int32_t osipy_cache_entry_json(osipy_cache *cache, const char *result_type, const char *key, char **out_json);
+
+/* Frees a string returned by this library. NULL is allowed. */
+int32_t osipy_cache_free_string(char *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OSIPY_MAPPEDCACHE_H */
