@@ -1,12 +1,12 @@
 namespace Osipy.MappedCache.Native;
 
 /// <summary>
-/// The status codes the C ABI's functions will return, planned ahead of the exports so that the
-/// numbering is settled once. Every export will catch all exceptions and map them to one of these.
+/// The status codes the C ABI's functions return (OSIPY_* in include/osipy_mappedcache.h). Every
+/// export catches all exceptions and maps them to one of these (<see cref="NativeErrors"/>).
 /// </summary>
 /// <remarks>
-/// The values will be part of <c>include/osipy_mappedcache.h</c>: once published they are never
-/// renumbered, and new codes are only appended. The underlying type is a fixed-width 32-bit integer
+/// The values are part of <c>include/osipy_mappedcache.h</c>: they are never renumbered, and new
+/// codes are only appended. The underlying type is a fixed-width 32-bit integer
 /// because C callers see it as <c>int32_t</c>.
 /// </remarks>
 internal enum NativeStatus : int
@@ -17,7 +17,7 @@ internal enum NativeStatus : int
     /// <summary>The entry is absent, TRANSIENT, expired or was corrupt (a get returned no data).</summary>
     Miss = 1,
 
-    /// <summary>A null pointer, a bad handle, a shape that does not match the data, or a string that is not UTF-8.</summary>
+    /// <summary>A null pointer, a bad dtype code, ndim or shape, bad JSON, or a string that is not UTF-8.</summary>
     InvalidArgument = 2,
 
     /// <summary>The entry holds another element type than the one asked for, or is a bundle where an array was asked for.</summary>
@@ -26,11 +26,11 @@ internal enum NativeStatus : int
     /// <summary>The cache directory or a segment file could not be created, opened, written or mapped.</summary>
     IoError = 4,
 
-    /// <summary>The cache directory is owned by another user.</summary>
+    /// <summary>The cache directory is owned by another user, or not writable.</summary>
     AccessDenied = 5,
 
-    /// <summary>The handle's cache or lease has already been released.</summary>
-    Disposed = 6,
+    /// <summary>An unknown handle, or one already released or closed.</summary>
+    BadHandle = 6,
 
     /// <summary>The requested feature is not supported (for example, compression).</summary>
     NotSupported = 7,

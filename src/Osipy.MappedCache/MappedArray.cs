@@ -80,6 +80,9 @@ public abstract class MappedArray : IDisposable
         Lease.Mapping.Advise(PayloadOffset, SizeBytes, advice);
     }
 
+    /// <summary>The address of the first element, for the C ABI; valid while this lease lives.</summary>
+    internal nint DangerousGetAddress() => Lease.GetAddress(PayloadOffset, SizeBytes);
+
     /// <summary>XxHash3 of the array's bytes, read through the mapping in chunks.</summary>
     internal ulong ComputePayloadChecksum()
     {

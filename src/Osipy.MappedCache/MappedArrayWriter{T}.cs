@@ -19,7 +19,7 @@ namespace Osipy.MappedCache;
 /// filled from many threads at once, as any array may. Views taken from the writer are invalid
 /// after <see cref="Commit"/> or <see cref="Dispose"/>.</para>
 /// </remarks>
-public sealed class MappedArrayWriter<T> : IDisposable
+public sealed class MappedArrayWriter<T> : IDisposable, IUntypedWriter
     where T : unmanaged
 {
     private readonly IntermediateCache _cache;
@@ -101,6 +101,10 @@ public sealed class MappedArrayWriter<T> : IDisposable
             Segment.Dispose();
         }
     }
+
+    nint IUntypedWriter.DangerousGetAddress() => View.DangerousGetAddress();
+
+    MappedArray IUntypedWriter.CommitUntyped() => Commit();
 
     /// <summary>Abandons an uncommitted array: the views become invalid and the temporary file is removed.</summary>
     public void Dispose()

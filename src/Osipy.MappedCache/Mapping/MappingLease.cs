@@ -37,6 +37,9 @@ internal sealed unsafe class MappingLease : IDisposable
         return ref *GetPointer<T>(byteOffset, length);
     }
 
+    /// <summary>The address of <paramref name="length"/> bytes at <paramref name="byteOffset"/>, bounds-checked, for the C ABI.</summary>
+    public nint GetAddress(long byteOffset, long length) => (nint)GetPointer<byte>(byteOffset, length);
+
     /// <summary>The address of <paramref name="length"/> elements at <paramref name="byteOffset"/>, bounds-checked.</summary>
     internal T* GetPointer<T>(long byteOffset, long length)
         where T : unmanaged

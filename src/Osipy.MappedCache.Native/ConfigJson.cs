@@ -1,0 +1,77 @@
+using System.Text.Json;
+
+namespace Osipy.MappedCache.Native;
+
+/// <summary>
+/// The JSON configuration of osipy_cache_open, with the seed's snake_case names. Unknown keys are
+/// rejected, so a misspelt setting is an error rather than silently ignored.
+/// </summary>
+internal static class ConfigJson
+{
+    /// <exception cref="JsonException">Not a JSON object.</exception>
+    /// <exception cref="ArgumentException">An unknown key or a value of the wrong kind.</exception>
+    public static CacheConfig Parse(string? json)
+    {
+        var config = new CacheConfig();
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return config;
+        }
+
+        using JsonDocument document = JsonDocument.Parse(json);
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException("The configuration must be a JSON object.");
+        }
+
+        foreach (JsonProperty property in document.RootElement.EnumerateObject())
+        {
+            JsonElement value = property.Value;
+            config = property.Name switch
+            {
+                "cache_dir" => config with { CacheDir = OptionalString(value, property.Name) },
+                "cached_dir" => config with { CachedDir = OptionalString(value, property.Name) },
+                "default_policy" => config with { DefaultPolicy = Policy(value, property.Name) },
+                "policies" => config with { Policies = Policies(value) },
+                "max_memory_mb" => config with { MaxMemoryMb = Integer(value, property.Name) },
+                "max_age_seconds" => config with { MaxAgeSeconds = Integer(value, property.Name) },
+                "max_mapped_segments" => config with { MaxMappedSegments = checked((int)Integer(value, property.Name)) },
+                "prefault" => config with { Prefault = Boolean(value, property.Name) },
+                "compression" => config with { Compression = Boolean(value, property.Name) },
+                _ => throw new ArgumentException($"Unknown configuration key '{property.Name}'."),
+            };
+        }
+
+        return config;
+    }
+
+    public static string PolicyName(RetentionPolicy policy) => policy.ToString().ToLowerInvariant();
+
+    private static RetentionPolicy Policy(JsonElement value, string name) =>
+        value.ValueKind == JsonValueKind.String && value.GetString() is "transient" or "cached" or "persistent"
+            ? Enum.Parse<RetentionPolicy>(value.GetString()!, ignoreCase: true)
+            : throw new ArgumentException($"'{name}' must be \"transient\", \"cached\" or \"persistent\".");
+
+    private static Dictionary<string, RetentionPolicy> Policies(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException("'policies' must be an object of result type to policy.");
+        }
+
+        return value.EnumerateObject().ToDictionary(p => p.Name, p => Policy(p.Value, $"policies.{p.Name}"));
+    }
+
+    private static string? OptionalString(JsonElement value, string name) => value.ValueKind switch
+    {
+        JsonValueKind.Null => null,
+        JsonValueKind.String => value.GetString(),
+        _ => throw new ArgumentException($"'{name}' must be a string or null."),
+    };
+
+    private static long Integer(JsonElement value, string name) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long number) ? number : throw new ArgumentException($"'{name}' must be an integer.");
+
+    private static bool Boolean(JsonElement value, string name) =>
+        value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : throw new ArgumentException($"'{name}' must be true or false.");
+}

@@ -1,0 +1,172 @@
+using System.Runtime.InteropServices;
+
+using System.Globalization;
+using Osipy.MappedCache.Segments;
+
+namespace Osipy.MappedCache.Native;
+
+internal static unsafe partial class Exports
+{
+    [UnmanagedCallersOnly(EntryPoint = "osipy_cache_get")]
+    public static int Get(nint cache, byte* resultType, byte* key, nint* outLease, void** outData, int* outDtype, int* outNdim, long* outShape)
+    {
+        try
+        {
+            NativeArguments.NotNull(outLease, "out_lease");
+            NativeArguments.NotNull(outData, "out_data");
+            NativeArguments.NotNull(outDtype, "out_dtype");
+            NativeArguments.NotNull(outNdim, "out_ndim");
+            NativeArguments.NotNull(outShape, "out_shape");
+            *outLease = 0;
+            *outData = null;
+            string type = NativeStrings.Read(resultType, "result_type"), name = NativeStrings.Read(key, "key");
+            MappedArray? array = Handles.Get<IntermediateCache>(cache, "cache").GetUntyped(type, name);
+            if (array is null)
+            {
+                return NativeErrors.Miss($"No entry '{name}' of result type '{type}'.");
+            }
+
+            NativeArguments.Describe(array, outDtype, outNdim, outShape);
+            *outData = (void*)array.DangerousGetAddress();
+            *outLease = Handles.Add(array);
+            return NativeErrors.Ok();
+        }
+        catch (Exception ex)
+        {
+            return NativeErrors.From(ex);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "osipy_cache_get_bundle")]
+    public static int GetBundle(nint cache, byte* resultType, byte* key, nint* outLease, int* outCount)
+    {
+        try
+        {
+            NativeArguments.NotNull(outLease, "out_lease");
+            NativeArguments.NotNull(outCount, "out_count");
+            *outLease = 0;
+            string type = NativeStrings.Read(resultType, "result_type"), name = NativeStrings.Read(key, "key");
+            MappedBundle? bundle = Handles.Get<IntermediateCache>(cache, "cache").GetBundle(type, name);
+            if (bundle is null)
+            {
+                return NativeErrors.Miss($"No entry '{name}' of result type '{type}'.");
+            }
+
+            var lease = new BundleLease(bundle);
+            *outCount = lease.Count;
+            *outLease = Handles.Add(lease);
+            return NativeErrors.Ok();
+        }
+        catch (Exception ex)
+        {
+            return NativeErrors.From(ex);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "osipy_cache_bundle_array")]
+    public static int BundleArray(nint bundle, int index, byte** outName, void** outData, int* outDtype, int* outNdim, long* outShape)
+    {
+        try
+        {
+            NativeArguments.NotNull(outName, "out_name");
+            NativeArguments.NotNull(outData, "out_data");
+            NativeArguments.NotNull(outDtype, "out_dtype");
+            NativeArguments.NotNull(outNdim, "out_ndim");
+            NativeArguments.NotNull(outShape, "out_shape");
+            BundleLease lease = Handles.Get<BundleLease>(bundle, "bundle lease");
+            MappedArray array = lease.Array(index);
+            NativeArguments.Describe(array, outDtype, outNdim, outShape);
+            *outName = lease.Name(index);
+            *outData = (void*)array.DangerousGetAddress();
+            return NativeErrors.Ok();
+        }
+        catch (Exception ex)
+        {
+            return NativeErrors.From(ex);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "osipy_cache_release")]
+    public static int Release(nint lease)
+    {
+        try
+        {
+            Handles.Remove<IDisposable>(lease, "lease").Dispose();
+            return NativeErrors.Ok();
+        }
+        catch (Exception ex)
+        {
+            return NativeErrors.From(ex);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "osipy_cache_has")]
+    public static int Has(nint cache, byte* resultType, byte* key, int* outHas)
+    {
+        try
+        {
+            NativeArguments.NotNull(outHas, "out_has");
+            *outHas = Handles.Get<IntermediateCache>(cache, "cache").Has(NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key")) ? 1 : 0;
+            return NativeErrors.Ok();
+        }
+        catch (Exception ex)
+        {
+            return NativeErrors.From(ex);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "osipy_cache_entry_json")]
+    public static int EntryJson(nint cache, byte* resultType, byte* key, byte** outJson)
+    {
+        try
+        {
+            NativeArguments.NotNull(outJson, "out_json");
+            *outJson = null;
+            string type = NativeStrings.Read(resultType, "result_type"), name = NativeStrings.Read(key, "key");
+            CacheEntry? entry = Handles.Get<IntermediateCache>(cache, "cache").GetEntry(type, name);
+            if (entry is null)
+            {
+                return NativeErrors.Miss($"No entry '{name}' of result type '{type}'.");
+            }
+
+            *outJson = NativeStrings.Allocate(WriteJson(writer =>
+            {
+                writer.WriteString("key", entry.Key);
+                writer.WriteString("result_type", entry.ResultType);
+                writer.WriteString("created_at", entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+                writer.WriteNumber("size_bytes", entry.SizeBytes);
+                writer.WritePropertyName("metadata");
+                writer.WriteRawValue(MetadataJson.Serialize(entry.Metadata));
+                writer.WriteString("policy", ConfigJson.PolicyName(entry.Policy));
+                if (entry.ElementType is null)
+                {
+                    writer.WriteNull("dtype");
+                }
+                else
+                {
+                    writer.WriteNumber("dtype", (int)DTypes.FromType(entry.ElementType));
+                }
+
+                writer.WriteStartArray("shape");
+                foreach (int dim in entry.Shape)
+                {
+                    writer.WriteNumberValue(dim);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteStartArray("array_names");
+                foreach (string arrayName in entry.ArrayNames)
+                {
+                    writer.WriteStringValue(arrayName);
+                }
+
+                writer.WriteEndArray();
+            }));
+            return NativeErrors.Ok();
+        }
+        catch (Exception ex)
+        {
+            return NativeErrors.From(ex);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using Osipy.MappedCache.Segments;
+
+namespace Osipy.MappedCache.Native;
+
+/// <summary>Checks of the numbers a C caller passes, before they size or address anything.</summary>
+internal static unsafe class NativeArguments
+{
+    /// <exception cref="ArgumentOutOfRangeException">Not one of the header's OSIPY_* element type codes.</exception>
+    public static DType DType(int code) =>
+        code is >= 1 and <= byte.MaxValue && DTypes.IsDefined((DType)code)
+            ? (DType)code
+            : throw new ArgumentOutOfRangeException("dtype", code, $"{code} is not an element type code (OSIPY_FLOAT32 = 1 ... OSIPY_COMPLEX128 = 12).");
+
+    /// <summary>1..32 dimensions, each in [0, 2^31), read from <paramref name="shape"/>.</summary>
+    public static long[] Shape(long* shape, int ndim)
+    {
+        if (ndim is < 1 or > SegmentLimits.MaxDimensions)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ndim), ndim, $"ndim must be between 1 and {SegmentLimits.MaxDimensions}.");
+        }
+
+        if (shape is null)
+        {
+            throw new ArgumentNullException(nameof(shape), "shape is NULL.");
+        }
+
+        var dims = new long[ndim];
+        for (int d = 0; d < ndim; d++)
+        {
+            dims[d] = shape[d] is >= 0 and <= int.MaxValue
+                ? shape[d]
+                : throw new ArgumentOutOfRangeException(nameof(shape), shape[d], $"shape[{d}] = {shape[d]} is not in [0, 2^31).");
+        }
+
+        return dims;
+    }
+
+    /// <summary>Null or an empty string means no metadata; otherwise a JSON object.</summary>
+    public static IReadOnlyDictionary<string, object?>? Metadata(byte* json) =>
+        NativeStrings.ReadOptional(json, "metadata_json") is { Length: > 0 } text ? MetadataJson.Deserialize(text) : null;
+
+    public static void NotNull(void* pointer, string name)
+    {
+        if (pointer is null)
+        {
+            throw new ArgumentNullException(name, $"{name} is NULL.");
+        }
+    }
+
+    /// <summary>Writes an array's type and shape to the caller's out parameters (out_shape holds 32).</summary>
+    public static void Describe(MappedArray array, int* outDtype, int* outNdim, long* outShape)
+    {
+        *outDtype = (int)DTypes.FromType(array.ElementType);
+        *outNdim = array.Shape.Count;
+        for (int d = 0; d < array.Shape.Count; d++)
+        {
+            outShape[d] = array.Shape[d];
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Numerics;
+using Osipy.MappedCache.Caching;
+using Osipy.MappedCache.Mapping;
+using Osipy.MappedCache.Segments;
+
+namespace Osipy.MappedCache;
+
+/// <summary>
+/// Untyped entry points for the C ABI (src/Osipy.MappedCache.Native), where the element type is a
+/// run-time code rather than a type parameter. Same semantics as the public members.
+/// </summary>
+public sealed partial class IntermediateCache
+{
+    /// <summary>Appends the payload bytes of each array, in order.</summary>
+    internal delegate void PayloadSource(SegmentWriter writer);
+
+    internal void PutRaw(
+        string resultType, string key, SegmentKind kind, IReadOnlyList<ArrayDraft> arrays, IReadOnlyDictionary<string, object?>? metadata, PayloadSource source)
+    {
+        using SegmentWriter? writer = BeginPut(resultType, key, kind, arrays, metadata, out RetentionPolicy policy);
+        if (writer is null)
+        {
+            return;
+        }
+
+        source(writer);
+        CommitPut(writer, resultType, key, kind, policy);
+    }
+
+    /// <summary>Like <see cref="Get{T}"/> for whatever element type the entry holds.</summary>
+    internal MappedArray? GetUntyped(string resultType, string key)
+    {
+        lock (_gate)
+        {
+            EntryState? state = Acquire(resultType, key, SegmentKind.SingleArray);
+            if (state is null)
+            {
+                return null;
+            }
+
+            if (state.Record.Kind != SegmentKind.SingleArray)
+            {
+                throw new InvalidOperationException($"Entry '{key}' of result type '{resultType}' is a bundle of named arrays; use GetBundle.");
+            }
+
+            _counters.Hits++;
+            return MappedArray.Create(new MappingLease(state.Mapping!), state.Entry, state.Record.Arrays[0]);
+        }
+    }
+
+    /// <summary>Like <see cref="Create{T}"/> for a run-time element type.</summary>
+    internal IUntypedWriter CreateUntyped(string resultType, string key, DType dtype, int[] shape, IReadOnlyDictionary<string, object?>? metadata) => dtype switch
+    {
+        DType.Float32 => Create<float>(resultType, key, shape, metadata),
+        DType.Float64 => Create<double>(resultType, key, shape, metadata),
+        DType.Int8 => Create<sbyte>(resultType, key, shape, metadata),
+        DType.Int16 => Create<short>(resultType, key, shape, metadata),
+        DType.Int32 => Create<int>(resultType, key, shape, metadata),
+        DType.Int64 => Create<long>(resultType, key, shape, metadata),
+        DType.UInt8 => Create<byte>(resultType, key, shape, metadata),
+        DType.UInt16 => Create<ushort>(resultType, key, shape, metadata),
+        DType.UInt32 => Create<uint>(resultType, key, shape, metadata),
+        DType.UInt64 => Create<ulong>(resultType, key, shape, metadata),
+        DType.Float16 => Create<Half>(resultType, key, shape, metadata),
+        DType.Complex128 => Create<Complex>(resultType, key, shape, metadata),
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown element type code."),
+    };
+}
+
+/// <summary>A <see cref="MappedArrayWriter{T}"/> seen without its type parameter.</summary>
+internal interface IUntypedWriter : IDisposable
+{
+    /// <summary>Where the payload starts in the writer's mapping; valid until commit or dispose.</summary>
+    nint DangerousGetAddress();
+
+    /// <summary><see cref="MappedArrayWriter{T}.Commit"/>, untyped.</summary>
+    MappedArray CommitUntyped();
+}
