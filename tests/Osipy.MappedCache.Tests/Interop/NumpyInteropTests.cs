@@ -13,7 +13,7 @@ public sealed class NumpyInteropTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public void NumpyLoadMmap_ReadsEverySingleArraySegmentKind()
+    public void NumpyLoadMmap_ReadsEverySingleArraySegmentKind_PutAndCreate()
     {
         RequireNumpy();
         using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent));
@@ -25,6 +25,15 @@ public sealed class NumpyInteropTests : IDisposable
         cache.Put<long>("t", "int64", [long.MaxValue, long.MinValue], [2]);
         cache.Put<byte>("t", "uint8", [.. Enumerable.Range(0, 256).Select(i => (byte)i)], [16, 16]);
         cache.Put<float>("t", "scalar", [3.5f], []);
+        using (MappedArrayWriter<double> writer = cache.Create<double>("t", "created", [3, 7]))
+        {
+            for (int i = 0; i < 21; i++)
+            {
+                writer.Span[i] = i * 1.5;
+            }
+
+            writer.Commit().Dispose();
+        }
 
         string script = """
             import sys, numpy as np
@@ -45,9 +54,10 @@ public sealed class NumpyInteropTests : IDisposable
             check(p[5], np.array([2**63 - 1, -2**63], dtype=np.int64))
             check(p[6], np.arange(256, dtype=np.uint8).reshape(16, 16))
             check(p[7], np.array(3.5, dtype=np.float32))
+            check(p[8], (np.arange(21) * 1.5).reshape(3, 7))
             print("ok")
             """;
-        string[] keys = ["float32-4d", "float64", "int16", "uint16", "int32", "int64", "uint8", "scalar"];
+        string[] keys = ["float32-4d", "float64", "int16", "uint16", "int32", "int64", "uint8", "scalar", "created"];
         string[] paths = [.. keys.Select((k, i) => SegmentPaths.Single(cache, i == 0 ? "dce" : "t", k))];
 
         (int exitCode, string output) = RunPython(script, paths);
