@@ -1,0 +1,76 @@
+"""Zero-copy numpy views over mapped segments, and the leases that keep them mapped.
+
+Lifetime rule: a lease (osipy_cache_get / osipy_cache_get_bundle) keeps the segment mapped until
+osipy_cache_release.  Here a :class:`Lease` object owns that handle and releases it from a
+``weakref.finalize`` when it is garbage-collected.  Each returned array's base is a
+:class:`MappedBuffer` that holds the lease, and every numpy view keeps its base alive, so the
+release happens only after the array, every slice of it and (for a bundle) every sibling array
+are gone.  No array can outlive its mapping.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import weakref
+
+import numpy as np
+
+from . import _dtypes
+
+
+def _release(lib: ctypes.CDLL, handle: int) -> None:
+    # Runs from the garbage collector: it must not raise, and a failure (BAD_HANDLE) cannot be
+    # acted on, so its status is ignored.
+    lib.osipy_cache_release(handle)
+
+
+class Lease:
+    """Owns one lease handle; releases it once, when this object is collected or on release()."""
+
+    __slots__ = ("__weakref__", "_finalizer")
+
+    def __init__(self, lib: ctypes.CDLL, handle: int) -> None:
+        self._finalizer = weakref.finalize(self, _release, lib, handle)
+        # At interpreter exit the process unmaps everything anyway; calling into the library
+        # during shutdown would gain nothing.
+        self._finalizer.atexit = False
+
+    def release(self) -> None:
+        """Releases now (used when no array was built on the lease)."""
+        self._finalizer()
+
+
+class MappedBuffer:
+    """The base object of an array returned by a get: mapped memory described to numpy.
+
+    It exposes the mapped bytes through ``__array_interface__`` (read-only) and holds the lease,
+    so the mapping stays valid while any array over it is referenced.  ``address`` is the start
+    of the mapped payload.
+    """
+
+    __slots__ = ("__array_interface__", "__weakref__", "_lease", "address")
+
+    def __init__(self, lease: Lease, address: int, dtype: np.dtype, shape: tuple[int, ...]):
+        self._lease = lease
+        self.address = address
+        self.__array_interface__ = {
+            "version": 3,
+            "data": (address, True),  # True: read-only
+            "shape": shape,
+            "typestr": dtype.str,
+        }
+
+
+def view(lease: Lease, address: int | None, code: int, shape: tuple[int, ...]) -> np.ndarray:
+    """A read-only ndarray over `address` that keeps `lease` alive."""
+    dtype = _dtypes.dtype_for(code)
+    if not address:
+        # A zero-size array may legitimately come back without a data pointer; numpy cannot
+        # describe NULL memory, and there are no bytes to share anyway.
+        if math.prod(shape) != 0:
+            raise RuntimeError("The native library returned no data for a non-empty array.")
+        empty = np.empty(shape, dtype)
+        empty.flags.writeable = False
+        return empty
+    return np.asarray(MappedBuffer(lease, address, dtype, shape))

@@ -1,0 +1,247 @@
+"""IntermediateCache: osipy's intermediate-result cache over the memory-mapped native store."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import weakref
+from collections.abc import Mapping
+from ctypes import POINTER, byref, c_char_p, c_int32, c_int64, c_void_p
+from typing import Any
+
+import numpy as np
+
+from . import _dtypes, _leases, _metadata, _native
+from ._errors import CacheClosedError, check, error_for
+from .config import CacheConfig, RetentionPolicy
+
+ArrayResult = np.ndarray | dict[str, np.ndarray]
+
+
+def _close(lib: ctypes.CDLL, handle: int) -> int:
+    return lib.osipy_cache_close(handle)
+
+
+def _text(value: str, what: str) -> bytes:
+    """A str argument as the NUL-terminated UTF-8 the C ABI takes."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+    # c_char_p would silently cut the string at a NUL, turning "a\0b" into another key "a".
+    if "\0" in value:
+        raise ValueError(f"{what} must not contain NUL characters: {value!r}")
+    return value.encode("utf-8")
+
+
+class IntermediateCache:
+    """A session on a cache directory of memory-mapped arrays, with the seed's interface.
+
+    ``get`` returns zero-copy, read-only views of the mapped files: an array stays valid while it
+    (or any view of it) is referenced, even after the entry is invalidated, evicted or the cache
+    closed.  Closing ends the session: its CACHED entries are removed, PERSISTENT ones stay.
+    Closing also happens when the object is garbage-collected or the interpreter exits.
+    All methods may be called from any thread.
+    """
+
+    def __init__(self, config: CacheConfig | None = None) -> None:
+        """Opens a session.
+
+        Raises:
+            OSError: the library was not found, or the directory is a symlink or cannot be created.
+            PermissionError: the directory belongs to another user.
+            ValueError: a bad configuration value.
+            NotImplementedError: ``compression=True``.
+        """
+        self.config = config if config is not None else CacheConfig()
+        self._lib = _native.library()
+        handle = c_void_p()
+        status = self._lib.osipy_cache_open(self.config.to_json().encode("utf-8"), byref(handle))
+        check(self._lib, status, "osipy_cache_open")
+        self._handle: int = handle.value
+        self._finalizer = weakref.finalize(self, _close, self._lib, self._handle)
+
+    # -- lifetime -----------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        """Whether close() has ended the session."""
+        return not self._finalizer.alive
+
+    def close(self) -> None:
+        """Ends the session; CACHED entries are removed. Arrays got stay valid. Idempotent."""
+        status = self._finalizer()  # None when already closed
+        if status is not None:
+            check(self._lib, status, "osipy_cache_close")
+
+    def __enter__(self) -> IntermediateCache:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"IntermediateCache({state}, cache_dir={self.config.cache_dir!r})"
+
+    def _cache(self) -> int:
+        # The handle of an open session. A close() racing with this call makes the library
+        # answer BAD_HANDLE, which also becomes CacheClosedError.
+        if not self._finalizer.alive:
+            raise CacheClosedError("The cache is closed.")
+        return self._handle
+
+    # -- the seed's interface -----------------------------------------------------------------
+
+    def get_policy(self, result_type: str) -> RetentionPolicy:
+        """The policy of result_type: its entry in ``config.policies``, else the default."""
+        policy = c_int32()
+        status = self._lib.osipy_cache_get_policy(
+            self._cache(), _text(result_type, "result_type"), byref(policy))
+        check(self._lib, status, "osipy_cache_get_policy")
+        return RetentionPolicy.from_code(policy.value)
+
+    def put(self, result_type: str, key: str, data: np.ndarray | Mapping[str, np.ndarray],
+            metadata: dict[str, Any] | None = None) -> None:
+        """Stores an array, or a dict of named arrays, replacing any entry under (type, key).
+
+        The data is copied into a new segment file (made C-contiguous and little-endian first);
+        nothing is stored for a TRANSIENT type.  metadata must be JSON-serializable.
+
+        Raises:
+            TypeError: an unsupported dtype, or a key, type or name that is not a str.
+            ValueError: a 0-d array, or a shape the format cannot hold.
+            OSError: the segment could not be written (disk full, ...).
+        """
+        args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
+        metadata_json = _metadata.encode(metadata)
+        if isinstance(data, Mapping):
+            self._put_bundle(args, data, metadata_json)
+            return
+        array, code = _dtypes.prepare(data)
+        shape = (c_int64 * array.ndim)(*array.shape)
+        status = self._lib.osipy_cache_put(
+            *args, code, array.ctypes.data, shape, array.ndim, metadata_json)
+        check(self._lib, status, "osipy_cache_put")
+
+    def _put_bundle(self, args: tuple, data: Mapping[str, np.ndarray],
+                    metadata_json: bytes | None) -> None:
+        names = [_text(name, "an array name") for name in data]
+        prepared = [_dtypes.prepare(array, f"data[{name!r}]") for name, array in data.items()]
+        count = len(prepared)
+        # These ctypes arrays point into `prepared` and `shapes`, which stay referenced here
+        # until the call returns.
+        shapes = [(c_int64 * array.ndim)(*array.shape) for array, _ in prepared]
+        status = self._lib.osipy_cache_put_bundle(
+            *args, count,
+            (c_char_p * count)(*names),
+            (c_int32 * count)(*(code for _, code in prepared)),
+            (c_void_p * count)(*(array.ctypes.data for array, _ in prepared)),
+            (POINTER(c_int64) * count)(*(ctypes.cast(shape, POINTER(c_int64)) for shape in shapes)),
+            (c_int32 * count)(*(array.ndim for array, _ in prepared)),
+            metadata_json)
+        check(self._lib, status, "osipy_cache_put_bundle")
+
+    def get(self, result_type: str, key: str) -> ArrayResult | None:
+        """The entry as a read-only zero-copy array (or dict of arrays); None on a miss.
+
+        A miss is an absent, TRANSIENT, expired or corrupt entry.  The returned arrays keep the
+        file mapped while they are referenced; writing to them is refused (they are views of
+        the cache, and a private copy-on-write mapping besides).
+        """
+        args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
+        # The library says which kind it holds only by refusing the other one. Another thread
+        # or process may replace an array by a bundle between the two calls, so try twice.
+        for _ in range(2):
+            status, value = self._get_array(args)
+            if status != _native.TYPE_MISMATCH:
+                return value
+            status, value = self._get_bundle(args)
+            if status != _native.TYPE_MISMATCH:
+                return value
+        raise error_for(self._lib, status, "osipy_cache_get_bundle")
+
+    def _get_array(self, args: tuple) -> tuple[int, np.ndarray | None]:
+        lease, data, dtype, ndim = c_void_p(), c_void_p(), c_int32(), c_int32()
+        shape = (c_int64 * _native.MAX_DIMS)()
+        status = self._lib.osipy_cache_get(
+            *args, byref(lease), byref(data), byref(dtype), byref(ndim), shape)
+        if status in (_native.MISS, _native.TYPE_MISMATCH):
+            return status, None
+        check(self._lib, status, "osipy_cache_get")
+        owner = _leases.Lease(self._lib, lease.value)
+        return status, _leases.view(owner, data.value, dtype.value, tuple(shape[:ndim.value]))
+
+    def _get_bundle(self, args: tuple) -> tuple[int, dict[str, np.ndarray] | None]:
+        lease, count = c_void_p(), c_int32()
+        status = self._lib.osipy_cache_get_bundle(*args, byref(lease), byref(count))
+        if status in (_native.MISS, _native.TYPE_MISMATCH):
+            return status, None
+        check(self._lib, status, "osipy_cache_get_bundle")
+        # One lease for all the arrays: released when the last of them is collected.
+        owner = _leases.Lease(self._lib, lease.value)
+        arrays = {}
+        for index in range(count.value):
+            name, data, dtype, ndim = c_char_p(), c_void_p(), c_int32(), c_int32()
+            shape = (c_int64 * _native.MAX_DIMS)()
+            status = self._lib.osipy_cache_bundle_array(
+                lease.value, index, byref(name), byref(data), byref(dtype), byref(ndim), shape)
+            check(self._lib, status, "osipy_cache_bundle_array")
+            # name.value copies the bytes now; the library's pointer dies with the lease.
+            arrays[name.value.decode("utf-8")] = _leases.view(
+                owner, data.value, dtype.value, tuple(shape[:ndim.value]))
+        return _native.OK, arrays
+
+    def has(self, result_type: str, key: str) -> bool:
+        """Whether a get would hit (never maps or reads the data)."""
+        found = c_int32()
+        status = self._lib.osipy_cache_has(
+            self._cache(), _text(result_type, "result_type"), _text(key, "key"), byref(found))
+        check(self._lib, status, "osipy_cache_has")
+        return found.value == 1
+
+    def invalidate(self, result_type: str, key: str) -> None:
+        """Removes one entry, from disk too. Arrays already got stay valid."""
+        status = self._lib.osipy_cache_invalidate(
+            self._cache(), _text(result_type, "result_type"), _text(key, "key"))
+        check(self._lib, status, "osipy_cache_invalidate")
+
+    def clear(self, result_type: str | None = None) -> None:
+        """Removes every entry of result_type, or every entry when it is None."""
+        name = None if result_type is None else _text(result_type, "result_type")
+        check(self._lib, self._lib.osipy_cache_clear(self._cache(), name), "osipy_cache_clear")
+
+    def get_stats(self) -> dict[str, Any]:
+        """memory_entries, memory_size_mb, max_memory_mb, cache_dir, disk_entries (the seed's keys),
+        and disk_size_bytes, hits, misses, hit_rate, evictions, expirations, corrupt_segments."""
+        stats = self._json(self._lib.osipy_cache_stats_json, (self._cache(),),
+                           "osipy_cache_stats_json")
+        # JSON writes 1.0 as 1: keep the fractional figures floats whatever their value.
+        for name in ("memory_size_mb", "hit_rate"):
+            stats[name] = float(stats[name])
+        return stats
+
+    def get_entry(self, result_type: str, key: str) -> dict[str, Any] | None:
+        """The entry's description without mapping it, or None if absent.
+
+        Keys: key, result_type, created_at (ISO 8601 string), size_bytes, metadata (a dict),
+        policy (a RetentionPolicy), dtype (a numpy dtype; None for a dict entry), shape,
+        array_names.  Only policy and dtype are converted from the library's JSON.
+        """
+        args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
+        entry = self._json(self._lib.osipy_cache_entry_json, args, "osipy_cache_entry_json")
+        if entry is not None:
+            entry["policy"] = RetentionPolicy(entry["policy"])
+            if entry["dtype"] is not None:
+                entry["dtype"] = _dtypes.dtype_for(entry["dtype"])
+        return entry
+
+    def _json(self, function: Any, args: tuple, operation: str) -> dict[str, Any] | None:
+        # Calls a function returning a library-owned char*, parses it and frees it.
+        text = c_void_p()
+        status = function(*args, byref(text))
+        if status == _native.MISS:
+            return None
+        check(self._lib, status, operation)
+        try:
+            return json.loads(ctypes.string_at(text.value).decode("utf-8"))
+        finally:
+            self._lib.osipy_cache_free_string(text.value)

@@ -1,0 +1,81 @@
+"""The seed's configuration types: RetentionPolicy and CacheConfig."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class RetentionPolicy(Enum):
+    """How long a result type's entries are kept."""
+
+    TRANSIENT = "transient"    # never stored: put does nothing, get misses
+    CACHED = "cached"          # kept for the session; the file is removed when it ends
+    PERSISTENT = "persistent"  # kept on disk for later sessions and other processes
+
+    @classmethod
+    def from_code(cls, code: int) -> RetentionPolicy:
+        """The policy of a header code (OSIPY_TRANSIENT=0, OSIPY_CACHED=1, OSIPY_PERSISTENT=2)."""
+        try:
+            return _BY_CODE[code]
+        except KeyError:
+            raise RuntimeError(f"The native library returned unknown policy code {code}.") from None
+
+
+_BY_CODE = {0: RetentionPolicy.TRANSIENT, 1: RetentionPolicy.CACHED, 2: RetentionPolicy.PERSISTENT}
+
+
+@dataclass
+class CacheConfig:
+    """Configuration of an IntermediateCache, as in osipy, plus three settings of this store.
+
+    Attributes:
+        default_policy: the policy of result types not named in ``policies``.
+        policies: per result type policies, e.g. ``{"t1_map": RetentionPolicy.PERSISTENT}``.
+        cache_dir: directory of segment files; None means ``<tempdir>/osipy_cache_<user>``,
+            created 0700.  A symlink or a directory owned by another user is refused.
+        max_memory_mb: what one session may hold (its CACHED files plus what it has mapped)
+            before least recently used entries are evicted.
+        max_age_seconds: entries older than this are misses (0: no limit).
+        compression: False here, unlike the seed's True: a compressed segment cannot be mapped
+            without a copy.  True is refused with NotImplementedError, never silently ignored.
+        cached_dir: where CACHED segments go (e.g. ``/dev/shm/osipy``); None: under cache_dir.
+        max_mapped_segments: segments kept mapped at once (Linux allows 65,530 mappings).
+        prefault: read a whole array in on get, so later access never waits on page faults.
+    """
+
+    default_policy: RetentionPolicy = RetentionPolicy.CACHED
+    policies: dict[str, RetentionPolicy] = field(default_factory=dict)
+    cache_dir: Path | str | None = None
+    max_memory_mb: int = 1024
+    max_age_seconds: int = 3600
+    compression: bool = False
+    cached_dir: Path | str | None = None
+    max_mapped_segments: int = 16_384
+    prefault: bool = False
+
+    def to_json(self) -> str:
+        """The config_json that osipy_cache_open reads.
+
+        Values are checked by the library (a bad one is ValueError); only the Python types are
+        converted here.  A policy may be given as a RetentionPolicy or its string value.
+        """
+        document = {
+            "default_policy": RetentionPolicy(self.default_policy).value,
+            "policies": {
+                str(name): RetentionPolicy(policy).value for name, policy in self.policies.items()
+            },
+            "max_memory_mb": self.max_memory_mb,
+            "max_age_seconds": self.max_age_seconds,
+            "max_mapped_segments": self.max_mapped_segments,
+            "prefault": bool(self.prefault),
+            "compression": bool(self.compression),
+        }
+        # Absent means "the default directory"; the library has no null for it.
+        if self.cache_dir is not None:
+            document["cache_dir"] = str(self.cache_dir)
+        if self.cached_dir is not None:
+            document["cached_dir"] = str(self.cached_dir)
+        return json.dumps(document)
