@@ -1,0 +1,151 @@
+using System.Buffers;
+using System.IO.Hashing;
+using K4os.Compression.LZ4;
+using Microsoft.Win32.SafeHandles;
+using Osipy.MappedCache.Segments;
+
+namespace Osipy.MappedCache.Compression;
+
+/// <summary>
+/// One compressed chunk in a file: where it is, how long, whether it is stored uncompressed (it
+/// did not shrink), and the checksum of its bytes as written.
+/// </summary>
+internal readonly record struct ChunkEntry(long Offset, int Length, bool Stored, ulong Checksum);
+
+/// <summary>
+/// Compresses an array's bytes in independent chunks (byte-shuffle, then LZ4) across all cores, and
+/// decompresses them back, chunk by chunk in parallel, straight into the destination memory.
+/// </summary>
+/// <remarks>
+/// Memory stays bounded: compression works on batches of a few chunks per core and writes each
+/// batch before the next. Every number read from a chunk table is checked before it sizes a read.
+/// </remarks>
+internal static unsafe class ChunkCodec
+{
+    /// <summary>Raw bytes per chunk: a multiple of every element size, large enough for LZ4 to find matches.</summary>
+    public const int ChunkBytes = 1 << 20;
+
+    /// <summary>The largest compressed chunk a reader accepts: LZ4's bound for a full chunk.</summary>
+    public static int MaxChunkLength { get; } = LZ4Codec.MaximumOutputSize(ChunkBytes);
+
+    public static int ChunkCount(long rawLength) => checked((int)((rawLength + ChunkBytes - 1) / ChunkBytes));
+
+    public static int RawChunkLength(long rawLength, int index) => (int)Math.Min(ChunkBytes, rawLength - ((long)index * ChunkBytes));
+
+    /// <summary>
+    /// Compresses <paramref name="length"/> bytes at <paramref name="source"/> (elements of
+    /// <paramref name="itemSize"/> bytes) and writes the chunks back to back from <paramref name="fileOffset"/>.
+    /// </summary>
+    /// <returns>The chunk table, with absolute file offsets.</returns>
+    public static ChunkEntry[] CompressTo(SafeFileHandle file, long fileOffset, nint source, long length, int itemSize)
+    {
+        int count = ChunkCount(length);
+        var table = new ChunkEntry[count];
+        int batch = Environment.ProcessorCount * 2;
+        byte[][] outputs = [.. Enumerable.Range(0, Math.Min(batch, Math.Max(count, 1))).Select(_ => ArrayPool<byte>.Shared.Rent(MaxChunkLength))];
+        var lengths = new int[outputs.Length];
+        var stored = new bool[outputs.Length];
+        long position = fileOffset;
+        try
+        {
+            for (int first = 0; first < count; first += batch)
+            {
+                int size = Math.Min(batch, count - first);
+                Parallel.For(0, size, k =>
+                {
+                    int index = first + k;
+                    var raw = new ReadOnlySpan<byte>((byte*)source + ((long)index * ChunkBytes), RawChunkLength(length, index));
+                    byte[] shuffled = ArrayPool<byte>.Shared.Rent(raw.Length);
+                    try
+                    {
+                        ByteShuffle.Shuffle(raw, shuffled.AsSpan(0, raw.Length), itemSize);
+                        int encoded = LZ4Codec.Encode(shuffled.AsSpan(0, raw.Length), outputs[k]);
+                        stored[k] = encoded <= 0 || encoded >= raw.Length;
+                        if (stored[k])
+                        {
+                            shuffled.AsSpan(0, raw.Length).CopyTo(outputs[k]);
+                            encoded = raw.Length;
+                        }
+
+                        lengths[k] = encoded;
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(shuffled);
+                    }
+                });
+
+                for (int k = 0; k < size; k++)
+                {
+                    ReadOnlySpan<byte> chunk = outputs[k].AsSpan(0, lengths[k]);
+                    RandomAccess.Write(file, chunk, position);
+                    table[first + k] = new ChunkEntry(position, lengths[k], stored[k], XxHash3.HashToUInt64(chunk));
+                    position += lengths[k];
+                }
+            }
+        }
+        finally
+        {
+            foreach (byte[] output in outputs)
+            {
+                ArrayPool<byte>.Shared.Return(output);
+            }
+        }
+
+        return table;
+    }
+
+    /// <summary>
+    /// Reads, checks and decompresses every chunk into <paramref name="rawLength"/> bytes at
+    /// <paramref name="destination"/>, in parallel.
+    /// </summary>
+    /// <exception cref="CorruptSegmentException">A chunk's checksum or size is wrong; the message names the chunk.</exception>
+    public static void DecompressTo(SafeFileHandle file, IReadOnlyList<ChunkEntry> table, long rawLength, int itemSize, nint destination, string path)
+    {
+        try
+        {
+            Parallel.For(0, table.Count, index => DecompressChunk(file, table[index], index, rawLength, itemSize, destination, path));
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.OfType<CorruptSegmentException>().FirstOrDefault() is { } corrupt)
+        {
+            throw corrupt;
+        }
+    }
+
+    private static void DecompressChunk(SafeFileHandle file, ChunkEntry entry, int index, long rawLength, int itemSize, nint destination, string path)
+    {
+        int rawChunk = RawChunkLength(rawLength, index);
+        byte[] compressed = ArrayPool<byte>.Shared.Rent(entry.Length);
+        byte[] shuffled = ArrayPool<byte>.Shared.Rent(rawChunk);
+        try
+        {
+            Span<byte> bytes = compressed.AsSpan(0, entry.Length);
+            if (RandomAccess.Read(file, bytes, entry.Offset) != entry.Length || XxHash3.HashToUInt64(bytes) != entry.Checksum)
+            {
+                throw new CorruptSegmentException(path, $"chunk {index} (at byte {entry.Offset}) fails its checksum");
+            }
+
+            Span<byte> plain = shuffled.AsSpan(0, rawChunk);
+            if (entry.Stored)
+            {
+                if (entry.Length != rawChunk)
+                {
+                    throw new CorruptSegmentException(path, $"stored chunk {index} has {entry.Length} bytes, not {rawChunk}");
+                }
+
+                bytes.CopyTo(plain);
+            }
+            else if (LZ4Codec.Decode(bytes, plain) != rawChunk)
+            {
+                throw new CorruptSegmentException(path, $"chunk {index} does not decompress to {rawChunk} bytes");
+            }
+
+            ByteShuffle.Unshuffle(plain, new Span<byte>((byte*)destination + ((long)index * ChunkBytes), rawChunk), itemSize);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(compressed);
+            ArrayPool<byte>.Shared.Return(shuffled);
+        }
+    }
+}
