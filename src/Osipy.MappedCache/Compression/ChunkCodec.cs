@@ -112,7 +112,42 @@ internal static unsafe class ChunkCodec
         }
     }
 
-    private static void DecompressChunk(SafeFileHandle file, ChunkEntry entry, int index, long rawLength, int itemSize, nint destination, string path)
+    /// <summary>
+    /// Like <see cref="DecompressTo(SafeFileHandle, IReadOnlyList{ChunkEntry}, long, int, nint, string)"/>, but writes each
+    /// chunk to <paramref name="destination"/> at <paramref name="destinationOffset"/> with pwrite: the
+    /// page cache receives the pages without a fault per page, as writing through a mapping costs.
+    /// </summary>
+    public static void DecompressToFile(
+        SafeFileHandle file, IReadOnlyList<ChunkEntry> table, long rawLength, int itemSize, SafeFileHandle destination, long destinationOffset, string path)
+    {
+        try
+        {
+            Parallel.For(0, table.Count, index =>
+            {
+                int rawChunk = RawChunkLength(rawLength, index);
+                byte[] plain = ArrayPool<byte>.Shared.Rent(rawChunk);
+                try
+                {
+                    DecodeChunk(file, table[index], index, rawLength, itemSize, plain.AsSpan(0, rawChunk), path);
+                    RandomAccess.Write(destination, plain.AsSpan(0, rawChunk), destinationOffset + ((long)index * ChunkBytes));
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(plain);
+                }
+            });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.OfType<CorruptSegmentException>().FirstOrDefault() is { } corrupt)
+        {
+            throw corrupt;
+        }
+    }
+
+    private static void DecompressChunk(SafeFileHandle file, ChunkEntry entry, int index, long rawLength, int itemSize, nint destination, string path) =>
+        DecodeChunk(file, entry, index, rawLength, itemSize, new Span<byte>((byte*)destination + ((long)index * ChunkBytes), RawChunkLength(rawLength, index)), path);
+
+    /// <summary>Reads chunk <paramref name="index"/>, checks it, and writes its raw bytes to <paramref name="output"/>.</summary>
+    private static void DecodeChunk(SafeFileHandle file, ChunkEntry entry, int index, long rawLength, int itemSize, Span<byte> output, string path)
     {
         int rawChunk = RawChunkLength(rawLength, index);
         byte[] compressed = ArrayPool<byte>.Shared.Rent(entry.Length);
@@ -140,7 +175,7 @@ internal static unsafe class ChunkCodec
                 throw new CorruptSegmentException(path, $"chunk {index} does not decompress to {rawChunk} bytes");
             }
 
-            ByteShuffle.Unshuffle(plain, new Span<byte>((byte*)destination + ((long)index * ChunkBytes), rawChunk), itemSize);
+            ByteShuffle.Unshuffle(plain, output, itemSize);
         }
         finally
         {

@@ -1,19 +1,25 @@
 namespace Osipy.MappedCache.Segments;
 
 /// <summary>
-/// The first page of a bundle segment. Bundles hold several arrays, so they are not NPY files;
-/// the preamble says what the file is to anyone who opens it with a hex viewer.
+/// The first page of a bundle or compressed segment. These are not NPY files; the preamble says
+/// what the file is to anyone who opens it with a hex viewer.
 /// </summary>
 internal static class BundlePreamble
 {
     public static ReadOnlySpan<byte> Magic => "OSIPYBUNDLE\n"u8;
 
-    public static void Write(Span<byte> page)
+    /// <summary>The first page of a compressed segment, which is not an NPY file either.</summary>
+    public static ReadOnlySpan<byte> CompressedMagic => "OSIPYZSEG\n"u8;
+
+    public static void Write(Span<byte> page, SegmentKind kind = SegmentKind.Bundle)
     {
         page.Clear();
-        Magic.CopyTo(page);
+        (kind == SegmentKind.Compressed ? CompressedMagic : Magic).CopyTo(page);
     }
 
-    public static bool IsValid(ReadOnlySpan<byte> page) =>
-        page.Length == SegmentLimits.PageSize && page.StartsWith(Magic) && !page[Magic.Length..].ContainsAnyExcept((byte)0);
+    public static bool IsValid(ReadOnlySpan<byte> page, SegmentKind kind = SegmentKind.Bundle)
+    {
+        ReadOnlySpan<byte> magic = kind == SegmentKind.Compressed ? CompressedMagic : Magic;
+        return page.Length == SegmentLimits.PageSize && page.StartsWith(magic) && !page[magic.Length..].ContainsAnyExcept((byte)0);
+    }
 }

@@ -89,7 +89,14 @@ internal static class SegmentReader
         ReadExactly(file, recordBytes, recordOffset, path);
         SegmentRecord record = SegmentRecordCodec.Decode(recordBytes, path);
 
-        ValidateLayout(record, recordOffset, path);
+        if (record.Kind == SegmentKind.Compressed)
+        {
+            ValidateCompressedLayout(record.Arrays[0], recordOffset, path);
+        }
+        else
+        {
+            ValidateLayout(record, recordOffset, path);
+        }
 
         Span<byte> header = stackalloc byte[SegmentLimits.PageSize];
         ReadExactly(file, header, 0, path);
@@ -102,9 +109,9 @@ internal static class SegmentReader
         {
             ValidateNpyHeader(header, record.Arrays[0], path);
         }
-        else if (!BundlePreamble.IsValid(header))
+        else if (!BundlePreamble.IsValid(header, record.Kind))
         {
-            throw new CorruptSegmentException(path, "bad bundle preamble");
+            throw new CorruptSegmentException(path, "bad preamble for a bundle or compressed segment");
         }
 
         return record;
@@ -137,6 +144,26 @@ internal static class SegmentReader
         if (expectedRecordOffset != recordOffset)
         {
             throw new CorruptSegmentException(path, $"file length disagrees with the shapes (record at {recordOffset}, expected {expectedRecordOffset}); truncated or extended?");
+        }
+    }
+
+    /// <summary>A compressed segment's chunk table must sit right before the record and fit its shape's chunk count.</summary>
+    private static void ValidateCompressedLayout(ArrayRecord array, long recordOffset, string path)
+    {
+        long rawLength;
+        try
+        {
+            rawLength = SegmentLayout.PayloadLength(array.DType, array.Shape);
+        }
+        catch (OverflowException)
+        {
+            throw new CorruptSegmentException(path, "shape product overflows");
+        }
+
+        if (array.PayloadLength != rawLength || array.PayloadOffset < SegmentLimits.PageSize || array.PayloadOffset % 8 != 0
+            || recordOffset - array.PayloadOffset != (rawLength + Compression.ChunkCodec.ChunkBytes - 1) / Compression.ChunkCodec.ChunkBytes * ChunkTable.EntryLength)
+        {
+            throw new CorruptSegmentException(path, "chunk table position disagrees with the shape or the file length");
         }
     }
 

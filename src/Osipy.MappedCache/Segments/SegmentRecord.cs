@@ -5,6 +5,9 @@ internal enum SegmentKind : byte
 {
     SingleArray = 1,
     Bundle = 2,
+
+    /// <summary>One array, shuffled and LZ4-compressed in chunks (docs/FORMAT.md, "Compressed segments").</summary>
+    Compressed = 3,
 }
 
 /// <summary>One array's place in a segment: its type, shape, and where its payload lies.</summary>

@@ -119,10 +119,10 @@ internal static class SegmentRecordCodec
         uint arrayCount = reader.ReadUInt32();
         long created = reader.ReadInt64();
         ulong headerChecksum = reader.ReadUInt64();
-        if (kind is not (SegmentKind.SingleArray or SegmentKind.Bundle)
+        if (kind is not (SegmentKind.SingleArray or SegmentKind.Bundle or SegmentKind.Compressed)
             || policy is not (RetentionPolicy.Cached or RetentionPolicy.Persistent)
             || arrayCount > SegmentLimits.MaxArrays
-            || (kind == SegmentKind.SingleArray && arrayCount != 1))
+            || (kind != SegmentKind.Bundle && arrayCount != 1))
         {
             throw new CorruptSegmentException(path, "record fields out of range");
         }

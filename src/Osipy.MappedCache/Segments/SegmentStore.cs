@@ -8,6 +8,7 @@ namespace Osipy.MappedCache.Segments;
 /// <code>
 /// &lt;root&gt;/&lt;type-label&gt;-&lt;hash(type)&gt;/&lt;hash(key)&gt;.npy      a single array (a valid .npy file)
 /// &lt;root&gt;/&lt;type-label&gt;-&lt;hash(type)&gt;/&lt;hash(key)&gt;.bundle   named arrays
+/// &lt;root&gt;/&lt;type-label&gt;-&lt;hash(type)&gt;/&lt;hash(key)&gt;.zseg     a single array, compressed at rest
 /// &lt;root&gt;/&lt;type dir&gt;/.tmp-*                             segments being written
 /// &lt;root&gt;/quarantine/                                     files that failed validation
 /// </code>
@@ -19,6 +20,7 @@ internal sealed class SegmentStore(string root)
 {
     public const string SingleExtension = ".npy";
     public const string BundleExtension = ".bundle";
+    public const string CompressedExtension = ".zseg";
     private const string QuarantineDirectoryName = "quarantine";
 
     /// <summary>Names this store in session journals: 'P' for the cache directory, 'C' for a separate CACHED directory.</summary>
@@ -43,7 +45,17 @@ internal sealed class SegmentStore(string root)
     }
 
     public string SegmentPath(string resultType, string key, SegmentKind kind) =>
-        Path.Combine(TypeDirectory(resultType), Digest(key) + (kind == SegmentKind.Bundle ? BundleExtension : SingleExtension));
+        Path.Combine(TypeDirectory(resultType), Digest(key) + Extension(kind));
+
+    public static string Extension(SegmentKind kind) => kind switch
+    {
+        SegmentKind.Bundle => BundleExtension,
+        SegmentKind.Compressed => CompressedExtension,
+        _ => SingleExtension,
+    };
+
+    /// <summary>Every kind of file a key can have; a put of one kind removes the others.</summary>
+    public static readonly SegmentKind[] AllKinds = [SegmentKind.SingleArray, SegmentKind.Compressed, SegmentKind.Bundle];
 
     /// <summary>Creates the type's directory if needed, with the same checks as the root.</summary>
     public string EnsureTypeDirectory(string resultType)
@@ -63,7 +75,7 @@ internal sealed class SegmentStore(string root)
         {
             foreach (FileInfo file in directory.EnumerateFiles())
             {
-                if (!file.Name.StartsWith('.') && (file.Name.EndsWith(SingleExtension, StringComparison.Ordinal) || file.Name.EndsWith(BundleExtension, StringComparison.Ordinal)))
+                if (!file.Name.StartsWith('.') && AllKinds.Any(kind => file.Name.EndsWith(Extension(kind), StringComparison.Ordinal)))
                 {
                     yield return file;
                 }

@@ -74,27 +74,7 @@ internal sealed class SegmentWriter : IDisposable
     public static SegmentWriter Create(string directory, SegmentDraft draft)
     {
         var (offsets, recordOffset) = SegmentLayout.Plan([.. draft.Arrays.Select(a => (a.DType, a.Shape))]);
-        string tempPath = Path.Combine(directory, TempPrefix + draft.SessionId + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew, // O_CREAT|O_EXCL: fails on any existing path, symlinks included
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.None,
-            BufferSize = 0,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            PreallocationSize = recordOffset + 64 * 1024,
-        };
-        FileStream file;
-        try
-        {
-            file = new FileStream(tempPath, options);
-        }
-        catch (IOException ex) when (File.Exists(tempPath))
-        {
-            TryDelete(tempPath);
-            throw new IOException($"Cannot reserve {options.PreallocationSize} bytes for a segment in '{directory}': {ex.Message}", ex);
-        }
-
+        FileStream file = CreateTempFile(directory, draft.SessionId, recordOffset + (64 * 1024), out string tempPath);
         try
         {
             // Preallocation reserves blocks but keeps the length at 0 (FALLOC_FL_KEEP_SIZE); the
@@ -109,6 +89,34 @@ internal sealed class SegmentWriter : IDisposable
         }
 
         return new SegmentWriter(draft, tempPath, file, offsets, recordOffset);
+    }
+
+    /// <summary>
+    /// Creates <c>.tmp-&lt;session&gt;-&lt;random&gt;</c> in <paramref name="directory"/>: mode 0600,
+    /// O_CREAT|O_EXCL (so never through a planted symlink), <paramref name="reserveBytes"/> reserved.
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be created or the space reserved (for example ENOSPC).</exception>
+    internal static FileStream CreateTempFile(string directory, string sessionId, long reserveBytes, out string tempPath)
+    {
+        tempPath = Path.Combine(directory, TempPrefix + sessionId + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.None,
+            BufferSize = 0,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            PreallocationSize = reserveBytes,
+        };
+        try
+        {
+            return new FileStream(tempPath, options);
+        }
+        catch (IOException ex) when (File.Exists(tempPath))
+        {
+            TryDelete(tempPath);
+            throw new IOException($"Cannot reserve {reserveBytes} bytes for a segment in '{directory}': {ex.Message}", ex);
+        }
     }
 
     /// <summary>Appends payload bytes of the current array, hashing them as they pass.</summary>
@@ -210,7 +218,7 @@ internal sealed class SegmentWriter : IDisposable
         _written = 0;
     }
 
-    private static void TryDelete(string path)
+    internal static void TryDelete(string path)
     {
         try
         {
