@@ -49,7 +49,6 @@ class IntermediateCache:
             OSError: the library was not found, or the directory is a symlink or cannot be created.
             PermissionError: the directory belongs to another user.
             ValueError: a bad configuration value.
-            NotImplementedError: ``compression=True``.
         """
         self.config = config if config is not None else CacheConfig()
         self._lib = _native.library()

@@ -445,9 +445,14 @@ class BadInputTests(CacheTestCase):
         with self.assertRaises(ValueError):
             self.open_cache().put("t", "a\0b", np.ones(1))
 
-    def test_compression_raises_not_implemented_error(self):
-        with self.assertRaises(NotImplementedError):
-            self.open_cache(compression=True)
+    def test_compression_stores_persistent_arrays_compressed_and_reads_them_back(self):
+        cache = self.open_cache(compression=True, default_policy=RetentionPolicy.PERSISTENT)
+        data = np.repeat(np.arange(1000, dtype=np.float32), 300).reshape(300, 1000)
+        cache.put("t1_map", "k", data)
+        np.testing.assert_array_equal(cache.get("t1_map", "k"), data)
+        files = [name for _, _, names in os.walk(cache.get_stats()["cache_dir"]) for name in names]
+        self.assertTrue(any(name.endswith(".zseg") for name in files), files)
+        self.assertFalse(any(name.endswith(".npy") for name in files), files)
 
     def test_closed_cache_raises(self):
         cache = self.open_cache()

@@ -23,7 +23,7 @@ internal static unsafe partial class Exports
             nint address = (nint)data;
             target.PutRaw(
                 NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key"), SegmentKind.SingleArray, [array],
-                NativeArguments.Metadata(metadataJson), writer => CopyFrom(writer, address, bytes));
+                NativeArguments.Metadata(metadataJson), writer => CopyFrom(writer, address, bytes), singleArrayAddress: bytes > 0 ? address : 0);
             return NativeErrors.Ok();
         }
         catch (Exception ex)

@@ -12,6 +12,9 @@ public sealed record CacheConfig
     private static readonly IReadOnlyDictionary<string, RetentionPolicy> s_noPolicies =
         new ReadOnlyDictionary<string, RetentionPolicy>(new Dictionary<string, RetentionPolicy>());
 
+    private static readonly IReadOnlyDictionary<string, bool> s_noOverrides =
+        new ReadOnlyDictionary<string, bool>(new Dictionary<string, bool>());
+
     /// <summary>Policy of result types not listed in <see cref="Policies"/>. Default <see cref="RetentionPolicy.Cached"/>.</summary>
     public RetentionPolicy DefaultPolicy { get; init; } = RetentionPolicy.Cached;
 
@@ -54,8 +57,20 @@ public sealed record CacheConfig
     public long MaxAgeSeconds { get; init; } = 3600;
 
     /// <summary>
-    /// Compress PERSISTENT segments at rest. Not implemented yet: true makes the cache constructor
-    /// throw <see cref="NotSupportedException"/> rather than silently store uncompressed files.
+    /// Compress PERSISTENT single-array segments at rest (byte-shuffle + LZ4, in 1 MiB chunks).
+    /// Default false, unlike the seed: a compressed file cannot be mapped zero-copy, so another
+    /// session's first get decompresses it once into a private raw segment (later gets are
+    /// zero-copy views of that). The session that puts keeps a raw copy, so its gets never wait.
+    /// CACHED segments and bundles are never compressed.
     /// </summary>
     public bool Compression { get; init; }
+
+    /// <summary>Per-result-type override of <see cref="Compression"/> (for example compress "t1_map", never "concentration").</summary>
+    public IReadOnlyDictionary<string, bool> CompressionByType { get; init; } = s_noOverrides;
+
+    /// <summary>
+    /// Verify a segment's payload checksums the first time this session maps it (a full read of
+    /// the data, so a get then grows with the size). Header and record are always checked. Default false.
+    /// </summary>
+    public bool VerifyOnFirstMap { get; init; }
 }

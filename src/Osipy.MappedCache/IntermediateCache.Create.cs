@@ -69,6 +69,20 @@ public sealed partial class IntermediateCache
             return writer.View;
         }
 
+        CacheEntry entry = writer.Entry;
+        if (ShouldCompress(entry.ResultType, writer.Policy))
+        {
+            // Compressed at rest: compress from the filled mapping; the temporary file is then dropped.
+            PutCompressed(writer.Segment.Draft, writer.View.DangerousGetAddress());
+            writer.View.Dispose();
+            writer.Mapping.Dispose();
+            lock (_gate)
+            {
+                return GetCore<T>(entry.ResultType, entry.Key, countHit: false)
+                    ?? throw new IOException($"The segment for '{entry.Key}' ({entry.ResultType}) was removed by another process as soon as it was published.");
+            }
+        }
+
         ulong checksum = writer.View.ComputePayloadChecksum();
         writer.Segment.AdoptPayloadChecksums([checksum]);
 
@@ -76,7 +90,6 @@ public sealed partial class IntermediateCache
         writer.View.Dispose();
         writer.Mapping.Dispose();
 
-        CacheEntry entry = writer.Entry;
         lock (_gate)
         {
             CommitPut(writer.Segment, entry.ResultType, entry.Key, SegmentKind.SingleArray, writer.Policy);

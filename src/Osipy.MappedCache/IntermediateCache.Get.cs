@@ -33,12 +33,12 @@ public sealed partial class IntermediateCache
                 return null;
             }
 
-            if (state.Record.Kind != SegmentKind.SingleArray)
+            if (state.Record.Kind == SegmentKind.Bundle)
             {
                 throw new InvalidOperationException($"Entry '{key}' of result type '{resultType}' is a bundle of named arrays; use GetBundle.");
             }
 
-            ArrayRecord array = state.Record.Arrays[0];
+            ArrayRecord array = state.MappedArrays[0];
             if (array.DType != requested)
             {
                 throw MappedArray.ElementTypeMismatch(state.Entry, string.Empty, DTypes.ClrType(array.DType), typeof(T));
@@ -74,8 +74,9 @@ public sealed partial class IntermediateCache
                 throw new InvalidOperationException($"Entry '{key}' of result type '{resultType}' is a single array; use Get<T>.");
             }
 
+
             _counters.Hits++;
-            return new MappedBundle(state.Mapping!, state.Entry, state.Record.Arrays);
+            return new MappedBundle(state.Mapping!, state.Entry, state.MappedArrays);
         }
     }
 
@@ -98,7 +99,7 @@ public sealed partial class IntermediateCache
                 return state.Entry;
             }
 
-            using OpenedSegment? opened = OpenFromDisk(entryKey, SegmentKind.SingleArray) ?? OpenFromDisk(entryKey, SegmentKind.Bundle);
+            using OpenedSegment? opened = OpenAnyKindFromDisk(entryKey, SegmentKind.SingleArray);
             return opened is null ? null : CacheEntries.FromRecord(opened.Record);
         }
     }
@@ -137,24 +138,73 @@ public sealed partial class IntermediateCache
 
         if (state is null)
         {
-            SegmentKind other = preferred == SegmentKind.Bundle ? SegmentKind.SingleArray : SegmentKind.Bundle;
-            using OpenedSegment? opened = OpenFromDisk(entryKey, preferred) ?? OpenFromDisk(entryKey, other);
-            if (opened is null)
+            using OpenedSegment? opened = OpenAnyKindFromDisk(entryKey, preferred);
+            state = opened is null ? null : MapFromDisk(entryKey, opened);
+            if (state is null)
             {
                 _counters.Misses++;
                 return null;
             }
-
-            SegmentMapping mapping = SegmentMapping.MapPrivate(opened.File, opened.Length, opened.Path, Config.Prefault);
-            state = new EntryState(entryKey, opened.Path, opened.Record, CacheEntries.FromRecord(opened.Record),
-                ownedCached: opened.Record.SessionId == _sessionId && opened.Record.Policy == RetentionPolicy.Cached);
-            _table.Add(state);
-            _table.SetMapping(state, mapping);
         }
 
         _table.Touch(state);
         EvictOverBudget(keep: state);
         return state;
+    }
+
+    /// <summary>
+    /// Maps a validated segment (decompressing a compressed one into a private raw copy), checks
+    /// its payload if <see cref="CacheConfig.VerifyOnFirstMap"/> asks, and adds it to the table.
+    /// </summary>
+    /// <returns>The new entry, or null when the payload is corrupt (quarantined and counted).</returns>
+    private EntryState? MapFromDisk(EntryKey entryKey, OpenedSegment opened)
+    {
+        SegmentRecord record = opened.Record;
+        SegmentMapping mapping;
+        IReadOnlyList<ArrayRecord> layout = record.Arrays;
+        try
+        {
+            if (record.Kind == SegmentKind.Compressed)
+            {
+                (mapping, layout) = Decompress(opened);
+            }
+            else
+            {
+                mapping = SegmentMapping.MapPrivate(opened.File, opened.Length, opened.Path, Config.Prefault);
+            }
+        }
+        catch (CorruptSegmentException ex)
+        {
+            SetAside(opened.Path, ex.Reason);
+            return null;
+        }
+
+        if (Config.VerifyOnFirstMap && FirstBadArray(mapping, record, layout) is { } bad)
+        {
+            mapping.Dispose();
+            SetAside(opened.Path, $"payload checksum mismatch in array {bad}");
+            return null;
+        }
+
+        var state = new EntryState(entryKey, opened.Path, record, CacheEntries.FromRecord(record),
+            ownedCached: record.SessionId == _sessionId && record.Policy == RetentionPolicy.Cached, layout);
+        _table.Add(state);
+        _table.SetMapping(state, mapping);
+        return state;
+    }
+
+    /// <summary>Tries the preferred kind of file for a key first, then the others.</summary>
+    private OpenedSegment? OpenAnyKindFromDisk(EntryKey entryKey, SegmentKind preferred)
+    {
+        foreach (SegmentKind kind in SegmentStore.AllKinds.OrderBy(k => k == preferred ? 0 : 1))
+        {
+            if (OpenFromDisk(entryKey, kind) is { } opened)
+            {
+                return opened;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The table's entry for a key, unless it has expired (then it is removed).</summary>
@@ -227,10 +277,16 @@ public sealed partial class IntermediateCache
         catch (CorruptSegmentException ex)
         {
             opened?.Dispose();
-            _counters.CorruptSegments++;
-            Log.SegmentQuarantined(_logger, path, ex.Reason, QuarantineStoreOf(path).Quarantine(path));
+            SetAside(path, ex.Reason);
             return null;
         }
+    }
+
+    /// <summary>Quarantines a corrupt file, counts and logs it.</summary>
+    private void SetAside(string path, string reason)
+    {
+        _counters.CorruptSegments++;
+        Log.SegmentQuarantined(_logger, path, reason, QuarantineStoreOf(path).Quarantine(path));
     }
 
     private SegmentStore QuarantineStoreOf(string path) =>

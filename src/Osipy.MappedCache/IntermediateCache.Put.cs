@@ -29,19 +29,26 @@ public sealed partial class IntermediateCache
     {
         long[] dims = CheckShape(shape, data.Length);
         var arrays = new[] { new ArrayDraft(string.Empty, DTypes.FromType(typeof(T)), dims) };
-        using SegmentWriter? writer = BeginPut(resultType, key, SegmentKind.SingleArray, arrays, metadata, out RetentionPolicy policy);
-        if (writer is null)
+        SegmentDraft? draft = PreparePut(resultType, key, SegmentKind.SingleArray, arrays, metadata);
+        if (draft is null)
         {
             return;
         }
 
+        if (ShouldCompress(resultType, draft.Policy))
+        {
+            ArrayBytes.WithAddress(data, address => PutCompressed(draft, address));
+            return;
+        }
+
+        using SegmentWriter writer = CreateWriter(draft);
         int chunkElements = ChunkBytes / DTypes.ItemSize(arrays[0].DType);
         for (int start = 0; start < data.Length; start += chunkElements)
         {
             writer.Append(MemoryMarshal.AsBytes(data.Slice(start, Math.Min(chunkElements, data.Length - start))));
         }
 
-        CommitPut(writer, resultType, key, SegmentKind.SingleArray, policy);
+        CommitPut(writer, resultType, key, SegmentKind.SingleArray, draft.Policy);
     }
 
     /// <summary>Stores a managed array of any rank (float[,,,] and so on); its shape is the array's lengths.</summary>
@@ -49,15 +56,22 @@ public sealed partial class IntermediateCache
     public void Put(string resultType, string key, Array data, IReadOnlyDictionary<string, object?>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        ArrayDraft draft = DraftFor(string.Empty, data);
-        using SegmentWriter? writer = BeginPut(resultType, key, SegmentKind.SingleArray, [draft], metadata, out RetentionPolicy policy);
-        if (writer is null)
+        ArrayDraft array = DraftFor(string.Empty, data);
+        SegmentDraft? draft = PreparePut(resultType, key, SegmentKind.SingleArray, [array], metadata);
+        if (draft is null)
         {
             return;
         }
 
-        AppendArray(writer, data, draft.DType);
-        CommitPut(writer, resultType, key, SegmentKind.SingleArray, policy);
+        if (ShouldCompress(resultType, draft.Policy))
+        {
+            ArrayBytes.WithAddress(data, address => PutCompressed(draft, address));
+            return;
+        }
+
+        using SegmentWriter writer = CreateWriter(draft);
+        AppendArray(writer, data, array.DType);
+        CommitPut(writer, resultType, key, SegmentKind.SingleArray, draft.Policy);
     }
 
     /// <summary>Stores several named arrays as one entry (the seed's dict data); read back with <see cref="GetBundle"/>.</summary>
@@ -102,6 +116,15 @@ public sealed partial class IntermediateCache
         string resultType, string key, SegmentKind kind, IReadOnlyList<ArrayDraft> arrays, IReadOnlyDictionary<string, object?>? metadata, out RetentionPolicy policy,
         bool evenIfTransient = false)
     {
+        SegmentDraft? draft = PreparePut(resultType, key, kind, arrays, metadata, evenIfTransient);
+        policy = draft?.Policy ?? RetentionPolicy.Transient;
+        return draft is null ? null : CreateWriter(draft);
+    }
+
+    /// <summary>Checks the arguments and describes the segment to write; null for TRANSIENT.</summary>
+    private SegmentDraft? PreparePut(
+        string resultType, string key, SegmentKind kind, IReadOnlyList<ArrayDraft> arrays, IReadOnlyDictionary<string, object?>? metadata, bool evenIfTransient = false)
+    {
         CheckKey(resultType, key);
         string metadataJson = MetadataJson.Serialize(metadata);
         if (Encoding.UTF8.GetByteCount(metadataJson) > SegmentLimits.MaxMetadataBytes)
@@ -110,13 +133,13 @@ public sealed partial class IntermediateCache
         }
 
         ThrowIfDisposed();
-        policy = GetPolicy(resultType);
+        RetentionPolicy policy = GetPolicy(resultType);
         if (policy == RetentionPolicy.Transient && !evenIfTransient)
         {
             return null;
         }
 
-        var draft = new SegmentDraft
+        return new SegmentDraft
         {
             Kind = kind,
             Key = key,
@@ -127,8 +150,13 @@ public sealed partial class IntermediateCache
             MetadataJson = metadataJson,
             Arrays = arrays,
         };
-        SegmentStore store = StoreFor(policy);
-        string directory = store.EnsureTypeDirectory(resultType);
+    }
+
+    /// <summary>Opens the temporary file for <paramref name="draft"/> in its store, journaled first.</summary>
+    private SegmentWriter CreateWriter(SegmentDraft draft)
+    {
+        SegmentStore store = StoreFor(draft.Policy);
+        string directory = store.EnsureTypeDirectory(draft.ResultType);
         _session.NoteTempDirectory(store.Tag, Path.GetFileName(directory));
         return SegmentWriter.Create(directory, draft);
     }
@@ -150,8 +178,7 @@ public sealed partial class IntermediateCache
 
             (SegmentRecord record, _) = writer.Publish(path);
 
-            // A key holds one kind at a time: a bundle replaces a single array and vice versa.
-            SegmentStore.Delete(store.SegmentPath(resultType, key, kind == SegmentKind.Bundle ? SegmentKind.SingleArray : SegmentKind.Bundle));
+            DeleteOtherKinds(store, resultType, key, kind);
             if (_table.Remove(entryKey) is { } previous)
             {
                 // The previous file was replaced by the rename (or deleted just above), so only its mapping goes.
@@ -163,6 +190,18 @@ public sealed partial class IntermediateCache
                 var state = new EntryState(entryKey, path, record, CacheEntries.FromRecord(record), ownedCached: true);
                 _table.Add(state);
                 EvictOverBudget(keep: state);
+            }
+        }
+    }
+
+    /// <summary>A key holds one kind of file at a time: publishing one kind removes the others.</summary>
+    private static void DeleteOtherKinds(SegmentStore store, string resultType, string key, SegmentKind published)
+    {
+        foreach (SegmentKind kind in SegmentStore.AllKinds)
+        {
+            if (kind != published)
+            {
+                SegmentStore.Delete(store.SegmentPath(resultType, key, kind));
             }
         }
     }

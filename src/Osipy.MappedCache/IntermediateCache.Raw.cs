@@ -14,17 +14,26 @@ public sealed partial class IntermediateCache
     /// <summary>Appends the payload bytes of each array, in order.</summary>
     internal delegate void PayloadSource(SegmentWriter writer);
 
+    /// <summary>Put with a run-time element type. For a single array, <c>singleArrayAddress</c> says where its bytes are, for the compressed path, which reads them from several threads.</summary>
     internal void PutRaw(
-        string resultType, string key, SegmentKind kind, IReadOnlyList<ArrayDraft> arrays, IReadOnlyDictionary<string, object?>? metadata, PayloadSource source)
+        string resultType, string key, SegmentKind kind, IReadOnlyList<ArrayDraft> arrays, IReadOnlyDictionary<string, object?>? metadata, PayloadSource source,
+        nint singleArrayAddress = 0)
     {
-        using SegmentWriter? writer = BeginPut(resultType, key, kind, arrays, metadata, out RetentionPolicy policy);
-        if (writer is null)
+        SegmentDraft? draft = PreparePut(resultType, key, kind, arrays, metadata);
+        if (draft is null)
         {
             return;
         }
 
+        if (kind == SegmentKind.SingleArray && singleArrayAddress != 0 && ShouldCompress(resultType, draft.Policy))
+        {
+            PutCompressed(draft, singleArrayAddress);
+            return;
+        }
+
+        using SegmentWriter writer = CreateWriter(draft);
         source(writer);
-        CommitPut(writer, resultType, key, kind, policy);
+        CommitPut(writer, resultType, key, kind, draft.Policy);
     }
 
     /// <summary>Like <see cref="Get{T}"/> for whatever element type the entry holds.</summary>
@@ -38,13 +47,13 @@ public sealed partial class IntermediateCache
                 return null;
             }
 
-            if (state.Record.Kind != SegmentKind.SingleArray)
+            if (state.Record.Kind == SegmentKind.Bundle)
             {
                 throw new InvalidOperationException($"Entry '{key}' of result type '{resultType}' is a bundle of named arrays; use GetBundle.");
             }
 
             _counters.Hits++;
-            return MappedArray.Create(new MappingLease(state.Mapping!), state.Entry, state.Record.Arrays[0]);
+            return MappedArray.Create(new MappingLease(state.Mapping!), state.Entry, state.MappedArrays[0]);
         }
     }
 

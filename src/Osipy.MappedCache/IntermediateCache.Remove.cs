@@ -21,8 +21,10 @@ public sealed partial class IntermediateCache
 
             foreach (SegmentStore store in Stores)
             {
-                SegmentStore.Delete(store.SegmentPath(resultType, key, SegmentKind.SingleArray));
-                SegmentStore.Delete(store.SegmentPath(resultType, key, SegmentKind.Bundle));
+                foreach (SegmentKind kind in SegmentStore.AllKinds)
+                {
+                    SegmentStore.Delete(store.SegmentPath(resultType, key, kind));
+                }
             }
         }
     }

@@ -38,7 +38,6 @@ public sealed partial class IntermediateCache : IDisposable
 
     /// <summary>Opens a session on the cache directory of <paramref name="config"/> (defaults when null).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (negative budget or age, unknown policy).</exception>
-    /// <exception cref="NotSupportedException"><see cref="CacheConfig.Compression"/> is true (not implemented yet).</exception>
     /// <exception cref="IOException">The cache directory is a symlink, not a directory, or cannot be created.</exception>
     /// <exception cref="UnauthorizedAccessException">The cache directory belongs to another user.</exception>
     /// <exception cref="PlatformNotSupportedException">Not running on Linux.</exception>
@@ -197,6 +196,10 @@ public sealed partial class IntermediateCache : IDisposable
         }
     }
 
+    /// <summary>Whether a put of this type and policy is compressed at rest: PERSISTENT only, per type, else the global flag.</summary>
+    private bool ShouldCompress(string resultType, RetentionPolicy policy) =>
+        policy == RetentionPolicy.Persistent && (Config.CompressionByType.TryGetValue(resultType, out bool compress) ? compress : Config.Compression);
+
     /// <summary>The store a policy's segments live in.</summary>
     private SegmentStore StoreFor(RetentionPolicy policy) => policy == RetentionPolicy.Cached ? _cachedStore : _store;
 
@@ -236,10 +239,6 @@ public sealed partial class IntermediateCache : IDisposable
             throw new ArgumentOutOfRangeException(nameof(config), config.MaxAgeSeconds, "MaxAgeSeconds must not be negative (0 means no limit).");
         }
 
-        if (config.Compression)
-        {
-            throw new NotSupportedException(
-                "CacheConfig.Compression = true is not implemented yet: compressed segments cannot be mapped zero-copy. Leave it false (the default).");
-        }
+        ArgumentNullException.ThrowIfNull(config.CompressionByType, nameof(config.CompressionByType));
     }
 }

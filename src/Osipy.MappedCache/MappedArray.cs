@@ -84,17 +84,7 @@ public abstract class MappedArray : IDisposable
     internal nint DangerousGetAddress() => Lease.GetAddress(PayloadOffset, SizeBytes);
 
     /// <summary>XxHash3 of the array's bytes, read through the mapping in chunks.</summary>
-    internal ulong ComputePayloadChecksum()
-    {
-        const int Chunk = 1 << 20;
-        var hash = new System.IO.Hashing.XxHash3();
-        for (long done = 0; done < SizeBytes; done += Chunk)
-        {
-            hash.Append(Lease.GetSpan<byte>(PayloadOffset + done, (int)Math.Min(Chunk, SizeBytes - done)));
-        }
-
-        return hash.GetCurrentHashAsUInt64();
-    }
+    internal ulong ComputePayloadChecksum() => Lease.Checksum(PayloadOffset, SizeBytes);
 
     /// <summary>This array as <see cref="MappedArray{T}"/>.</summary>
     /// <exception cref="InvalidCastException">The element type is not <typeparamref name="T"/>; the message names both.</exception>

@@ -7,7 +7,7 @@ internal static class CacheEntries
 {
     public static CacheEntry FromRecord(SegmentRecord record)
     {
-        bool single = record.Kind == SegmentKind.SingleArray;
+        bool single = record.Kind != SegmentKind.Bundle;
         return new CacheEntry
         {
             Key = record.Key,

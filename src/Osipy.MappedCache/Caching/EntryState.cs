@@ -10,8 +10,14 @@ internal readonly record struct EntryKey(string ResultType, string Key);
 /// An entry this session holds: a CACHED segment it wrote, or any segment it has mapped.
 /// Entries on disk that the session does not hold are not in the table at all.
 /// </summary>
-internal sealed class EntryState(EntryKey key, string path, SegmentRecord record, CacheEntry entry, bool ownedCached)
+internal sealed class EntryState(EntryKey key, string path, SegmentRecord record, CacheEntry entry, bool ownedCached, IReadOnlyList<ArrayRecord>? mappedArrays = null)
 {
+    /// <summary>
+    /// Where the arrays lie in the mapping. The record's own layout, except for a compressed
+    /// segment, whose mapping is of a raw copy (payload at the first page boundary).
+    /// </summary>
+    public IReadOnlyList<ArrayRecord> MappedArrays { get; } = mappedArrays ?? record.Arrays;
+
     public EntryKey Key { get; } = key;
 
     public string Path { get; } = path;

@@ -56,6 +56,19 @@ internal sealed unsafe class MappingLease : IDisposable
         return (T*)((byte*)_mapping.DangerousGetHandle() + byteOffset);
     }
 
+    /// <summary>XxHash3 of <paramref name="length"/> bytes from <paramref name="byteOffset"/>, read in 1 MiB chunks.</summary>
+    public ulong Checksum(long byteOffset, long length)
+    {
+        const int Chunk = 1 << 20;
+        var hash = new System.IO.Hashing.XxHash3();
+        for (long done = 0; done < length; done += Chunk)
+        {
+            hash.Append(GetSpan<byte>(byteOffset + done, (int)Math.Min(Chunk, length - done)));
+        }
+
+        return hash.GetCurrentHashAsUInt64();
+    }
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)

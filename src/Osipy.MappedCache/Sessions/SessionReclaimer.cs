@@ -188,6 +188,6 @@ internal static partial class SessionReclaimer
     [GeneratedRegex(@"^[0-9a-f-]{1,64}$")]
     private static partial Regex SessionIdPattern();
 
-    [GeneratedRegex(@"^(?<kind>[TC]) (?<store>[PC]) (?<dir>[A-Za-z0-9_-]{0,32}-[0-9a-f]{16})(/(?<file>[0-9a-f]{32}\.(npy|bundle)))?$")]
+    [GeneratedRegex(@"^(?<kind>[TC]) (?<store>[PC]) (?<dir>[A-Za-z0-9_-]{0,32}-[0-9a-f]{16})(/(?<file>[0-9a-f]{32}\.(npy|bundle|zseg)))?$")]
     private static partial Regex JournalLinePattern();
 }

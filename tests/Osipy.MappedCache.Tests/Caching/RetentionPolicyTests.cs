@@ -78,9 +78,9 @@ public sealed class RetentionPolicyTests : IDisposable
     }
 
     [Fact]
-    public void Constructor_Compression_ThrowsNotSupported()
+    public void Constructor_NullCompressionOverrides_Throws()
     {
-        Assert.Throws<NotSupportedException>(() => new IntermediateCache(_dir.Config() with { Compression = true }));
+        Assert.Throws<ArgumentNullException>(() => new IntermediateCache(_dir.Config() with { CompressionByType = null! }));
     }
 
     [Theory]
