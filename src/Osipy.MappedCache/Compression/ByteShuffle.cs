@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+
 namespace Osipy.MappedCache.Compression;
 
 /// <summary>
@@ -5,14 +7,29 @@ namespace Osipy.MappedCache.Compression;
 /// Numeric arrays of smoothly varying values then have long runs in the high-order planes, which
 /// a fast codec such as LZ4 compresses well.
 /// </summary>
-internal static class ByteShuffle
+/// <remarks>
+/// Elements of 2, 4 and 8 bytes go through SSSE3 kernels (ByteShuffle.Vector128.cs), 16 elements
+/// at a time; what is left over, other element sizes, and CPUs without SSSE3 take the scalar loop.
+/// Both paths produce the same bytes. Stateless and thread-safe.
+/// </remarks>
+internal static partial class ByteShuffle
 {
     /// <summary>Shuffles whole elements of <paramref name="itemSize"/> bytes from <paramref name="source"/> into <paramref name="destination"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="itemSize"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">The spans differ in length or do not hold whole elements.</exception>
     public static void Shuffle(ReadOnlySpan<byte> source, Span<byte> destination, int itemSize)
     {
         Check(source, destination, itemSize);
+        if (itemSize == 1)
+        {
+            // One plane: the filter is the identity.
+            source.CopyTo(destination);
+            return;
+        }
+
         int count = source.Length / itemSize;
-        for (int i = 0; i < count; i++)
+        int done = Ssse3.IsSupported ? ShuffleVector128(source, destination, itemSize, count) : 0;
+        for (int i = done; i < count; i++)
         {
             for (int j = 0; j < itemSize; j++)
             {
@@ -22,11 +39,20 @@ internal static class ByteShuffle
     }
 
     /// <summary>The inverse of <see cref="Shuffle"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="itemSize"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">The spans differ in length or do not hold whole elements.</exception>
     public static void Unshuffle(ReadOnlySpan<byte> source, Span<byte> destination, int itemSize)
     {
         Check(source, destination, itemSize);
+        if (itemSize == 1)
+        {
+            source.CopyTo(destination);
+            return;
+        }
+
         int count = source.Length / itemSize;
-        for (int i = 0; i < count; i++)
+        int done = Ssse3.IsSupported ? UnshuffleVector128(source, destination, itemSize, count) : 0;
+        for (int i = done; i < count; i++)
         {
             for (int j = 0; j < itemSize; j++)
             {

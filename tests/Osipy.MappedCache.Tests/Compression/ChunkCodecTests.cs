@@ -1,0 +1,155 @@
+using Microsoft.Win32.SafeHandles;
+using Osipy.MappedCache.Compression;
+using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Tests.Infrastructure;
+
+namespace Osipy.MappedCache.Tests.Compression;
+
+/// <summary>
+/// Chunks written by <see cref="ChunkCodec.CompressTo"/> decompress to the same bytes, whatever the
+/// element size and however the length falls on chunk boundaries; a damaged chunk is named.
+/// </summary>
+public sealed class ChunkCodecTests : IDisposable
+{
+    // The chunks start after a header, as they do in a segment file: offsets in the table are absolute.
+    private const long HeaderBytes = 4096;
+
+    private readonly TempCacheDirectory _dir = new();
+    private readonly string _path;
+    private readonly SafeFileHandle _file;
+
+    public ChunkCodecTests()
+    {
+        _path = Path.Combine(_dir.Root, "chunks.bin");
+        _file = File.OpenHandle(_path, FileMode.CreateNew, FileAccess.ReadWrite);
+    }
+
+    public void Dispose()
+    {
+        _file.Dispose();
+        _dir.Dispose();
+    }
+
+    public static TheoryData<int, int> SizesAndCounts()
+    {
+        var data = new TheoryData<int, int>();
+        foreach (int itemSize in new[] { 1, 2, 4, 8, 16 })
+        {
+            int perChunk = ChunkCodec.ChunkBytes / itemSize;
+
+            // Nothing, less than a chunk, exactly one chunk, and three chunks and a few elements
+            // (for float32, 3 MiB + 12 bytes).
+            foreach (int count in new[] { 0, 1, 17, perChunk, (3 * perChunk) + 3 })
+            {
+                data.Add(itemSize, count);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SizesAndCounts))]
+    public void DecompressTo_AfterCompressTo_GivesBackSameBytes(int itemSize, int count)
+    {
+        byte[] source = SmoothSignal(itemSize * count);
+
+        ChunkEntry[] table = Compress(source, itemSize);
+
+        Assert.Equal(ChunkCodec.ChunkCount(source.Length), table.Length);
+        AssertBackToBack(table);
+        Assert.Equal(source, Decompress(table, source.Length, itemSize));
+    }
+
+    [Fact]
+    public void CompressTo_OfSmoothFloats_ShrinksEveryChunk_AndFlagsNoneStored()
+    {
+        byte[] source = SmoothSignal(3 * ChunkCodec.ChunkBytes);
+
+        ChunkEntry[] table = Compress(source, sizeof(float));
+
+        Assert.All(table, entry => Assert.False(entry.Stored));
+        Assert.All(table, (entry, index) => Assert.True(entry.Length < ChunkCodec.RawChunkLength(source.Length, index)));
+    }
+
+    [Fact]
+    public void CompressTo_OfRandomBytes_StoresChunks_AndRoundTrips()
+    {
+        var source = new byte[(2 * ChunkCodec.ChunkBytes) + 100];
+        new Random(5).NextBytes(source);
+
+        ChunkEntry[] table = Compress(source, sizeof(float));
+
+        Assert.All(table, entry => Assert.True(entry.Stored));
+        Assert.Equal([ChunkCodec.ChunkBytes, ChunkCodec.ChunkBytes, 100], table.Select(entry => entry.Length));
+        Assert.Equal(HeaderBytes + source.Length, RandomAccess.GetLength(_file));
+        Assert.Equal(source, Decompress(table, source.Length, sizeof(float)));
+    }
+
+    [Fact]
+    public void DecompressTo_WithFlippedByteInOneChunk_ThrowsCorruptSegment_NamingThatChunk()
+    {
+        byte[] source = SmoothSignal(3 * ChunkCodec.ChunkBytes);
+        ChunkEntry[] table = Compress(source, sizeof(float));
+        ChunkEntry damaged = table[1];
+        FlipByte(damaged.Offset + (damaged.Length / 2));
+
+        var ex = Assert.Throws<CorruptSegmentException>(() => Decompress(table, source.Length, sizeof(float)));
+
+        Assert.Contains("chunk 1 ", ex.Reason, StringComparison.Ordinal);
+        Assert.Equal(_path, ex.SegmentPath);
+    }
+
+    private unsafe ChunkEntry[] Compress(byte[] source, int itemSize)
+    {
+        fixed (byte* bytes = source)
+        {
+            return ChunkCodec.CompressTo(_file, HeaderBytes, (nint)bytes, source.Length, itemSize);
+        }
+    }
+
+    private unsafe byte[] Decompress(ChunkEntry[] table, long rawLength, int itemSize)
+    {
+        var destination = new byte[rawLength];
+        fixed (byte* bytes = destination)
+        {
+            ChunkCodec.DecompressTo(_file, table, rawLength, itemSize, (nint)bytes, _path);
+        }
+
+        return destination;
+    }
+
+    private static void AssertBackToBack(ChunkEntry[] table)
+    {
+        long expected = HeaderBytes;
+        foreach (ChunkEntry entry in table)
+        {
+            Assert.Equal(expected, entry.Offset);
+            expected += entry.Length;
+        }
+    }
+
+    private void FlipByte(long offset)
+    {
+        Span<byte> one = stackalloc byte[1];
+        RandomAccess.Read(_file, one, offset);
+        one[0] ^= 0x40;
+        RandomAccess.Write(_file, one, offset);
+    }
+
+    /// <summary>Float32 samples of a slow sine with a little noise, as bytes: compressible once shuffled, at any element size.</summary>
+    private static byte[] SmoothSignal(int length)
+    {
+        var bytes = new byte[length];
+        var random = new Random(length);
+        Span<byte> sample = stackalloc byte[sizeof(float)];
+        for (int i = 0; i < length; i += sizeof(float))
+        {
+            float value = MathF.Sin(i * 1e-5f) + (random.NextSingle() * 1e-3f);
+            BitConverter.TryWriteBytes(sample, value);
+            sample[..Math.Min(sizeof(float), length - i)].CopyTo(bytes.AsSpan(i));
+        }
+
+        return bytes;
+    }
+}
