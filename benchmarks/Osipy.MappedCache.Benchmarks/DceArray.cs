@@ -40,7 +40,7 @@ internal sealed class DceArray
     {
         var header = new byte[NpyHeader.Size];
         NpyHeader.Write(header, DType.Float32, [Size.X, Size.Y, Size.Z, Size.T]);
-        using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        using var file = new FileStream(path, FileMode.Create, FileAccess.Write);
         file.Write(header);
         file.Write(Bytes);
     }

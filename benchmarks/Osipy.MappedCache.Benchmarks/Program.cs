@@ -9,7 +9,8 @@ namespace Osipy.MappedCache.Benchmarks;
 /// </summary>
 /// <remarks>
 /// <c>-- export-dce PATH [XxYxZxT]</c> instead writes the compression benchmarks' DCE series to a
-/// new <c>.npy</c> file, for benchmarks/peers/compression_vs_blosc.py to compress the same bytes.
+/// <c>.npy</c> file (replacing one that is there), for benchmarks/peers/compression_vs_blosc.py to
+/// compress the same bytes.
 /// </remarks>
 internal static class Program
 {

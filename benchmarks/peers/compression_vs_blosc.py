@@ -6,7 +6,8 @@ The peer of CompressionBenchmarks (issue 5): the C# side synthesises the series 
 and reports Blosc's compression ratio and throughput, two ways:
 
 - a zarr array with zarr's defaults (chunk shape, compressor), in memory: what a zarr user gets;
-- numcodecs' Blosc codec with the same settings on the whole array as one buffer.
+- numcodecs' Blosc codec with the same settings on the whole array as one buffer, decompressed
+  into a new buffer and into an existing array (as the C# codec does).
 
 Usage, with Debian's zarr (apt-get install python3-zarr):
 
@@ -83,6 +84,16 @@ def main():
     if np.frombuffer(decode[2], dtype=data.dtype).tobytes() != data.tobytes():
         sys.exit("Blosc round trip changed the data")
     report(f"{compressor!r} on the whole array as one buffer", nbytes, len(encoded), encode[:2], decode[:2])
+
+    # As the C# codec does: decompress into memory that is already there, not into a new buffer.
+    restored = np.empty_like(data)
+    compressor.decode(encoded, out=restored)
+    decode_in_place = timed(lambda: compressor.decode(encoded, out=restored), repeats)
+    if not np.array_equal(restored, data):
+        sys.exit("Blosc round trip into an existing array changed the data")
+    median, best = decode_in_place[:2]
+    print(f"  decompress into an existing array: median {median * 1e3:7.1f} ms = {nbytes / median / 1e9:5.2f} GB/s"
+          f"   (best {best * 1e3:7.1f} ms = {nbytes / best / 1e9:5.2f} GB/s)")
 
 
 if __name__ == "__main__":
