@@ -41,10 +41,13 @@ internal static unsafe class ChunkCodec
     {
         int count = ChunkCount(length);
         var table = new ChunkEntry[count];
-        int batch = Environment.ProcessorCount * 2;
+        // Several chunks per core per batch: a batch waits for its slowest chunk, and chunks of the
+        // zero background compress many times faster than the body's (measured 10-14% faster than 2).
+        int batch = Environment.ProcessorCount * 8;
         byte[][] outputs = [.. Enumerable.Range(0, Math.Min(batch, Math.Max(count, 1))).Select(_ => ArrayPool<byte>.Shared.Rent(MaxChunkLength))];
         var lengths = new int[outputs.Length];
         var stored = new bool[outputs.Length];
+        var checksums = new ulong[outputs.Length];
         long position = fileOffset;
         try
         {
@@ -68,6 +71,7 @@ internal static unsafe class ChunkCodec
                         }
 
                         lengths[k] = encoded;
+                        checksums[k] = XxHash3.HashToUInt64(outputs[k].AsSpan(0, encoded));
                     }
                     finally
                     {
@@ -79,7 +83,7 @@ internal static unsafe class ChunkCodec
                 {
                     ReadOnlySpan<byte> chunk = outputs[k].AsSpan(0, lengths[k]);
                     RandomAccess.Write(file, chunk, position);
-                    table[first + k] = new ChunkEntry(position, lengths[k], stored[k], XxHash3.HashToUInt64(chunk));
+                    table[first + k] = new ChunkEntry(position, lengths[k], stored[k], checksums[k]);
                     position += lengths[k];
                 }
             }
@@ -150,6 +154,11 @@ internal static unsafe class ChunkCodec
     private static void DecodeChunk(SafeFileHandle file, ChunkEntry entry, int index, long rawLength, int itemSize, Span<byte> output, string path)
     {
         int rawChunk = RawChunkLength(rawLength, index);
+        if (entry.Length < 0 || entry.Length > MaxChunkLength)
+        {
+            throw new CorruptSegmentException(path, $"chunk {index} claims {entry.Length} bytes");
+        }
+
         byte[] compressed = ArrayPool<byte>.Shared.Rent(entry.Length);
         byte[] shuffled = ArrayPool<byte>.Shared.Rent(rawChunk);
         try
