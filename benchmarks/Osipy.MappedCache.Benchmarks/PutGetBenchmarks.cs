@@ -21,6 +21,7 @@ public class PutGetBenchmarks
 {
     private const string CachedType = "concentration";
     private const string PersistentType = "t1_map";
+    private const string CompressedType = "t1_archive";
     private const string PutKey = "put";
     private const string HeldKey = "held";
     private const string PersistentKey = "persistent";
@@ -54,7 +55,9 @@ public class PutGetBenchmarks
             {
                 [CachedType] = RetentionPolicy.Cached,
                 [PersistentType] = RetentionPolicy.Persistent,
+                [CompressedType] = RetentionPolicy.Persistent,
             },
+            CompressionByType = new Dictionary<string, bool> { [CompressedType] = true },
         };
         _cache = new IntermediateCache(_config);
 
@@ -70,6 +73,7 @@ public class PutGetBenchmarks
         _cache.Put<float>(CachedType, HeldKey, _data, _shape);
         _cache.Get<float>(CachedType, HeldKey)!.Dispose();
         _cache.Put<float>(PersistentType, PersistentKey, _data, _shape);
+        _cache.Put<float>(CompressedType, PersistentKey, _data, _shape);
         _persistentSegment = Directory.EnumerateFiles(_directory.FullName, "*.npy", SearchOption.AllDirectories)
             .Single(path => Path.GetFileName(Path.GetDirectoryName(path))!.StartsWith(PersistentType, StringComparison.Ordinal));
     }
@@ -122,6 +126,15 @@ public class PutGetBenchmarks
         return committed.Length;
     }
 
+    /// <summary>A PERSISTENT put compressed at rest (shuffle + LZ4 chunks on all cores), plus the session's raw copy.</summary>
+    [Benchmark(Description = "Put (PERSISTENT, compressed)")]
+    [BenchmarkCategory("Put")]
+    public long PutCompressed()
+    {
+        _cache.Put<float>(CompressedType, PutKey, _data, _shape);
+        return _data.Length;
+    }
+
     /// <summary>The floor for a get: one stat of the segment file.</summary>
     [Benchmark(Baseline = true, Description = "File.Exists (floor)")]
     [BenchmarkCategory("Get")]
@@ -138,6 +151,16 @@ public class PutGetBenchmarks
     public long Get()
     {
         using MappedArray<float> array = _cache.Get<float>(CachedType, HeldKey)!;
+        return array.Length;
+    }
+
+    /// <summary>A new session's first get of a compressed entry: it decompresses the whole array once, so this grows with the size.</summary>
+    [Benchmark(Description = "First get (new session, compressed)")]
+    [BenchmarkCategory("Get")]
+    public long FirstGetCompressed()
+    {
+        using var session = new IntermediateCache(_config);
+        using MappedArray<float> array = session.Get<float>(CompressedType, PersistentKey)!;
         return array.Length;
     }
 
