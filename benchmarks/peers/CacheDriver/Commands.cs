@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
+
+namespace Osipy.MappedCache.Peers;
+
+/// <summary>The driver's two measurements: store (put against a plain file write) and open plus full read.</summary>
+internal static class Commands
+{
+    private const string ResultType = "dce";
+
+    /// <summary>
+    /// Loads the .npy once (not timed), then REPEATS times: writes its bytes to a new file with
+    /// <see cref="RandomAccess.Write(SafeFileHandle, ReadOnlySpan{byte}, long)"/> (the floor), and puts
+    /// it as a PERSISTENT entry after invalidating the previous one. Neither is synced to disk.
+    /// </summary>
+    public static int Put(string cacheDir, string npyPath, string key, int repeats, bool compress)
+    {
+        (float[] data, int[] shape) = NpyFile.ReadFloat32(npyPath);
+        string floorPath = Path.Combine(cacheDir, "floor.bin");
+        var floorMs = new List<double>();
+        var putMs = new List<double>();
+        using var cache = new IntermediateCache(Config(cacheDir, compress));
+        for (int i = 0; i < repeats; i++)
+        {
+            File.Delete(floorPath);
+            long start = Stopwatch.GetTimestamp();
+            using (SafeFileHandle handle = File.OpenHandle(floorPath, FileMode.CreateNew, FileAccess.Write))
+            {
+                RandomAccess.Write(handle, MemoryMarshal.AsBytes(data.AsSpan()), 0);
+            }
+
+            floorMs.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+
+            cache.Invalidate(ResultType, key);
+            start = Stopwatch.GetTimestamp();
+            cache.Put<float>(ResultType, key, data, shape);
+            putMs.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+
+        File.Delete(floorPath);
+        Print(new Dictionary<string, object> { ["floor_ms"] = floorMs, ["store_ms"] = putMs });
+        return 0;
+    }
+
+    /// <summary>
+    /// In a new process: opens a session (the one-time cost), gets the entry (the open), sums every
+    /// element in double precision (the full read), and reports the growth of RssAnon from before
+    /// the get to after the sum, and VmHWM; then a second session and get in the same process (JIT done).
+    /// </summary>
+    public static int Get(string cacheDir, string key, bool compress)
+    {
+        long start = Stopwatch.GetTimestamp();
+        using var cache = new IntermediateCache(Config(cacheDir, compress));
+        double sessionMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+
+        long anonBefore = ProcessStatus.ReadKb("RssAnon");
+        start = Stopwatch.GetTimestamp();
+        using MappedArray<float> array = cache.Get<float>(ResultType, key)
+            ?? throw new InvalidOperationException($"'{key}' is not in {cacheDir}.");
+        double openMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+
+        start = Stopwatch.GetTimestamp();
+        double sum = 0;
+        for (long row = 0; row < array.RowCount; row++)
+        {
+            foreach (float value in array.GetRowSpan(row))
+            {
+                sum += value;
+            }
+        }
+
+        double readMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        long anonGrowth = ProcessStatus.ReadKb("RssAnon") - anonBefore;
+
+        // The same get in a second session of this process: no JIT compilation left to do.
+        double secondOpenMs;
+        using (var second = new IntermediateCache(Config(cacheDir, compress)))
+        {
+            start = Stopwatch.GetTimestamp();
+            using MappedArray<float> again = second.Get<float>(ResultType, key)
+                ?? throw new InvalidOperationException($"'{key}' is not in {cacheDir}.");
+            secondOpenMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        Print(new Dictionary<string, object>
+        {
+            ["setup_ms"] = sessionMs,
+            ["open_ms"] = openMs,
+            ["read_ms"] = readMs,
+            ["sum"] = sum,
+            ["anon_growth_kb"] = anonGrowth,
+            ["second_open_ms"] = secondOpenMs,
+            ["hwm_kb"] = ProcessStatus.ReadKb("VmHWM"),
+        });
+        return 0;
+    }
+
+    private static CacheConfig Config(string cacheDir, bool compress) => new()
+    {
+        CacheDir = cacheDir,
+        DefaultPolicy = RetentionPolicy.Persistent,
+        MaxMemoryMb = 16_384,
+        Compression = compress,
+    };
+
+    private static void Print(Dictionary<string, object> result) => Console.WriteLine(JsonSerializer.Serialize(result));
+}
