@@ -15,8 +15,8 @@ Usage:
 For every size the script synthesises one float32 series (deterministic), writes it once as a
 .npy (the input of the C# driver), and then, per peer, in one directory under DIR:
 
-- store: times REPEATS stores in this process (the C# driver times its own puts), each after
-  removing the previous one (not timed);
+- store: times one warm-up store (kept apart) and REPEATS stores in this process (the C# driver
+  times its own puts), each after removing the previous one (not timed);
 - open and full read: REPEATS times, each in a new process (this script with --child, or the
   driver's get): the one-time cost (imports, library, session), the open (until the array is
   usable), the sum of every element, the growth of RssAnon from before the open to after the
