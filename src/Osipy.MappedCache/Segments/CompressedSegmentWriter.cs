@@ -62,19 +62,7 @@ internal sealed class CompressedSegmentWriter : IDisposable
         RandomAccess.Write(_file.SafeFileHandle, preamble, 0);
         byte[] table = ChunkTable.Encode(chunks);
         RandomAccess.Write(_file.SafeFileHandle, table, tableOffset);
-        var record = new SegmentRecord
-        {
-            Kind = SegmentKind.Compressed,
-            Key = _draft.Key,
-            ResultType = _draft.ResultType,
-            Policy = _draft.Policy,
-            CreatedUnixMilliseconds = _draft.CreatedUnixMilliseconds,
-            SessionId = _draft.SessionId,
-            MetadataJson = _draft.MetadataJson,
-            Metadata = MetadataJson.Deserialize(_draft.MetadataJson),
-            HeaderChecksum = XxHash3.HashToUInt64(preamble),
-            Arrays = [new ArrayRecord(array.Name, array.DType, array.Shape, tableOffset, array.PayloadLength, _rawChecksum)],
-        };
+        SegmentRecord record = _draft.ToRecord(XxHash3.HashToUInt64(preamble), [new ArrayRecord(array.Name, array.DType, array.Shape, tableOffset, array.PayloadLength, _rawChecksum)]);
         byte[] encoded = SegmentRecordCodec.Encode(record);
         long recordOffset = tableOffset + table.Length;
         RandomAccess.Write(_file.SafeFileHandle, encoded, recordOffset);

@@ -24,4 +24,19 @@ internal sealed record SegmentDraft
     public required string MetadataJson { get; init; }
 
     public required IReadOnlyList<ArrayDraft> Arrays { get; init; }
+
+    /// <summary>The record of the segment as written: this draft plus the checksums and the payloads' places.</summary>
+    public SegmentRecord ToRecord(ulong headerChecksum, IReadOnlyList<ArrayRecord> arrays) => new()
+    {
+        Kind = Kind,
+        Key = Key,
+        ResultType = ResultType,
+        Policy = Policy,
+        CreatedUnixMilliseconds = CreatedUnixMilliseconds,
+        SessionId = SessionId,
+        MetadataJson = MetadataJson,
+        Metadata = Segments.MetadataJson.Deserialize(MetadataJson),
+        HeaderChecksum = headerChecksum,
+        Arrays = arrays,
+    };
 }

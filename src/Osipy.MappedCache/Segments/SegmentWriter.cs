@@ -172,19 +172,7 @@ internal sealed class SegmentWriter : IDisposable
         }
 
         RandomAccess.Write(_file.SafeFileHandle, header, 0);
-        var record = new SegmentRecord
-        {
-            Kind = _draft.Kind,
-            Key = _draft.Key,
-            ResultType = _draft.ResultType,
-            Policy = _draft.Policy,
-            CreatedUnixMilliseconds = _draft.CreatedUnixMilliseconds,
-            SessionId = _draft.SessionId,
-            MetadataJson = _draft.MetadataJson,
-            Metadata = MetadataJson.Deserialize(_draft.MetadataJson),
-            HeaderChecksum = XxHash3.HashToUInt64(header),
-            Arrays = [.. _draft.Arrays.Select((a, i) => new ArrayRecord(a.Name, a.DType, a.Shape, _offsets[i], a.PayloadLength, _checksums[i]))],
-        };
+        SegmentRecord record = _draft.ToRecord(XxHash3.HashToUInt64(header), [.. _draft.Arrays.Select((a, i) => new ArrayRecord(a.Name, a.DType, a.Shape, _offsets[i], a.PayloadLength, _checksums[i]))]);
         byte[] encoded = SegmentRecordCodec.Encode(record);
         if (encoded.Length > SegmentLimits.MaxRecordBytes)
         {
