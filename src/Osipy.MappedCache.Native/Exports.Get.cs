@@ -136,7 +136,7 @@ internal static unsafe partial class Exports
                 writer.WriteString("created_at", entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
                 writer.WriteNumber("size_bytes", entry.SizeBytes);
                 writer.WritePropertyName("metadata");
-                writer.WriteRawValue(MetadataJson.Serialize(entry.Metadata));
+                writer.WriteRawValue(entry.MetadataJson); // validated when the segment was opened
                 writer.WriteString("policy", ConfigJson.PolicyName(entry.Policy));
                 if (entry.ElementType is null)
                 {

@@ -7,6 +7,8 @@ namespace Osipy.MappedCache;
 /// <remarks>Immutable and safe to share between threads.</remarks>
 public sealed class CacheEntry
 {
+    private IReadOnlyDictionary<string, object?>? _metadata;
+
     internal CacheEntry()
     {
     }
@@ -24,7 +26,12 @@ public sealed class CacheEntry
     public required long SizeBytes { get; init; }
 
     /// <summary>The metadata given to Put, as read back from JSON (numbers are long or double).</summary>
-    public required IReadOnlyDictionary<string, object?> Metadata { get; init; }
+    /// <remarks>Parsed on first read, so a get that never looks at it does not pay for it.</remarks>
+    public IReadOnlyDictionary<string, object?> Metadata =>
+        LazyInitializer.EnsureInitialized(ref _metadata, () => Segments.MetadataJson.Deserialize(MetadataJson));
+
+    /// <summary>The metadata as stored: one JSON object, validated when the segment was opened.</summary>
+    internal string MetadataJson { get; init; } = "{}";
 
     /// <summary>The policy the entry was stored under.</summary>
     public required RetentionPolicy Policy { get; init; }

@@ -40,7 +40,7 @@ public sealed partial class IntermediateCache
                 ResultType = resultType,
                 CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(writer.Draft.CreatedUnixMilliseconds),
                 SizeBytes = array.PayloadLength,
-                Metadata = MetadataJson.Deserialize(writer.Draft.MetadataJson),
+                MetadataJson = writer.Draft.MetadataJson,
                 Policy = policy,
                 ElementType = typeof(T),
                 Shape = Array.AsReadOnly(shape.ToArray()),

@@ -196,11 +196,16 @@ public sealed partial class IntermediateCache
     /// <summary>Tries the preferred kind of file for a key first, then the others.</summary>
     private OpenedSegment? OpenAnyKindFromDisk(EntryKey entryKey, SegmentKind preferred)
     {
-        foreach (SegmentKind kind in SegmentStore.AllKinds.OrderBy(k => k == preferred ? 0 : 1))
+        if (OpenFromDisk(entryKey, preferred) is { } opened)
         {
-            if (OpenFromDisk(entryKey, kind) is { } opened)
+            return opened;
+        }
+
+        foreach (SegmentKind kind in SegmentStore.AllKinds)
+        {
+            if (kind != preferred && OpenFromDisk(entryKey, kind) is { } other)
             {
-                return opened;
+                return other;
             }
         }
 

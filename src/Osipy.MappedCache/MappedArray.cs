@@ -26,7 +26,7 @@ public abstract class MappedArray : IDisposable
         Lease = lease;
         Entry = entry;
         Name = array.Name;
-        Shape = Array.AsReadOnly(array.Shape.Select(d => (int)d).ToArray());
+        Shape = array.IntShape();
         Length = array.ElementCount;
         SizeBytes = array.PayloadLength;
         PayloadOffset = array.PayloadOffset;

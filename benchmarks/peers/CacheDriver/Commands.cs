@@ -105,5 +105,36 @@ internal static class Commands
         Compression = compress,
     };
 
-    private static void Print(Dictionary<string, object> result) => Console.WriteLine(JsonSerializer.Serialize(result));
+    /// <summary>One JSON object on one line. Written by hand so the driver also builds with NativeAOT (no reflection).</summary>
+    private static void Print(Dictionary<string, object> result)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var json = new Utf8JsonWriter(stdout))
+        {
+            json.WriteStartObject();
+            foreach ((string name, object value) in result)
+            {
+                switch (value)
+                {
+                    case List<double> values:
+                        json.WriteStartArray(name);
+                        values.ForEach(json.WriteNumberValue);
+                        json.WriteEndArray();
+                        break;
+                    case double number:
+                        json.WriteNumber(name, number);
+                        break;
+                    case long number:
+                        json.WriteNumber(name, number);
+                        break;
+                    default:
+                        throw new ArgumentException($"{name}: no JSON form for {value.GetType()}.", nameof(result));
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
+        stdout.WriteByte((byte)'\n');
+    }
 }

@@ -14,11 +14,22 @@ internal static class CacheEntries
             ResultType = record.ResultType,
             CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(record.CreatedUnixMilliseconds),
             SizeBytes = record.PayloadBytes,
-            Metadata = record.Metadata,
+            MetadataJson = record.MetadataJson,
             Policy = record.Policy,
             ElementType = single ? DTypes.ClrType(record.Arrays[0].DType) : null,
-            Shape = single ? Array.AsReadOnly(record.Arrays[0].Shape.Select(d => (int)d).ToArray()) : [],
-            ArrayNames = single ? [] : Array.AsReadOnly(record.Arrays.Select(a => a.Name).ToArray()),
+            Shape = single ? record.Arrays[0].IntShape() : [],
+            ArrayNames = single ? [] : ArrayNames(record.Arrays),
         };
+    }
+
+    private static IReadOnlyList<string> ArrayNames(IReadOnlyList<ArrayRecord> arrays)
+    {
+        var names = new string[arrays.Count];
+        for (int i = 0; i < names.Length; i++)
+        {
+            names[i] = arrays[i].Name;
+        }
+
+        return Array.AsReadOnly(names);
     }
 }

@@ -35,7 +35,6 @@ internal sealed record SegmentDraft
         CreatedUnixMilliseconds = CreatedUnixMilliseconds,
         SessionId = SessionId,
         MetadataJson = MetadataJson,
-        Metadata = Segments.MetadataJson.Deserialize(MetadataJson),
         HeaderChecksum = headerChecksum,
         Arrays = arrays,
     };

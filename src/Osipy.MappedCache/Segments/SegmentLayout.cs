@@ -30,17 +30,17 @@ internal static class SegmentLayout
     public static long PayloadLength(DType dtype, ReadOnlySpan<long> shape) =>
         checked(ElementCount(shape) * DTypes.ItemSize(dtype));
 
-    /// <summary>Offsets of each payload and of the record.</summary>
+    /// <summary>Offsets of each payload (page-aligned, in order) and of the record, from the payloads' lengths.</summary>
     /// <exception cref="OverflowException">The arrays do not fit in a file.</exception>
-    public static (long[] PayloadOffsets, long RecordOffset) Plan(IReadOnlyList<(DType DType, long[] Shape)> arrays)
+    public static (long[] PayloadOffsets, long RecordOffset) Plan(ReadOnlySpan<long> payloadLengths)
     {
-        var offsets = new long[arrays.Count];
+        var offsets = new long[payloadLengths.Length];
         long position = FirstPayloadOffset;
-        for (int i = 0; i < arrays.Count; i++)
+        for (int i = 0; i < payloadLengths.Length; i++)
         {
             position = AlignUp(position, SegmentLimits.PageSize);
             offsets[i] = position;
-            position = checked(position + PayloadLength(arrays[i].DType, arrays[i].Shape));
+            position = checked(position + payloadLengths[i]);
         }
 
         return (offsets, AlignUp(position, 8));

@@ -120,11 +120,19 @@ internal static class SegmentReader
     /// <summary>The file must be exactly what the record's arrays imply: same offsets, same length.</summary>
     private static void ValidateLayout(SegmentRecord record, long recordOffset, string path)
     {
+        // Plain loops and arrays here and on the rest of the open path: a new process runs this
+        // once, and every LINQ or tuple instantiation would be compiled for it (docs/PERFORMANCE.md).
+        var payloadLengths = new long[record.Arrays.Count];
         long[] expectedOffsets;
         long expectedRecordOffset;
         try
         {
-            (expectedOffsets, expectedRecordOffset) = SegmentLayout.Plan([.. record.Arrays.Select(a => (a.DType, a.Shape))]);
+            for (int i = 0; i < payloadLengths.Length; i++)
+            {
+                payloadLengths[i] = SegmentLayout.PayloadLength(record.Arrays[i].DType, record.Arrays[i].Shape);
+            }
+
+            (expectedOffsets, expectedRecordOffset) = SegmentLayout.Plan(payloadLengths);
         }
         catch (OverflowException)
         {
@@ -134,8 +142,7 @@ internal static class SegmentReader
         for (int i = 0; i < record.Arrays.Count; i++)
         {
             ArrayRecord array = record.Arrays[i];
-            if (array.PayloadOffset != expectedOffsets[i]
-                || array.PayloadLength != SegmentLayout.PayloadLength(array.DType, array.Shape))
+            if (array.PayloadOffset != expectedOffsets[i] || array.PayloadLength != payloadLengths[i])
             {
                 throw new CorruptSegmentException(path, $"array {i}: payload offset or length disagrees with its shape");
             }

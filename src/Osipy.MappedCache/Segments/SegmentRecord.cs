@@ -14,6 +14,18 @@ internal enum SegmentKind : byte
 internal sealed record ArrayRecord(string Name, DType DType, long[] Shape, long PayloadOffset, long PayloadLength, ulong PayloadChecksum)
 {
     public long ElementCount => SegmentLayout.ElementCount(Shape);
+
+    /// <summary>The shape as the public API gives it (each dimension is at most int.MaxValue, checked on decode).</summary>
+    public IReadOnlyList<int> IntShape()
+    {
+        var dims = new int[Shape.Length];
+        for (int i = 0; i < dims.Length; i++)
+        {
+            dims[i] = checked((int)Shape[i]);
+        }
+
+        return Array.AsReadOnly(dims);
+    }
 }
 
 /// <summary>
@@ -39,15 +51,24 @@ internal sealed record SegmentRecord
 
     public required string MetadataJson { get; init; }
 
-    /// <summary><see cref="MetadataJson"/> parsed (see <see cref="Segments.MetadataJson"/> for the value types).</summary>
-    public required IReadOnlyDictionary<string, object?> Metadata { get; init; }
-
     /// <summary>XxHash3 of the first page (the NPY header or the bundle preamble).</summary>
     public required ulong HeaderChecksum { get; init; }
 
     public required IReadOnlyList<ArrayRecord> Arrays { get; init; }
 
-    public long PayloadBytes => Arrays.Sum(a => a.PayloadLength);
+    public long PayloadBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (ArrayRecord array in Arrays)
+            {
+                total += array.PayloadLength;
+            }
+
+            return total;
+        }
+    }
 
     /// <summary>Whether both records describe the same put: same session, time, header and payloads.</summary>
     public bool IsSameWriteAs(SegmentRecord other) =>

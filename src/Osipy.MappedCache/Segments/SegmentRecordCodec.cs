@@ -169,10 +169,9 @@ internal static class SegmentRecordCodec
             throw new CorruptSegmentException(path, "creation time out of range");
         }
 
-        IReadOnlyDictionary<string, object?> parsedMetadata;
         try
         {
-            parsedMetadata = MetadataJson.Deserialize(metadata);
+            MetadataJson.Validate(metadata);
         }
         catch (JsonException ex)
         {
@@ -187,7 +186,6 @@ internal static class SegmentRecordCodec
             ResultType = resultType,
             SessionId = session,
             MetadataJson = metadata,
-            Metadata = parsedMetadata,
             CreatedUnixMilliseconds = created,
             HeaderChecksum = headerChecksum,
             Arrays = arrays,

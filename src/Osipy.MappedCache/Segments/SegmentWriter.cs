@@ -73,7 +73,13 @@ internal sealed class SegmentWriter : IDisposable
     /// <exception cref="IOException">The file cannot be created or the space reserved (for example ENOSPC).</exception>
     public static SegmentWriter Create(string directory, SegmentDraft draft)
     {
-        var (offsets, recordOffset) = SegmentLayout.Plan([.. draft.Arrays.Select(a => (a.DType, a.Shape))]);
+        var payloadLengths = new long[draft.Arrays.Count];
+        for (int i = 0; i < payloadLengths.Length; i++)
+        {
+            payloadLengths[i] = SegmentLayout.PayloadLength(draft.Arrays[i].DType, draft.Arrays[i].Shape);
+        }
+
+        var (offsets, recordOffset) = SegmentLayout.Plan(payloadLengths);
         FileStream file = CreateTempFile(directory, draft.SessionId, recordOffset + (64 * 1024), out string tempPath);
         try
         {

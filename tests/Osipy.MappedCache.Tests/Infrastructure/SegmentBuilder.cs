@@ -15,8 +15,8 @@ public static class SegmentBuilder
     /// </summary>
     internal static void WriteSparseUInt8(string path, string resultType, string key, long[] shape, IReadOnlyDictionary<long, byte> marks)
     {
-        var (offsets, recordOffset) = SegmentLayout.Plan([(DType.UInt8, shape)]);
         long payloadLength = SegmentLayout.PayloadLength(DType.UInt8, shape);
+        var (offsets, recordOffset) = SegmentLayout.Plan([payloadLength]);
         var header = new byte[NpyHeader.Size];
         NpyHeader.Write(header, DType.UInt8, shape);
 
@@ -52,7 +52,7 @@ public static class SegmentBuilder
         long[] shape = [4];
         var header = new byte[NpyHeader.Size];
         NpyHeader.Write(header, DType.Float32, shape);
-        var (offsets, recordOffset) = SegmentLayout.Plan([(DType.Float32, shape)]);
+        var (offsets, recordOffset) = SegmentLayout.Plan([SegmentLayout.PayloadLength(DType.Float32, shape)]);
         SegmentRecord record = Record(resultType, key, header, new ArrayRecord(string.Empty, DType.Float32, shape, offsets[0], 16, XxHash3.HashToUInt64(new byte[16])))
             with { MetadataJson = metadataJson };
         using FileStream file = new(path, FileMode.CreateNew, FileAccess.Write);
@@ -70,7 +70,6 @@ public static class SegmentBuilder
         CreatedUnixMilliseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         SessionId = "test-builder",
         MetadataJson = "{}",
-        Metadata = new Dictionary<string, object?>(),
         HeaderChecksum = XxHash3.HashToUInt64(header),
         Arrays = [array],
     };

@@ -138,6 +138,10 @@ public sealed class CorruptSegmentTests : IDisposable
     [Theory]
     [InlineData("[1, 2]")]
     [InlineData("{\"unterminated\": ")]
+    [InlineData("{} {}")]
+    [InlineData("{}x")]
+    [InlineData("null")]
+    [InlineData("")]
     public void RecordWithMetadataThatIsNotAJsonObject_IsMiss(string metadataJson)
     {
         string path = SegmentPaths.Single(_reader, "t", "k");
@@ -145,6 +149,18 @@ public sealed class CorruptSegmentTests : IDisposable
         SegmentBuilder.WriteWithMetadataJson(path, "t", "k", metadataJson);
 
         Assert.False(_reader.Has("t", "k"));
+        Assert.Null(_reader.Get<float>("t", "k"));
+        Assert.Equal(1, _reader.GetStats().CorruptSegments);
+    }
+
+    [Fact]
+    public void RecordWithMetadataNestedTooDeep_IsMiss_BeforeAnyoneReadsTheMetadata()
+    {
+        string path = SegmentPaths.Single(_reader, "t", "k");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string deep = string.Concat(Enumerable.Repeat("{\"a\": ", 70)) + "1" + new string('}', 70);
+        SegmentBuilder.WriteWithMetadataJson(path, "t", "k", deep);
+
         Assert.Null(_reader.Get<float>("t", "k"));
         Assert.Equal(1, _reader.GetStats().CorruptSegments);
     }
