@@ -5,8 +5,7 @@ npz cache, joblib.Memory, zarr, and Osipy.MappedCache (its Python package and it
 Set-up (Debian 12, from the repository root):
 
     apt-get install -y python3-numpy python3-joblib python3-zarr python3-matplotlib
-    dotnet publish src/Osipy.MappedCache.Native -r linux-x64 -c Release
-    dotnet build benchmarks/peers/CacheDriver -c Release
+    benchmarks/peers/build_drivers.sh    # the native library, and the C# driver as JIT, ReadyToRun and NativeAOT
 
 Usage:
 
@@ -22,6 +21,10 @@ For every size the script synthesises one float32 series (deterministic), writes
   usable), the sum of every element, the growth of RssAnon from before the open to after the
   sum, and VmHWM;
 - bytes on disk (allocated blocks) of what the store left.
+
+The C# API is stored once (by the JIT build) and read by three builds of the same driver, one
+per .NET code-generation mode, because a new process's first get is dominated by it: JIT,
+ReadyToRun and NativeAOT (see build_drivers.sh).
 
 The page cache is warm: every file was just written. Medians go to results/peers.json, and two
 log-log plots (open and store time against array size) to docs/img/.
@@ -42,7 +45,13 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "python"))
-DRIVER = os.path.join(HERE, "CacheDriver", "bin", "Release", "net10.0", "CacheDriver.dll")
+DRIVER_BIN = os.path.join(HERE, "CacheDriver", "bin")
+# The same driver built three ways (build_drivers.sh); the first also does the puts.
+DRIVERS = {
+    "JIT": ["dotnet", os.path.join(DRIVER_BIN, "Release", "net10.0", "CacheDriver.dll")],
+    "ReadyToRun": [os.path.join(DRIVER_BIN, "r2r", "CacheDriver")],
+    "NativeAOT": [os.path.join(DRIVER_BIN, "aot", "CacheDriver")],
+}
 
 SIZES = {
     "10MB": (64, 64, 16, 40),
@@ -339,19 +348,27 @@ def measure_python_peer(peer, series, directory, key, repeats, expected_sum):
 
 
 def measure_csharp(npy, directory, key, repeats, expected_sum, compress):
-    """The C# API through CacheDriver: a warm-up and REPEATS puts, each after a RandomAccess.Write of
-    the same bytes, then REPEATS gets, each in a new process. The putting process compiles methods
-    with loops straight to optimised code (DOTNET_TC_QuickJitForLoops=0), as a long-running
-    pipeline would run them; the reading processes keep the runtime's defaults."""
+    """The C# API through CacheDriver: a warm-up and REPEATS puts by the JIT build, each after a
+    RandomAccess.Write of the same bytes, then REPEATS gets by each build, each in a new process.
+    The putting process compiles methods with loops straight to optimised code
+    (DOTNET_TC_QuickJitForLoops=0), as a long-running pipeline would run them; the reading
+    processes keep the runtime's defaults. Returns {build: result}; only the JIT row has stores."""
     flag = ["--compress"] if compress else []
-    stored = run_json(["env", "DOTNET_TC_QuickJitForLoops=0", "dotnet", DRIVER, "put", directory, npy, key,
+    stored = run_json(["env", "DOTNET_TC_QuickJitForLoops=0", *DRIVERS["JIT"], "put", directory, npy, key,
                        str(repeats + 1), *flag])
-    reads = [run_json(["dotnet", DRIVER, "get", directory, key, *flag]) for _ in range(repeats)]
-    result = summarise(stored["store_ms"], reads, directory, expected_sum)
-    result["floor_ms"] = statistics.median(stored["floor_ms"][1:])
-    result["floor_ms_all"] = stored["floor_ms"][1:]
-    result["second_open_ms"] = statistics.median(read["second_open_ms"] for read in reads)
-    return result
+    results = {}
+    for build, command in DRIVERS.items():
+        reads = [run_json([*command, "get", directory, key, *flag]) for _ in range(repeats)]
+        result = summarise(stored["store_ms"], reads, directory, expected_sum)
+        result["second_open_ms"] = statistics.median(read["second_open_ms"] for read in reads)
+        if build == "JIT":
+            result["floor_ms"] = statistics.median(stored["floor_ms"][1:])
+            result["floor_ms_all"] = stored["floor_ms"][1:]
+        else:
+            for field in ("first_store_ms", "store_ms", "store_ms_all"):
+                del result[field]
+        results[build] = result
+    return results
 
 
 def raw_write_ms(series, directory, repeats):
@@ -387,12 +404,14 @@ def measure_size(name, shape, root, repeats):
               flush=True)
     _SERIES.clear()
     del series
-    for title, compress in (("Osipy.MappedCache raw (C#)", False), ("Osipy.MappedCache compressed (C#)", True)):
-        directory = fresh_dir(os.path.join(root, "csharp_compressed" if compress else "csharp"))
-        results[title] = measure_csharp(npy, directory, key, repeats, expected_sum, compress)
+    for kind, compress in (("raw", False), ("compressed", True)):
+        directory = fresh_dir(os.path.join(root, f"csharp_{kind}"))
+        for build, result in measure_csharp(npy, directory, key, repeats, expected_sum, compress).items():
+            title = f"Osipy.MappedCache {kind} (C#, {build})"
+            results[title] = result
+            store = f"store {result['store_ms']:10.2f} ms" if "store_ms" in result else " " * 19
+            print(f"  {title:<40} {store}  open {result['open_ms']:10.3f} ms", flush=True)
         shutil.rmtree(directory)
-        print(f"  {title:<40} store {results[title]['store_ms']:10.2f} ms  open {results[title]['open_ms']:10.3f} ms",
-              flush=True)
     os.remove(npy)
     return {"shape": list(shape), "nbytes": int(np.prod(shape)) * 4, "sum": expected_sum, "peers": results}
 
@@ -401,25 +420,23 @@ def measure_size(name, shape, root, repeats):
 
 
 def targets(sizes):
-    """The issue's three targets, on the largest size measured."""
+    """The issue's targets on the largest size measured, for the Python package and each C# build."""
     largest = max(sizes.values(), key=lambda size: size["nbytes"])
     peers = largest["peers"]
-    ours_py, ours_cs = peers["osipy_mappedcache raw (Python)"], peers["Osipy.MappedCache raw (C#)"]
-    open_ratio = lambda peer, mine: peers[peer]["open_ms"] / mine["open_ms"]
+    readers = {"python": peers["osipy_mappedcache raw (Python)"]}
+    readers.update({f"csharp_{build}": peers[f"Osipy.MappedCache raw (C#, {build})"] for build in DRIVERS})
+    per_reader = lambda value: {name: value(mine) for name, mine in readers.items()}
+    open_ratio = lambda peer: per_reader(lambda mine: peers[peer]["open_ms"] / mine["open_ms"])
+    stored_cs = peers["Osipy.MappedCache raw (C#, JIT)"]
     return {
         "array_bytes": largest["nbytes"],
-        "a_open_vs_npz_compressed": {"python": open_ratio("npz cache, savez_compressed (seed)", ours_py),
-                                     "csharp": open_ratio("npz cache, savez_compressed (seed)", ours_cs)},
-        "a_open_vs_npz": {"python": open_ratio("npz cache, savez", ours_py),
-                          "csharp": open_ratio("npz cache, savez", ours_cs)},
-        "a_open_vs_npy_mmap": {"python": open_ratio("numpy save / load(mmap_mode='r')", ours_py),
-                               "csharp": open_ratio("numpy save / load(mmap_mode='r')", ours_cs)},
+        "a_open_vs_npz_compressed": open_ratio("npz cache, savez_compressed (seed)"),
+        "a_open_vs_npz": open_ratio("npz cache, savez"),
+        "a_open_vs_npy_mmap": open_ratio("numpy save / load(mmap_mode='r')"),
         "b_store_over_raw_write": {
-            "python": ours_py["store_ms"] / peers["raw write (Python)"]["store_ms"],
-            "csharp": ours_cs["store_ms"] / ours_cs["floor_ms"]},
-        "c_reader_anon_growth_fraction": {
-            "python": ours_py["anon_growth_kb"] * 1024 / largest["nbytes"],
-            "csharp": ours_cs["anon_growth_kb"] * 1024 / largest["nbytes"]},
+            "python": readers["python"]["store_ms"] / peers["raw write (Python)"]["store_ms"],
+            "csharp": stored_cs["store_ms"] / stored_cs["floor_ms"]},
+        "c_reader_anon_growth_fraction": per_reader(lambda mine: mine["anon_growth_kb"] * 1024 / largest["nbytes"]),
     }
 
 
@@ -464,8 +481,9 @@ def main():
     parser.add_argument("--out", default=os.path.join(HERE, "results", "peers.json"))
     parser.add_argument("--plots", default=os.path.join(REPO, "docs", "img"))
     args = parser.parse_args()
-    if not os.path.exists(DRIVER):
-        raise SystemExit(f"{DRIVER} is missing: dotnet build benchmarks/peers/CacheDriver -c Release")
+    for build, command in DRIVERS.items():
+        if not os.path.exists(command[-1]):
+            raise SystemExit(f"{command[-1]} ({build}) is missing: run benchmarks/peers/build_drivers.sh")
 
     root = fresh_dir(args.dir)
     sizes = {}

@@ -5,8 +5,6 @@ namespace Osipy.MappedCache.Native;
 
 internal static unsafe partial class Exports
 {
-    private const int CopyChunkBytes = 1 << 20;
-
     [UnmanagedCallersOnly(EntryPoint = "osipy_cache_put")]
     public static int Put(nint cache, byte* resultType, byte* key, int dtype, void* data, long* shape, int ndim, byte* metadataJson)
     {
@@ -141,12 +139,6 @@ internal static unsafe partial class Exports
         }
     }
 
-    /// <summary>Feeds <paramref name="bytes"/> bytes at <paramref name="address"/> to the writer, a chunk at a time (spans stop at 2 GiB).</summary>
-    private static void CopyFrom(SegmentWriter writer, nint address, long bytes)
-    {
-        for (long offset = 0; offset < bytes; offset += CopyChunkBytes)
-        {
-            writer.Append(new ReadOnlySpan<byte>((byte*)address + offset, (int)Math.Min(CopyChunkBytes, bytes - offset)));
-        }
-    }
+    /// <summary>Feeds <paramref name="bytes"/> bytes at <paramref name="address"/> to the writer.</summary>
+    private static void CopyFrom(SegmentWriter writer, nint address, long bytes) => writer.AppendFrom(address, bytes);
 }

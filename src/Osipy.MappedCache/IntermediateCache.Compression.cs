@@ -22,7 +22,7 @@ public sealed partial class IntermediateCache
         _session.NoteTempDirectory(_store.Tag, Path.GetFileName(directory));
         using var writer = CompressedSegmentWriter.Create(directory, compressedDraft);
         writer.Compress(address);
-        (SegmentMapping copy, IReadOnlyList<ArrayRecord> layout) = WriteRawCopy(draft, (w, _) => AppendFrom(w, address, draft.Arrays[0].PayloadLength));
+        (SegmentMapping copy, IReadOnlyList<ArrayRecord> layout) = WriteRawCopy(draft, (w, _) => w.AppendFrom(address, draft.Arrays[0].PayloadLength));
 
         string path = _store.SegmentPath(draft.ResultType, draft.Key, SegmentKind.Compressed);
         var entryKey = new EntryKey(draft.ResultType, draft.Key);
@@ -109,13 +109,5 @@ public sealed partial class IntermediateCache
         }
 
         return null;
-    }
-
-    private static void AppendFrom(SegmentWriter writer, nint address, long length)
-    {
-        for (long offset = 0; offset < length; offset += ChunkBytes)
-        {
-            writer.Append(ArrayBytes.At(address, offset, (int)Math.Min(ChunkBytes, length - offset)));
-        }
     }
 }

@@ -8,9 +8,6 @@ namespace Osipy.MappedCache;
 
 public sealed partial class IntermediateCache
 {
-    /// <summary>Bytes hashed and written per step: small enough to stay in cache between the two.</summary>
-    private const int ChunkBytes = 1 << 20;
-
     /// <summary>
     /// Stores <paramref name="data"/>, of shape <paramref name="shape"/> (C order), under
     /// (<paramref name="resultType"/>, <paramref name="key"/>), replacing any entry there atomically.
@@ -42,12 +39,8 @@ public sealed partial class IntermediateCache
         }
 
         using SegmentWriter writer = CreateWriter(draft);
-        int chunkElements = ChunkBytes / DTypes.ItemSize(arrays[0].DType);
-        for (int start = 0; start < data.Length; start += chunkElements)
-        {
-            writer.Append(MemoryMarshal.AsBytes(data.Slice(start, Math.Min(chunkElements, data.Length - start))));
-        }
-
+        long length = (long)data.Length * DTypes.ItemSize(arrays[0].DType);
+        ArrayBytes.WithAddress(data, address => writer.AppendFrom(address, length));
         CommitPut(writer, resultType, key, SegmentKind.SingleArray, draft.Policy);
     }
 
@@ -224,8 +217,11 @@ public sealed partial class IntermediateCache
         return new ArrayDraft(name, dtype, shape);
     }
 
-    private static void AppendArray(SegmentWriter writer, Array data, DType dtype) =>
-        ArrayBytes.ForEachChunk(data, DTypes.ItemSize(dtype), ChunkBytes, static (chunk, w) => w.Append(chunk), writer);
+    private static void AppendArray(SegmentWriter writer, Array data, DType dtype)
+    {
+        long length = checked(data.LongLength * DTypes.ItemSize(dtype));
+        ArrayBytes.WithAddress(data, address => writer.AppendFrom(address, length));
+    }
 
     private static long[] CheckShape(ReadOnlySpan<int> shape, int dataLength)
     {

@@ -9,6 +9,7 @@ internal static partial class Libc
     internal const int MADV_SEQUENTIAL = 2;
     internal const int MADV_WILLNEED = 3;
     internal const int MADV_DONTNEED = 4;
+    internal const int MADV_HUGEPAGE = 14;
 
     /// <summary>
     /// Linux 5.14+: fault every page in for reading now. Unlike MAP_POPULATE, which on a private

@@ -50,9 +50,19 @@ internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
     /// Maps <paramref name="length"/> bytes of <paramref name="file"/> shared and writable: writes
     /// reach the file. Only for a segment being written, whose space is already reserved.
     /// </summary>
+    /// <remarks>
+    /// Asks for huge pages (MADV_HUGEPAGE): the pages of a new file are created by the writer's
+    /// faults, and with the advice the page cache creates them 2 MiB at a time where the kernel
+    /// and filesystem can, so filling takes fewer faults and readers map the result with 2 MiB
+    /// pages. Where they cannot (or THP is off), the advice fails and is ignored.
+    /// </remarks>
     /// <exception cref="IOException">mmap failed.</exception>
-    public static SegmentMapping MapShared(SafeFileHandle file, long length, string pathForErrors) =>
-        Map(file, length, Libc.MAP_SHARED, pathForErrors);
+    public static SegmentMapping MapShared(SafeFileHandle file, long length, string pathForErrors)
+    {
+        SegmentMapping mapping = Map(file, length, Libc.MAP_SHARED, pathForErrors);
+        _ = Libc.Madvise(mapping.handle, (nuint)length, Libc.MADV_HUGEPAGE);
+        return mapping;
+    }
 
     private static SegmentMapping Map(SafeFileHandle file, long length, int flags, string pathForErrors)
     {

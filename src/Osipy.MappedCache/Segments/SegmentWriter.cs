@@ -125,7 +125,26 @@ internal sealed class SegmentWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Appends <paramref name="length"/> payload bytes at <paramref name="address"/> (pinned or
+    /// native memory), in writes that end on <see cref="SegmentLimits.WriteBlockBytes"/> boundaries
+    /// of the file. Arrays of any size: no span longer than one block is formed.
+    /// </summary>
+    public void AppendFrom(nint address, long length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        long done = 0;
+        while (done < length)
+        {
+            long toBoundary = SegmentLimits.WriteBlockBytes - (NextWriteOffset() % SegmentLimits.WriteBlockBytes);
+            int piece = (int)Math.Min(toBoundary, length - done);
+            Append(Mapping.ArrayBytes.At(address, done, piece));
+            done += piece;
+        }
+    }
+
     /// <summary>Appends payload bytes of the current array, hashing them as they pass.</summary>
+    /// <remarks>Prefer <see cref="AppendFrom"/> for large payloads: it chooses write sizes the page cache maps with huge pages.</remarks>
     public void Append(ReadOnlySpan<byte> bytes)
     {
         ObjectDisposedException.ThrowIf(_published, this);
@@ -202,6 +221,20 @@ internal sealed class SegmentWriter : IDisposable
         {
             TryDelete(TempPath);
         }
+    }
+
+    /// <summary>Where the next payload byte goes: past any arrays already complete.</summary>
+    private long NextWriteOffset()
+    {
+        int index = _arrayIndex;
+        long written = _written;
+        while (index < _offsets.Length - 1 && written == _draft.Arrays[index].PayloadLength)
+        {
+            index++;
+            written = 0;
+        }
+
+        return index < _offsets.Length ? _offsets[index] + written : _recordOffset;
     }
 
     private void FinishArray()
