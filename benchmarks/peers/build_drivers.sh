@@ -6,7 +6,11 @@
 set -eu
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 driver="$repo/benchmarks/peers/CacheDriver"
+# Fresh output folders: publishing over an older one could leave its files mixed with new ones.
+rm -rf "$driver/bin/r2r" "$driver/bin/aot"
 dotnet publish "$repo/src/Osipy.MappedCache.Native" -r linux-x64 -c Release
 dotnet build "$driver" -c Release
 dotnet publish "$driver" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$driver/bin/r2r"
-dotnet publish "$driver" -c Release -r linux-x64 -p:PublishAot=true -o "$driver/bin/aot"
+# IlcInstructionSet=native: the JIT builds use this CPU's vector width, so the AOT build does too
+# (by default NativeAOT targets baseline x86-64 and Vector<float> is 128-bit).
+dotnet publish "$driver" -c Release -r linux-x64 -p:PublishAot=true -p:IlcInstructionSet=native -o "$driver/bin/aot"

@@ -410,7 +410,7 @@ def measure_size(name, shape, root, repeats):
             title = f"Osipy.MappedCache {kind} (C#, {build})"
             results[title] = result
             store = f"store {result['store_ms']:10.2f} ms" if "store_ms" in result else " " * 19
-            print(f"  {title:<40} {store}  open {result['open_ms']:10.3f} ms", flush=True)
+            print(f"  {title:<46} {store}  open {result['open_ms']:10.3f} ms", flush=True)
         shutil.rmtree(directory)
     os.remove(npy)
     return {"shape": list(shape), "nbytes": int(np.prod(shape)) * 4, "sum": expected_sum, "peers": results}
@@ -447,21 +447,30 @@ def plot(sizes, field, ylabel, path):
     import matplotlib.pyplot as plt
 
     ordered = sorted(sizes.values(), key=lambda size: size["nbytes"])
-    figure, axes = plt.subplots(figsize=(8, 5.5))
-    for peer in ordered[0]["peers"]:
+    figure, axes = plt.subplots(figsize=(10.5, 5.5))
+    colours = plt.get_cmap("tab20").colors  # more peers than the default cycle's ten colours
+    for index, peer in enumerate(ordered[0]["peers"]):
         points = [(size["nbytes"], size["peers"][peer].get(field)) for size in ordered]
         points = [(x, y) for x, y in points if y is not None]
         if points:
-            axes.plot(*zip(*points), marker="o", label=peer)
+            ours = "mappedcache" in peer.lower()
+            axes.plot(*zip(*points), marker="o" if ours else "s", linestyle="-" if ours else "--",
+                      color=colours[index % len(colours)], label=peer)
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xlabel("array size (bytes, float32)")
     axes.set_ylabel(ylabel)
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize=7)
+    axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))  # outside: the lines fill the plot
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
+
+
+def draw_plots(sizes, directory):
+    os.makedirs(directory, exist_ok=True)
+    plot(sizes, "open_ms", "open in a new process, median ms", os.path.join(directory, "peers_open.png"))
+    plot(sizes, "store_ms", "store, median ms", os.path.join(directory, "peers_store.png"))
 
 
 def versions():
@@ -480,7 +489,12 @@ def main():
     parser.add_argument("--sizes", default=",".join(SIZES))
     parser.add_argument("--out", default=os.path.join(HERE, "results", "peers.json"))
     parser.add_argument("--plots", default=os.path.join(REPO, "docs", "img"))
+    parser.add_argument("--replot", action="store_true", help="only redraw the plots from --out")
     args = parser.parse_args()
+    if args.replot:
+        with open(args.out) as results:
+            draw_plots(json.load(results)["sizes"], args.plots)
+        return
     for build, command in DRIVERS.items():
         if not os.path.exists(command[-1]):
             raise SystemExit(f"{command[-1]} ({build}) is missing: run benchmarks/peers/build_drivers.sh")
@@ -497,9 +511,7 @@ def main():
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as out:
         json.dump(report, out, indent=1)
-    os.makedirs(args.plots, exist_ok=True)
-    plot(sizes, "open_ms", "open in a new process, median ms", os.path.join(args.plots, "peers_open.png"))
-    plot(sizes, "store_ms", "store, median ms", os.path.join(args.plots, "peers_store.png"))
+    draw_plots(sizes, args.plots)
     print(json.dumps(report["targets"], indent=1))
 
 
