@@ -27,15 +27,9 @@ public sealed partial class IntermediateCache
         DType requested = DTypes.FromType(typeof(T));
         lock (_gate)
         {
-            EntryState? state = Acquire(resultType, key, SegmentKind.SingleArray);
-            if (state is null)
+            if (AcquireSingleArray(resultType, key) is not { } state)
             {
                 return null;
-            }
-
-            if (state.Record.Kind == SegmentKind.Bundle)
-            {
-                throw new InvalidOperationException($"Entry '{key}' of result type '{resultType}' is a bundle of named arrays; use GetBundle.");
             }
 
             ArrayRecord array = state.MappedArrays[0];
@@ -107,6 +101,19 @@ public sealed partial class IntermediateCache
     /// <summary>Whether a get would hit. Never maps or reads the payload.</summary>
     /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
     public bool Has(string resultType, string key) => GetEntry(resultType, key) is not null;
+
+    /// <summary><see cref="Acquire"/> for a get of one array: a bundle there is the caller's mistake. Call under the gate.</summary>
+    /// <exception cref="InvalidOperationException">The entry is a bundle.</exception>
+    private EntryState? AcquireSingleArray(string resultType, string key)
+    {
+        EntryState? state = Acquire(resultType, key, SegmentKind.SingleArray);
+        if (state is not null && state.Record.Kind == SegmentKind.Bundle)
+        {
+            throw new InvalidOperationException($"Entry '{key}' of result type '{resultType}' is a bundle of named arrays; use GetBundle.");
+        }
+
+        return state;
+    }
 
     /// <summary>The held, mapped entry for a get, loading it from disk if needed; counts a miss when there is none.</summary>
     private EntryState? Acquire(string resultType, string key, SegmentKind preferred)

@@ -41,15 +41,9 @@ public sealed partial class IntermediateCache
     {
         lock (_gate)
         {
-            EntryState? state = Acquire(resultType, key, SegmentKind.SingleArray);
-            if (state is null)
+            if (AcquireSingleArray(resultType, key) is not { } state)
             {
                 return null;
-            }
-
-            if (state.Record.Kind == SegmentKind.Bundle)
-            {
-                throw new InvalidOperationException($"Entry '{key}' of result type '{resultType}' is a bundle of named arrays; use GetBundle.");
             }
 
             _counters.Hits++;

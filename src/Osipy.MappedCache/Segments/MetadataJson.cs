@@ -45,14 +45,14 @@ internal static class MetadataJson
 
     /// <exception cref="JsonException">Not a JSON object, or nested deeper than allowed.</exception>
     /// <summary>
-    /// Checks that <paramref name="json"/> is one JSON object within the depth limit, without
+    /// Checks that <paramref name="utf8Json"/> is one JSON object within the depth limit, without
     /// building anything: opening a segment validates its metadata this way, and
     /// <see cref="CacheEntry.Metadata"/> parses it only when first read.
     /// </summary>
     /// <exception cref="JsonException">The text is not valid JSON, not an object, or nests too deep.</exception>
-    public static void Validate(string json)
+    public static void Validate(ReadOnlySpan<byte> utf8Json)
     {
-        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json), new JsonReaderOptions { MaxDepth = MaxDepth + 1 });
+        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = MaxDepth + 1 });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             throw new JsonException("Metadata is not a JSON object.");

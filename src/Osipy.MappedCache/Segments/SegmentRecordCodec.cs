@@ -130,7 +130,7 @@ internal static class SegmentRecordCodec
         string session = reader.ReadString(SegmentLimits.MaxKeyBytes);
         string resultType = reader.ReadString(SegmentLimits.MaxKeyBytes);
         string key = reader.ReadString(SegmentLimits.MaxKeyBytes);
-        string metadata = reader.ReadString(SegmentLimits.MaxMetadataBytes);
+        string metadata = reader.ReadString(SegmentLimits.MaxMetadataBytes, out ReadOnlySpan<byte> metadataUtf8);
         var arrays = new ArrayRecord[arrayCount];
         for (int i = 0; i < arrays.Length; i++)
         {
@@ -171,7 +171,7 @@ internal static class SegmentRecordCodec
 
         try
         {
-            MetadataJson.Validate(metadata);
+            MetadataJson.Validate(metadataUtf8);
         }
         catch (JsonException ex)
         {
@@ -221,7 +221,10 @@ internal static class SegmentRecordCodec
 
         public ulong ReadUInt64() => BinaryPrimitives.ReadUInt64LittleEndian(ReadBytes(8));
 
-        public string ReadString(int maxBytes)
+        public string ReadString(int maxBytes) => ReadString(maxBytes, out _);
+
+        /// <summary>A length-prefixed UTF-8 string, and its bytes (which stay valid as long as the record's).</summary>
+        public string ReadString(int maxBytes, out ReadOnlySpan<byte> utf8)
         {
             uint length = ReadUInt32();
             if (length > (uint)maxBytes)
@@ -229,9 +232,10 @@ internal static class SegmentRecordCodec
                 throw new CorruptSegmentException(path, $"string of {length} bytes exceeds the limit of {maxBytes}");
             }
 
+            utf8 = ReadBytes((int)length);
             try
             {
-                return s_strictUtf8.GetString(ReadBytes((int)length));
+                return s_strictUtf8.GetString(utf8);
             }
             catch (DecoderFallbackException)
             {

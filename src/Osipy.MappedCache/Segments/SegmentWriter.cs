@@ -8,7 +8,7 @@ namespace Osipy.MappedCache.Segments;
 /// rename, so a reader sees the old segment or the whole new one, never a part.
 /// </summary>
 /// <remarks>
-/// Usage: <see cref="Create"/>, then for each array in order <see cref="Append"/> its bytes,
+/// Usage: <see cref="Create"/>, then for each array in order <see cref="AppendFrom"/> its bytes,
 /// then <see cref="Publish"/>. Disposing an unpublished writer deletes the temporary file.
 /// The full file length is reserved up front (posix_fallocate via PreallocationSize), so a full
 /// disk fails here with an <see cref="IOException"/> rather than later.
@@ -54,7 +54,7 @@ internal sealed class SegmentWriter : IDisposable
     public long PayloadOffset(int index) => _offsets[index];
 
     /// <summary>
-    /// Declares the payloads complete, written through a mapping rather than <see cref="Append"/>,
+    /// Declares the payloads complete, written through a mapping rather than <see cref="AppendFrom"/>,
     /// with the checksums the caller computed over them.
     /// </summary>
     public void AdoptPayloadChecksums(ReadOnlySpan<ulong> checksums)
@@ -138,14 +138,13 @@ internal sealed class SegmentWriter : IDisposable
         {
             long toBoundary = SegmentLimits.WriteBlockBytes - (NextWriteOffset() % SegmentLimits.WriteBlockBytes);
             int piece = (int)Math.Min(toBoundary, length - done);
-            Append(Mapping.ArrayBytes.At(address, done, piece));
+            AppendPiece(Mapping.ArrayBytes.At(address, done, piece));
             done += piece;
         }
     }
 
-    /// <summary>Appends payload bytes of the current array, hashing them as they pass.</summary>
-    /// <remarks>Prefer <see cref="AppendFrom"/> for large payloads: it chooses write sizes the page cache maps with huge pages.</remarks>
-    public void Append(ReadOnlySpan<byte> bytes)
+    /// <summary>Appends payload bytes, moving on to the next array as each fills, hashing them as they pass.</summary>
+    private void AppendPiece(ReadOnlySpan<byte> bytes)
     {
         ObjectDisposedException.ThrowIf(_published, this);
         while (!bytes.IsEmpty)
