@@ -1,7 +1,8 @@
+using Osipy.MappedCache.Mapping;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Win32.SafeHandles;
-using Osipy.MappedCache.Compression;
+using Osipy.MappedCache.Segments.Compression;
 
 namespace Osipy.MappedCache.Benchmarks;
 
@@ -82,7 +83,7 @@ public class CompressionBenchmarks
 
     [Benchmark]
     public void Lz4Decompress() =>
-        ChunkCodec.DecompressTo(_lz4File, _lz4Table, _restored.Length, ItemSize, Marshal.UnsafeAddrOfPinnedArrayElement(_restored, 0), _lz4Path);
+        ChunkCodec.DecompressTo(_lz4File, _lz4Table, ItemSize, _restored, _lz4Path);
 
     [Benchmark]
     public int ZstdCompress() => ZstdCompressOnce().Length;
@@ -91,7 +92,12 @@ public class CompressionBenchmarks
     public void ZstdDecompress() => ZstdChunkCodec.DecompressTo(_zstdFile, _zstdTable, _restored, ItemSize);
 
     // Each compression overwrites its file from offset 0 with the same bytes, so the tables stay valid.
-    private ChunkEntry[] Lz4CompressOnce() => ChunkCodec.CompressTo(_lz4File, 0, _dce.Address, _dce.Bytes.Length, ItemSize);
+    private ChunkEntry[] Lz4CompressOnce()
+    {
+        ChunkEntry[] table = [];
+        ByteSource.With<byte>(_dce.Bytes, source => table = ChunkCodec.CompressTo(_lz4File, 0, source, ItemSize));
+        return table;
+    }
 
     private ChunkEntry[] ZstdCompressOnce() => ZstdChunkCodec.CompressTo(_zstdFile, 0, _dce.Bytes, ItemSize, ZstdLevel);
 

@@ -27,7 +27,7 @@ internal static unsafe partial class Exports
             }
 
             NativeArguments.Describe(array, outDtype, outNdim, outShape);
-            *outData = (void*)array.DangerousGetAddress();
+            *outData = NativeArguments.AddressOf(array);
             *outLease = Handles.Add(array);
             return NativeErrors.Ok();
         }
@@ -77,7 +77,7 @@ internal static unsafe partial class Exports
             MappedArray array = lease.Array(index);
             NativeArguments.Describe(array, outDtype, outNdim, outShape);
             *outName = lease.Name(index);
-            *outData = (void*)array.DangerousGetAddress();
+            *outData = NativeArguments.AddressOf(array);
             return NativeErrors.Ok();
         }
         catch (Exception ex)
@@ -91,7 +91,8 @@ internal static unsafe partial class Exports
     {
         try
         {
-            Handles.Remove<IDisposable>(lease, "lease").Dispose();
+            // Only what a get handed out: a cache or writer handle here is an error, never a close.
+            Handles.RemoveLease(lease).Dispose();
             return NativeErrors.Ok();
         }
         catch (Exception ex)

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Osipy.MappedCache.Mapping;
 using Osipy.MappedCache.Segments;
 
 namespace Osipy.MappedCache.Native;
@@ -11,17 +12,17 @@ internal static unsafe partial class Exports
         try
         {
             IntermediateCache target = Handles.Get<IntermediateCache>(cache, "cache");
-            var array = new ArrayDraft(string.Empty, NativeArguments.DType(dtype), NativeArguments.Shape(shape, ndim));
-            long bytes = array.PayloadLength;
+            DType type = NativeArguments.DType(dtype);
+            long[] dims = NativeArguments.Shape(shape, ndim);
+            long bytes = NativeArguments.PayloadBytes(type, dims, "shape");
             if (bytes > 0)
             {
                 NativeArguments.NotNull(data, "data");
             }
 
-            nint address = (nint)data;
-            target.PutRaw(
-                NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key"), SegmentKind.SingleArray, [array],
-                NativeArguments.Metadata(metadataJson), writer => CopyFrom(writer, address, bytes), singleArrayAddress: bytes > 0 ? address : 0);
+            target.PutUntyped(
+                NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key"), type, dims,
+                ByteSource.FromNative(data, bytes), NativeArguments.Metadata(metadataJson));
             return NativeErrors.Ok();
         }
         catch (Exception ex)
@@ -50,35 +51,22 @@ internal static unsafe partial class Exports
                 NativeArguments.NotNull(ndims, "ndims");
             }
 
-            var arrays = new ArrayDraft[count];
-            var addresses = new nint[count];
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var arrays = new (string Name, DType DType, long[] Shape, ByteSource Data)[count];
             for (int i = 0; i < count; i++)
             {
                 string name = NativeStrings.Read(names[i], $"names[{i}]");
-                if (!seen.Add(name))
-                {
-                    throw new ArgumentException($"Array name '{name}' appears twice.", nameof(names));
-                }
-
-                arrays[i] = new ArrayDraft(name, NativeArguments.DType(dtypes[i]), NativeArguments.Shape(shapes[i], ndims[i]));
-                if (arrays[i].PayloadLength > 0)
+                DType type = NativeArguments.DType(dtypes[i]);
+                long[] dims = NativeArguments.Shape(shapes[i], ndims[i]);
+                long bytes = NativeArguments.PayloadBytes(type, dims, $"shapes[{i}]");
+                if (bytes > 0)
                 {
                     NativeArguments.NotNull(datas[i], $"datas[{i}]");
                 }
 
-                addresses[i] = (nint)datas[i];
+                arrays[i] = (name, type, dims, ByteSource.FromNative(datas[i], bytes));
             }
 
-            target.PutRaw(
-                NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key"), SegmentKind.Bundle, arrays,
-                NativeArguments.Metadata(metadataJson), writer =>
-                {
-                    for (int i = 0; i < arrays.Length; i++)
-                    {
-                        CopyFrom(writer, addresses[i], arrays[i].PayloadLength);
-                    }
-                });
+            target.PutBundleUntyped(NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key"), arrays, NativeArguments.Metadata(metadataJson));
             return NativeErrors.Ok();
         }
         catch (Exception ex)
@@ -97,10 +85,9 @@ internal static unsafe partial class Exports
             *outWriter = 0;
             *outData = null;
             IntermediateCache target = Handles.Get<IntermediateCache>(cache, "cache");
-            int[] dims = [.. NativeArguments.Shape(shape, ndim).Select(d => (int)d)];
             IUntypedWriter writer = target.CreateUntyped(
-                NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key"), NativeArguments.DType(dtype), dims, NativeArguments.Metadata(metadataJson));
-            *outData = (void*)writer.DangerousGetAddress();
+                NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key"), NativeArguments.DType(dtype), NativeArguments.Shape(shape, ndim), NativeArguments.Metadata(metadataJson));
+            *outData = NativeArguments.AddressOf(writer.View);
             *outWriter = Handles.Add(writer);
             return NativeErrors.Ok();
         }
@@ -138,7 +125,4 @@ internal static unsafe partial class Exports
             return NativeErrors.From(ex);
         }
     }
-
-    /// <summary>Feeds <paramref name="bytes"/> bytes at <paramref name="address"/> to the writer.</summary>
-    private static void CopyFrom(SegmentWriter writer, nint address, long bytes) => writer.AppendFrom(address, bytes);
 }

@@ -42,6 +42,18 @@ internal static class Handles
         throw Bad(handle, kind);
     }
 
+    /// <summary>Takes a lease out of the table: an array from a get or a bundle from get_bundle, and nothing else.</summary>
+    /// <exception cref="BadHandleException">The handle is null, unknown, or a cache or writer handle.</exception>
+    public static IDisposable RemoveLease(nint handle)
+    {
+        if (s_objects.TryGetValue(handle, out object? value) && value is MappedArray or BundleLease && s_objects.TryRemove(new KeyValuePair<nint, object>(handle, value)))
+        {
+            return (IDisposable)value;
+        }
+
+        throw Bad(handle, "lease");
+    }
+
     private static BadHandleException Bad(nint handle, string kind) =>
         new(handle == 0 ? $"The {kind} handle is NULL." : $"0x{handle:x} is not a live {kind} handle (never issued, already released, or another kind).");
 }

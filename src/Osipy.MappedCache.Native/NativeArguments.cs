@@ -35,6 +35,23 @@ internal static unsafe class NativeArguments
         return dims;
     }
 
+    /// <summary>Bytes of an array of this type and shape, or a clear error naming <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentException">The product overflows a file's size.</exception>
+    public static long PayloadBytes(DType dtype, long[] dims, string name)
+    {
+        try
+        {
+            return SegmentLayout.PayloadLength(dtype, dims);
+        }
+        catch (OverflowException)
+        {
+            throw new ArgumentException($"{name} ({string.Join(", ", dims)}) holds more elements than a file can.", name);
+        }
+    }
+
+    /// <summary>Where an array's first element is in its mapping, for the caller; valid while its lease lives.</summary>
+    public static void* AddressOf(MappedArray array) => (void*)array.Lease.GetAddress(array.PayloadOffset, array.SizeBytes);
+
     /// <summary>Null or an empty string means no metadata; otherwise a JSON object.</summary>
     public static IReadOnlyDictionary<string, object?>? Metadata(byte* json) =>
         NativeStrings.ReadOptional(json, "metadata_json") is { Length: > 0 } text ? MetadataJson.Deserialize(text) : null;

@@ -4,7 +4,7 @@ namespace Osipy.MappedCache;
 
 /// <summary>Settings of an <see cref="IntermediateCache"/> (osipy's <c>CacheConfig</c>), with the seed's defaults.</summary>
 /// <remarks>
-/// Immutable; validated when a cache is constructed. One difference from the seed:
+/// Immutable; <see cref="Validate"/> runs when a cache is constructed. One difference from the seed:
 /// <see cref="Compression"/> defaults to false, because a compressed segment cannot be mapped zero-copy.
 /// </remarks>
 public sealed record CacheConfig
@@ -73,4 +73,51 @@ public sealed record CacheConfig
     /// the data, so a get then grows with the size). Header and record are always checked. Default false.
     /// </summary>
     public bool VerifyOnFirstMap { get; init; }
+
+    /// <summary>
+    /// At most this many files are kept in each store's <c>quarantine/</c> directory (default 64);
+    /// beyond it the oldest are removed. 0 keeps none: corrupt files are removed at once.
+    /// </summary>
+    public int MaxQuarantineFiles { get; init; } = 64;
+
+    /// <summary>Checks every setting; the cache calls this when it opens.</summary>
+    /// <exception cref="ArgumentNullException">A dictionary is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Policies, nameof(Policies));
+        ArgumentNullException.ThrowIfNull(CompressionByType, nameof(CompressionByType));
+        if (!Enum.IsDefined(DefaultPolicy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(DefaultPolicy), DefaultPolicy, "DefaultPolicy is not a RetentionPolicy.");
+        }
+
+        foreach (var (type, policy) in Policies)
+        {
+            if (!Enum.IsDefined(policy))
+            {
+                throw new ArgumentOutOfRangeException(nameof(Policies), policy, $"Policies['{type}'] is not a RetentionPolicy.");
+            }
+        }
+
+        if (MaxMemoryMb < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxMemoryMb), MaxMemoryMb, "MaxMemoryMb must not be negative.");
+        }
+
+        if (MaxMappedSegments < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxMappedSegments), MaxMappedSegments, "MaxMappedSegments must be at least 1.");
+        }
+
+        if (MaxAgeSeconds < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxAgeSeconds), MaxAgeSeconds, "MaxAgeSeconds must not be negative (0 means no limit).");
+        }
+
+        if (MaxQuarantineFiles < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxQuarantineFiles), MaxQuarantineFiles, "MaxQuarantineFiles must not be negative.");
+        }
+    }
 }

@@ -37,6 +37,12 @@ public sealed record CacheStats
     /// <summary>Entries found older than MaxAgeSeconds and removed.</summary>
     public required long Expirations { get; init; }
 
-    /// <summary>Segment files that failed validation and were quarantined.</summary>
+    /// <summary>Segment files that failed validation and were quarantined, by this session.</summary>
     public required long CorruptSegments { get; init; }
+
+    /// <summary>Files in the quarantine now (every session's, bounded by <see cref="CacheConfig.MaxQuarantineFiles"/>).</summary>
+    public int QuarantineFiles { get; init; }
+
+    /// <summary>Bytes of the files in the quarantine now.</summary>
+    public long QuarantineBytes { get; init; }
 }

@@ -41,17 +41,6 @@ public sealed partial class IntermediateCache
         previous?.Dispose();
     }
 
-    private bool IsDisposed
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _disposed;
-            }
-        }
-    }
-
     private static void InstallExitHook()
     {
         if (!s_exitHookInstalled)

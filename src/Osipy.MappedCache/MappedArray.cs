@@ -53,9 +53,11 @@ public abstract class MappedArray : IDisposable
     /// <summary>Whether <see cref="Dispose"/> has been called.</summary>
     public bool IsDisposed => Lease.IsDisposed;
 
-    private protected MappingLease Lease { get; }
+    /// <summary>The lease on the mapping; the C ABI takes the payload's address from it.</summary>
+    internal MappingLease Lease { get; }
 
-    private protected long PayloadOffset { get; }
+    /// <summary>Where the payload starts in the mapping.</summary>
+    internal long PayloadOffset { get; }
 
     /// <summary>Tells the kernel how this array is about to be read (madvise); see <see cref="AccessPattern"/>.</summary>
     /// <remarks>
@@ -80,8 +82,8 @@ public abstract class MappedArray : IDisposable
         Lease.Mapping.Advise(PayloadOffset, SizeBytes, advice);
     }
 
-    /// <summary>The address of the first element, for the C ABI; valid while this lease lives.</summary>
-    internal nint DangerousGetAddress() => Lease.GetAddress(PayloadOffset, SizeBytes);
+    /// <summary>The array's bytes as a source for a writer (compressing a zero-copy writer's array); valid while this lease lives.</summary>
+    internal ByteSource AsByteSource() => Lease.AsByteSource(PayloadOffset, SizeBytes);
 
     /// <summary>XxHash3 of the array's bytes, read through the mapping in chunks.</summary>
     internal ulong ComputePayloadChecksum() => Lease.Checksum(PayloadOffset, SizeBytes);

@@ -1,4 +1,5 @@
 using CommunityToolkit.HighPerformance;
+using Osipy.MappedCache.Caching;
 using Osipy.MappedCache.Mapping;
 using Osipy.MappedCache.Segments;
 
@@ -22,16 +23,15 @@ namespace Osipy.MappedCache;
 public sealed class MappedArrayWriter<T> : IDisposable, IUntypedWriter
     where T : unmanaged
 {
-    private readonly IntermediateCache _cache;
+    private readonly CacheSession _session;
     private bool _finished;
 
-    internal MappedArrayWriter(IntermediateCache cache, SegmentWriter segment, SegmentMapping mapping, MappedArray<T> view, RetentionPolicy policy)
+    internal MappedArrayWriter(CacheSession session, SegmentWriter segment, SegmentMapping mapping, MappedArray<T> view)
     {
-        _cache = cache;
+        _session = session;
         Segment = segment;
         Mapping = mapping;
         View = view;
-        Policy = policy;
     }
 
     /// <summary>Dimensions, C order.</summary>
@@ -54,7 +54,7 @@ public sealed class MappedArrayWriter<T> : IDisposable, IUntypedWriter
     /// <exception cref="ObjectDisposedException">Committed or disposed.</exception>
     public Span<T> Span => View.Span;
 
-    /// <summary>All elements as <see cref="Memory{T}"/>.</summary>
+    /// <summary>All elements as <see cref="Memory{T}"/>. A <see cref="System.Buffers.MemoryHandle"/> pinned from it must be disposed before <see cref="Commit"/>.</summary>
     public Memory<T> Memory => View.Memory;
 
     internal SegmentWriter Segment { get; }
@@ -62,8 +62,6 @@ public sealed class MappedArrayWriter<T> : IDisposable, IUntypedWriter
     internal SegmentMapping Mapping { get; }
 
     internal MappedArray<T> View { get; }
-
-    internal RetentionPolicy Policy { get; }
 
     /// <summary><paramref name="length"/> elements from flat index <paramref name="start"/>.</summary>
     public Span<T> GetSpan(long start, int length) => View.GetSpan(start, length);
@@ -82,40 +80,70 @@ public sealed class MappedArrayWriter<T> : IDisposable, IUntypedWriter
 
     /// <summary>
     /// Seals the array (checksum and record), publishes it atomically under its key, replacing any
-    /// entry there, and returns a read lease on it. For a TRANSIENT result type nothing is
-    /// published and the lease is over the writer's private, already unlinked file.
+    /// entry there, and returns a read lease on exactly the bytes this writer published. For a
+    /// TRANSIENT result type nothing is published and the lease is over the writer's private,
+    /// already unlinked file.
     /// </summary>
     /// <returns>A lease the caller must dispose.</returns>
-    /// <exception cref="InvalidOperationException">Already committed or disposed.</exception>
-    /// <exception cref="IOException">The segment cannot be published.</exception>
+    /// <exception cref="InvalidOperationException">Memory taken from <see cref="Memory"/> is still pinned: dispose the
+    /// <see cref="System.Buffers.MemoryHandle"/> first (the writer stays usable), so nothing can write to the published file.</exception>
+    /// <exception cref="ObjectDisposedException">Already committed or disposed.</exception>
+    /// <exception cref="IOException">The segment cannot be published; the writer is abandoned.</exception>
     public MappedArray<T> Commit()
     {
         ObjectDisposedException.ThrowIf(_finished, this);
+        if (Mapping.LeaseCount > 1)
+        {
+            throw new InvalidOperationException(
+                $"The writer of '{Entry.Key}' ({Entry.ResultType}) has memory pinned ({Mapping.LeaseCount - 1} MemoryHandle(s) from Memory.Pin()); dispose them before Commit, so nothing can write to the published segment.");
+        }
+
         _finished = true;
+        bool keepView = Entry.Policy == RetentionPolicy.Transient;
         try
         {
-            return _cache.CommitCreated(this);
+            return _session.Commit(this);
+        }
+        catch
+        {
+            keepView = false;
+            throw;
         }
         finally
         {
-            Segment.Dispose();
+            ReleaseAll(keepView);
         }
     }
 
-    nint IUntypedWriter.DangerousGetAddress() => View.DangerousGetAddress();
+    MappedArray IUntypedWriter.View => View;
 
     MappedArray IUntypedWriter.CommitUntyped() => Commit();
 
     /// <summary>Abandons an uncommitted array: the views become invalid and the temporary file is removed.</summary>
     public void Dispose()
     {
-        if (_finished)
+        if (!_finished)
         {
-            return;
+            _finished = true;
+            ReleaseAll(keepView: false);
+        }
+    }
+
+    /// <summary>Drops the shared, writable mapping (and the view over it) before publication.</summary>
+    internal void ReleaseMapping()
+    {
+        View.Dispose();
+        Mapping.Dispose();
+    }
+
+    /// <summary>The one place the writer's three resources go: view, mapping, then file (removed unless published).</summary>
+    private void ReleaseAll(bool keepView)
+    {
+        if (!keepView)
+        {
+            View.Dispose();
         }
 
-        _finished = true;
-        View.Dispose();
         Mapping.Dispose();
         Segment.Dispose();
     }

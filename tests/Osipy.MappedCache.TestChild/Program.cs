@@ -11,11 +11,13 @@ return args.Length < 2 ? Usage() : args[0] switch
     "sum" => Scenarios.Sum(args[1], args[2], args[3], prefault: args.Contains("--prefault"), waitBeforeSum: args.Contains("--wait")),
     "hammer" => Scenarios.Hammer(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4])),
     "permission-faults" => Scenarios.PermissionFaults(args[1]),
+    "reclaim-loop" => Scenarios.ReclaimLoop(args[1], int.Parse(args[2])),
+    "create-after-full-disk" => Scenarios.CreateAfterFullDisk(args[1], int.Parse(args[2])),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: <put-loop|create-hold|hold-cached|put-persistent|sum|hammer|permission-faults> <cache dir> [arguments]");
+    Console.Error.WriteLine("usage: <put-loop|create-hold|hold-cached|put-persistent|sum|hammer|permission-faults|reclaim-loop|create-after-full-disk> <cache dir> [arguments]");
     return 2;
 }

@@ -189,6 +189,51 @@ internal static class Scenarios
         return 0;
     }
 
+    /// <summary>Reclaims dead sessions back to back (at most <paramref name="rounds"/> times) until told to stop.</summary>
+    public static int ReclaimLoop(string dir, int rounds)
+    {
+        using var cache = new IntermediateCache(Config(dir, RetentionPolicy.Cached));
+        using var stop = new CancellationTokenSource();
+        _ = Task.Run(() =>
+        {
+            Console.In.ReadLine();
+            stop.Cancel();
+        });
+        Console.WriteLine("started");
+        for (int i = 0; i < rounds && !stop.IsCancellationRequested; i++)
+        {
+            cache.ReclaimDeadSessions();
+        }
+
+        stop.Token.WaitHandle.WaitOne();
+        return 0;
+    }
+
+    /// <summary>Opens a session, then (told to) tries a Create on a full disk, then (told again) one that succeeds, and waits to be killed.</summary>
+    public static int CreateAfterFullDisk(string dir, int elements)
+    {
+        using var cache = new IntermediateCache(Config(dir, RetentionPolicy.Persistent));
+        Console.WriteLine("opened");
+        Console.In.ReadLine();
+        try
+        {
+            cache.Create<float>("t", "k", [elements]).Dispose();
+            Console.WriteLine("first create succeeded");
+        }
+        catch (Exception ex)
+        {
+            Console.WriteLine($"first create failed: {ex.GetType().Name}: {ex.Message}");
+        }
+
+        Console.In.ReadLine();
+        MappedArrayWriter<float> writer = cache.Create<float>("t", "k", [elements]);
+        writer.Span.Fill(1f);
+        Console.WriteLine("ready");
+        Console.In.ReadLine();
+        writer.Dispose();
+        return 0;
+    }
+
     private static void Report(string name, Action action)
     {
         try

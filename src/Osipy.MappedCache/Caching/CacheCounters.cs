@@ -1,6 +1,6 @@
 namespace Osipy.MappedCache.Caching;
 
-/// <summary>The session's statistics counters. Updated under the cache's lock, read for snapshots.</summary>
+/// <summary>The session's statistics counters, updated with Interlocked from any thread and read for snapshots.</summary>
 internal sealed class CacheCounters
 {
     public long Hits;

@@ -3,31 +3,42 @@ using Osipy.MappedCache.Segments;
 
 namespace Osipy.MappedCache.Caching;
 
-/// <summary>Identifies an entry: result type and key, compared ordinally.</summary>
-internal readonly record struct EntryKey(string ResultType, string Key);
-
 /// <summary>
 /// An entry this session holds: a CACHED segment it wrote, or any segment it has mapped.
 /// Entries on disk that the session does not hold are not in the table at all.
 /// </summary>
-internal sealed class EntryState(EntryKey key, string path, SegmentRecord record, CacheEntry entry, bool ownedCached, IReadOnlyList<ArrayRecord>? mappedArrays = null)
+/// <remarks>
+/// Immutable but for <see cref="Mapping"/>, <see cref="SeenGeneration"/> and <see cref="LruNode"/>,
+/// which only <see cref="EntryCache"/> changes, under its lock.
+/// </remarks>
+internal sealed class EntryState(
+    EntryKey key, KeyLocation location, string path, FileIdentity identity, SegmentRecord record, bool ownedCached, IReadOnlyList<ArrayRecord>? mappedArrays = null)
 {
+    public EntryKey Key { get; } = key;
+
+    /// <summary>The key's place on disk: its bucket picks the lock stripe and generation counter.</summary>
+    public KeyLocation Location { get; } = location;
+
+    public string Path { get; } = path;
+
+    /// <summary>Which file <see cref="Path"/> held when this entry was admitted.</summary>
+    public FileIdentity Identity { get; } = identity;
+
+    public SegmentRecord Record { get; } = record;
+
+    public CacheEntry Entry { get; } = CacheEntries.FromRecord(record);
+
     /// <summary>
     /// Where the arrays lie in the mapping. The record's own layout, except for a compressed
     /// segment, whose mapping is of a raw copy (payload at the first page boundary).
     /// </summary>
     public IReadOnlyList<ArrayRecord> MappedArrays { get; } = mappedArrays ?? record.Arrays;
 
-    public EntryKey Key { get; } = key;
-
-    public string Path { get; } = path;
-
-    public SegmentRecord Record { get; } = record;
-
-    public CacheEntry Entry { get; } = entry;
-
-    /// <summary>Written by this session under CACHED: its file is unlinked when the entry leaves the table.</summary>
+    /// <summary>Written by this session under CACHED: its file is unlinked (if still its own) when the entry leaves the table.</summary>
     public bool OwnedCached { get; } = ownedCached;
+
+    /// <summary>The key bucket's generation when this entry was last known to match the disk.</summary>
+    public long SeenGeneration { get; set; }
 
     /// <summary>The cache's reference on the mapping; null until first mapped. Set through <see cref="EntryTable"/>.</summary>
     public SegmentMapping? Mapping { get; set; }

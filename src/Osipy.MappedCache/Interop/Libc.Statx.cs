@@ -15,23 +15,21 @@ internal static partial class Libc
     internal const int S_IFLNK = 0xA000;
 
     /// <summary>
-    /// The head of <c>struct statx</c>. Unlike <c>struct stat</c> its layout is the same on every
-    /// Linux architecture, which is why statx is used instead of stat/lstat/fstat.
+    /// <c>struct statx</c> up to the device numbers. Unlike <c>struct stat</c> its layout is the
+    /// same on every Linux architecture, which is why statx is used instead of stat/lstat/fstat.
     /// </summary>
-    [StructLayout(LayoutKind.Sequential, Size = 256)]
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
     internal struct StatxBuffer
     {
-        public uint Mask;
-        public uint BlockSize;
-        public ulong Attributes;
-        public uint LinkCount;
-        public uint Uid;
-        public uint Gid;
-        public ushort Mode;
-        private ushort _spare0;
-        public ulong Inode;
-        public ulong Size;
-        public ulong Blocks;
+        [FieldOffset(0)] public uint Mask;
+        [FieldOffset(20)] public uint Uid;
+        [FieldOffset(28)] public ushort Mode;
+        [FieldOffset(32)] public ulong Inode;
+        [FieldOffset(40)] public ulong Size;
+        [FieldOffset(96)] public long ChangeTimeSeconds;
+        [FieldOffset(104)] public uint ChangeTimeNanoseconds;
+        [FieldOffset(136)] public uint DeviceMajor;
+        [FieldOffset(140)] public uint DeviceMinor;
 
         public readonly int FileType => Mode & S_IFMT;
     }

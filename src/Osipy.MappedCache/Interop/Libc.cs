@@ -11,6 +11,8 @@ internal static partial class Libc
     internal const string LibraryName = "libc";
 
     internal const int ENOENT = 2;
+    internal const int EINTR = 4;
+    internal const int ENOTDIR = 20;
     internal const int ELOOP = 40;
 
     /// <summary>Throws an <see cref="IOException"/> naming the path and the meaning of <paramref name="errno"/>.</summary>

@@ -56,6 +56,9 @@ internal sealed unsafe class MappingLease : IDisposable
         return (T*)((byte*)_mapping.DangerousGetHandle() + byteOffset);
     }
 
+    /// <summary><paramref name="length"/> bytes at <paramref name="byteOffset"/> as a <see cref="ByteSource"/>, valid while this lease lives.</summary>
+    public ByteSource AsByteSource(long byteOffset, long length) => ByteSource.OverMapping(GetPointer<byte>(byteOffset, length), length);
+
     /// <summary>XxHash3 of <paramref name="length"/> bytes from <paramref name="byteOffset"/>, read in 1 MiB chunks.</summary>
     public ulong Checksum(long byteOffset, long length)
     {

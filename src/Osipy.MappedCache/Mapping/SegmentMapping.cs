@@ -57,10 +57,14 @@ internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
     /// pages. Where they cannot (or THP is off), the advice fails and is ignored.
     /// </remarks>
     /// <exception cref="IOException">mmap failed.</exception>
-    public static SegmentMapping MapShared(SafeFileHandle file, long length, string pathForErrors)
+    public static SegmentMapping MapShared(SafeFileHandle file, long length, string pathForErrors, bool hugePages = true)
     {
         SegmentMapping mapping = Map(file, length, Libc.MAP_SHARED, pathForErrors);
-        _ = Libc.Madvise(mapping.handle, (nuint)length, Libc.MADV_HUGEPAGE);
+        if (hugePages)
+        {
+            _ = Libc.Madvise(mapping.handle, (nuint)length, Libc.MADV_HUGEPAGE);
+        }
+
         return mapping;
     }
 

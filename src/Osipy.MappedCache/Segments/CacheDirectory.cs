@@ -5,9 +5,10 @@ using Osipy.MappedCache.Interop;
 namespace Osipy.MappedCache.Segments;
 
 /// <summary>
-/// Creates and checks the cache's root directory, following the seed's rules: a per-user default
-/// under the temp directory, created 0700; a directory that is a symlink or owned by another user
-/// is refused, because another local user could read or plant segments through it.
+/// Creates and checks the cache's directories, following the seed's rules: a per-user default
+/// under the temp directory, created 0700; a directory that is a symlink, owned by another user,
+/// or writable by group or others is refused, because another local user could read or plant
+/// segments through it. Existing directories are never chmod'ed.
 /// </summary>
 internal static class CacheDirectory
 {
@@ -35,22 +36,24 @@ internal static class CacheDirectory
         return Path.Combine(Path.GetTempPath(), "osipy_cache_" + safe);
     }
 
-    /// <summary>Creates <paramref name="path"/> (0700) if needed and makes sure it is private to this user.</summary>
-    /// <exception cref="IOException">The path is a symlink or not a directory.</exception>
+    /// <summary>Creates <paramref name="path"/> (0700) if needed and makes sure it is safe to use; returns its full path.</summary>
+    /// <exception cref="IOException">The path is a symlink, not a directory, or writable by group or others.</exception>
     /// <exception cref="UnauthorizedAccessException">Another user owns the directory.</exception>
     public static string Prepare(string path)
     {
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
-        if (Lstat(full) is null)
-        {
-            Directory.CreateDirectory(full, OwnerOnly);
-        }
-
         EnsurePrivateDirectory(full);
         return full;
     }
 
-    /// <summary>Checks a directory inside the cache (created 0700 if missing): no symlink, ours, owner-only.</summary>
+    /// <summary>
+    /// Creates a directory of the cache (0700) if it is missing; an existing one must be a real
+    /// directory, owned by this user and not writable by group or others. The mode of a directory
+    /// the cache did not create is never changed (it may be /tmp, /dev/shm or a shared project
+    /// directory): an unsafe one is refused instead.
+    /// </summary>
+    /// <exception cref="IOException">The path is a symlink, not a directory, or writable by group or others.</exception>
+    /// <exception cref="UnauthorizedAccessException">Another user owns the directory.</exception>
     public static void EnsurePrivateDirectory(string path)
     {
         Libc.StatxBuffer? stat = Lstat(path);
@@ -77,12 +80,13 @@ internal static class CacheDirectory
                 $"Cache directory '{path}' is owned by uid {stat.Value.Uid}, not by this user (uid {me}); refusing to use it. Configure CacheDir to a private location.");
         }
 
-        // Take away group and other access; never add owner rights the user removed (a directory
-        // made read-only on purpose must stay read-only).
-        int mode = stat.Value.Mode & 0x1FF;
-        if ((mode & 0x3F) != 0)
+        const int GroupOrOtherWrite = 0x10 | 0x02; // 020 | 002
+        int mode = stat.Value.Mode & 0xFFF;
+        if ((mode & GroupOrOtherWrite) != 0)
         {
-            File.SetUnixFileMode(path, (UnixFileMode)(mode & 0x1C0));
+            throw new IOException(
+                $"Cache directory '{path}' is writable by group or others (mode {Convert.ToString(mode, 8).PadLeft(4, '0')}); refusing to use it, because another user could "
+                + $"plant or replace segments there, and its mode is not the cache's to change. Use a subdirectory that the cache creates itself, for example '{Path.Combine(path, "osipy_cache")}'.");
         }
     }
 

@@ -16,4 +16,7 @@ internal sealed class CorruptSegmentException(string path, string reason, bool f
     public string SegmentPath { get; } = path;
 
     public string Reason { get; } = reason;
+
+    /// <summary>Which file failed, when it could be opened; the quarantine moves it only if the path still names it.</summary>
+    public FileIdentity? Identity { get; init; }
 }

@@ -2,13 +2,17 @@ using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using Osipy.MappedCache.Interop;
+using Osipy.MappedCache.Segments.Compression;
 
 namespace Osipy.MappedCache.Segments;
 
 /// <summary>A segment file opened and validated, payload not yet read or mapped.</summary>
-internal sealed class OpenedSegment(SafeFileHandle file, string path, SegmentRecord record, long length) : IDisposable
+internal sealed class OpenedSegment(SafeFileHandle file, string path, SegmentRecord record, long length, FileIdentity identity) : IDisposable
 {
     public SafeFileHandle File { get; } = file;
+
+    /// <summary>Which file was opened: a later look at the path tells whether it still names this one.</summary>
+    public FileIdentity Identity { get; } = identity;
 
     public string Path { get; } = path;
 
@@ -45,6 +49,7 @@ internal static class SegmentReader
         }
 
         var file = new SafeFileHandle(fd, ownsHandle: true);
+        FileIdentity? identity = null;
         try
         {
             if (Libc.Statx(fd, string.Empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out Libc.StatxBuffer stat) != 0)
@@ -52,6 +57,7 @@ internal static class SegmentReader
                 throw Libc.IOExceptionFor(Marshal.GetLastPInvokeError(), "statx", path);
             }
 
+            identity = FileIdentity.From(stat);
             if (stat.FileType != Libc.S_IFREG)
             {
                 throw new CorruptSegmentException(path, "is not a regular file");
@@ -59,7 +65,12 @@ internal static class SegmentReader
 
             long length = checked((long)stat.Size);
             SegmentRecord record = Validate(file, path, length);
-            return new OpenedSegment(file, path, record, length);
+            return new OpenedSegment(file, path, record, length, identity.Value);
+        }
+        catch (CorruptSegmentException ex) when (ex.Identity is null && identity is not null)
+        {
+            file.Dispose();
+            throw new CorruptSegmentException(path, ex.Reason, ex.FromNewerVersion) { Identity = identity };
         }
         catch
         {
@@ -168,7 +179,7 @@ internal static class SegmentReader
         }
 
         if (array.PayloadLength != rawLength || array.PayloadOffset < SegmentLimits.PageSize || array.PayloadOffset % 8 != 0
-            || recordOffset - array.PayloadOffset != (rawLength + Compression.ChunkCodec.ChunkBytes - 1) / Compression.ChunkCodec.ChunkBytes * ChunkTable.EntryLength)
+            || recordOffset - array.PayloadOffset != (rawLength + ChunkCodec.ChunkBytes - 1) / ChunkCodec.ChunkBytes * ChunkTable.EntryLength)
         {
             throw new CorruptSegmentException(path, "chunk table position disagrees with the shape or the file length");
         }

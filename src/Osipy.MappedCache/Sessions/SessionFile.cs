@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Osipy.MappedCache.Interop;
+using Osipy.MappedCache.Segments;
 
 namespace Osipy.MappedCache.Sessions;
 
@@ -35,30 +36,49 @@ internal sealed class SessionFile : IDisposable
 
     public string Path { get; }
 
-    /// <summary>Creates and locks the session file of <paramref name="sessionId"/>.</summary>
-    /// <exception cref="IOException">The file cannot be created or locked.</exception>
+    /// <summary>Files being registered: <c>.&lt;id&gt;.registering</c>, invisible to the reclaimer's <c>*.session</c> scan.</summary>
+    public const string RegisteringSuffix = ".registering";
+
+    /// <summary>
+    /// Creates and locks the session file of <paramref name="sessionId"/>. The file is created
+    /// under a hidden name, locked, and only then renamed to its <c>.session</c> name, so no other
+    /// process can see a session's name before its lock is held (and take it for dead).
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be created, locked or named.</exception>
     public static SessionFile Register(string sessionsDirectory, string sessionId)
     {
         string path = System.IO.Path.Combine(sessionsDirectory, sessionId + Extension);
-        SafeFileHandle file = OpenNoFollow(path, create: true) ?? throw new IOException($"Session file '{path}' vanished while being created.");
-        if (Libc.Flock((int)file.DangerousGetHandle(), Libc.LOCK_EX | Libc.LOCK_NB) != 0)
+        string registering = System.IO.Path.Combine(sessionsDirectory, "." + sessionId + RegisteringSuffix);
+        SafeFileHandle file = OpenNoFollow(registering, create: true) ?? throw new IOException($"Session file '{registering}' vanished while being created.");
+        try
         {
-            int errno = Marshal.GetLastPInvokeError();
-            file.Dispose();
-            throw Libc.IOExceptionFor(errno, "flock", path);
-        }
+            if (Libc.Flock((int)file.DangerousGetHandle(), Libc.LOCK_EX | Libc.LOCK_NB) != 0)
+            {
+                throw Libc.IOExceptionFor(Marshal.GetLastPInvokeError(), "flock", registering);
+            }
 
-        return new SessionFile(path, file);
+            File.Move(registering, path, overwrite: false);
+            return new SessionFile(path, file);
+        }
+        catch
+        {
+            file.Dispose();
+            FileRemoval.TryDelete(registering); // never named: nobody else saw it
+            throw;
+        }
     }
 
     /// <summary>Journals a directory this session is about to write temporary files into (once per directory).</summary>
+    /// <exception cref="IOException">The line cannot be written (a full disk): the caller must not create the file.</exception>
     public void NoteTempDirectory(char store, string directoryName)
     {
         lock (_gate)
         {
-            if (_journaledDirectories.Add(store + directoryName))
+            // Counted as journaled only once the line is written: a line that failed is tried again.
+            if (!_journaledDirectories.Contains(store + directoryName))
             {
                 Append($"T {store} {directoryName}\n");
+                _journaledDirectories.Add(store + directoryName);
             }
         }
     }
@@ -83,19 +103,10 @@ internal sealed class SessionFile : IDisposable
             }
 
             _disposed = true;
-            try
-            {
-                File.Delete(Path);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Left behind (a read-only directory, say): once the lock is released below, the
-                // next session sees it as dead and removes it.
-            }
-            finally
-            {
-                _file.Dispose();
-            }
+            // Left behind if this fails (a read-only directory, say): once the lock is released
+            // below, the next session sees it as dead and removes it.
+            FileRemoval.TryDelete(Path);
+            _file.Dispose();
         }
     }
 

@@ -25,10 +25,14 @@ internal static partial class SessionReclaimer
 
     private const int MaxLineBytes = 512;
 
-    public static ReclaimReport ReclaimDead(string sessionsDirectory, SegmentStore persistentStore, SegmentStore cachedStore, string ownSessionId)
+    /// <summary>Registering files older than this whose lock is free were left by a process killed while registering.</summary>
+    private static readonly TimeSpan AbandonedRegistrationAge = TimeSpan.FromMinutes(1);
+
+    public static ReclaimReport ReclaimDead(string sessionsDirectory, SegmentStore persistentStore, SegmentStore cachedStore, SegmentPublisher publisher, string ownSessionId)
     {
         int sessions = 0, segments = 0, temps = 0;
         long bytes = 0;
+        RemoveAbandonedRegistrations(sessionsDirectory);
         foreach (string path in Directory.EnumerateFiles(sessionsDirectory, "*" + SessionFile.Extension))
         {
             string id = Path.GetFileNameWithoutExtension(path);
@@ -56,14 +60,14 @@ internal static partial class SessionReclaimer
                     temps += count;
                     bytes += size;
                 }
-                else if (RemoveIfCachedSegmentOf(item.Path, id) is long size)
+                else if (RemoveIfCachedSegmentOf(publisher, item.Path, id) is long size)
                 {
                     segments++;
                     bytes += size;
                 }
             }
 
-            DeleteQuietly(path);
+            FileRemoval.TryDelete(path);
             sessions++;
         }
 
@@ -141,10 +145,10 @@ internal static partial class SessionReclaimer
             return (0, 0);
         }
 
-        foreach (FileInfo temp in new DirectoryInfo(directory).EnumerateFiles(SegmentWriter.TempPrefix + sessionId + "-*"))
+        foreach (FileInfo temp in new DirectoryInfo(directory).EnumerateFiles(TempSegment.Prefix + sessionId + "-*"))
         {
             long size = temp.Length;
-            if (DeleteQuietly(temp.FullName))
+            if (FileRemoval.TryDelete(temp.FullName))
             {
                 count++;
                 bytes += size;
@@ -154,34 +158,30 @@ internal static partial class SessionReclaimer
         return (count, bytes);
     }
 
-    private static long? RemoveIfCachedSegmentOf(string path, string sessionId)
+    private static long? RemoveIfCachedSegmentOf(SegmentPublisher publisher, string path, string sessionId)
     {
         try
         {
-            using OpenedSegment? opened = SegmentReader.TryOpen(path);
-            if (opened is null || opened.Record.SessionId != sessionId || opened.Record.Policy != RetentionPolicy.Cached)
-            {
-                return null; // gone, or replaced since by another session's put
-            }
-
-            return DeleteQuietly(path) ? opened.Length : null;
+            // Checked and removed under the key's lock: a later put by another session is left alone.
+            return publisher.RemoveIf(path, record => record.SessionId == sessionId && record.Policy == RetentionPolicy.Cached);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return null; // corrupt or unreadable: left for the next get to quarantine
         }
     }
 
-    private static bool DeleteQuietly(string path)
+    private static void RemoveAbandonedRegistrations(string sessionsDirectory)
     {
-        try
+        foreach (FileInfo file in new DirectoryInfo(sessionsDirectory).EnumerateFiles("*" + SessionFile.RegisteringSuffix))
         {
-            File.Delete(path);
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
+            if (DateTime.UtcNow - file.LastWriteTimeUtc > AbandonedRegistrationAge && TryLockDead(file.FullName) is { } locked)
+            {
+                using (locked)
+                {
+                    FileRemoval.TryDelete(file.FullName);
+                }
+            }
         }
     }
 

@@ -114,12 +114,12 @@ public sealed class CreateTests : IDisposable
 
         using MappedArrayWriter<double> writer = cache.Create<double>("scratch", "k", [10]);
         writer.Span.Fill(2.5);
-        Assert.DoesNotContain(Directory.GetFiles(_dir.CachePath, "*", SearchOption.AllDirectories), f => !f.EndsWith(".session", StringComparison.Ordinal));
+        Assert.Empty(TempCacheDirectory.FilesButHousekeeping(_dir.CachePath));
         using MappedArray<double> lease = writer.Commit();
 
         Assert.Equal(25.0, lease.ReadOnlySpan.ToArray().Sum());
         Assert.Null(cache.Get<double>("scratch", "k"));
-        Assert.DoesNotContain(Directory.GetFiles(_dir.CachePath, "*", SearchOption.AllDirectories), f => !f.EndsWith(".session", StringComparison.Ordinal));
+        Assert.Empty(TempCacheDirectory.FilesButHousekeeping(_dir.CachePath));
     }
 
     [Fact]

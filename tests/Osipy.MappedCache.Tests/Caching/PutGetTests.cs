@@ -292,7 +292,7 @@ public sealed class PutGetTests : IDisposable
 
         Assert.All(_dir.SegmentFiles(), f => Assert.StartsWith(_dir.CachePath + "/", f, StringComparison.Ordinal));
         Assert.Equal(keys.Length, _dir.SegmentFiles().Length);
-        Assert.Equal(keys.Length, Directory.GetFiles(_dir.Root, "*", SearchOption.AllDirectories).Count(f => !f.EndsWith(".session", StringComparison.Ordinal)));
+        Assert.Equal(keys.Length, TempCacheDirectory.FilesButHousekeeping(_dir.Root).Length);
     }
 
     [Fact]

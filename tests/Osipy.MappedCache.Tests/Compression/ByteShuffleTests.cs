@@ -1,4 +1,4 @@
-using Osipy.MappedCache.Compression;
+using Osipy.MappedCache.Segments.Compression;
 
 namespace Osipy.MappedCache.Tests.Compression;
 

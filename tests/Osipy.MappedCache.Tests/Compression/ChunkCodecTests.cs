@@ -1,5 +1,6 @@
+using Osipy.MappedCache.Mapping;
 using Microsoft.Win32.SafeHandles;
-using Osipy.MappedCache.Compression;
+using Osipy.MappedCache.Segments.Compression;
 using Osipy.MappedCache.Segments;
 using Osipy.MappedCache.Tests.Infrastructure;
 
@@ -100,22 +101,17 @@ public sealed class ChunkCodecTests : IDisposable
         Assert.Equal(_path, ex.SegmentPath);
     }
 
-    private unsafe ChunkEntry[] Compress(byte[] source, int itemSize)
+    private ChunkEntry[] Compress(byte[] source, int itemSize)
     {
-        fixed (byte* bytes = source)
-        {
-            return ChunkCodec.CompressTo(_file, HeaderBytes, (nint)bytes, source.Length, itemSize);
-        }
+        ChunkEntry[] table = [];
+        ByteSource.With<byte>(source, bytes => table = ChunkCodec.CompressTo(_file, HeaderBytes, bytes, itemSize));
+        return table;
     }
 
-    private unsafe byte[] Decompress(ChunkEntry[] table, long rawLength, int itemSize)
+    private byte[] Decompress(ChunkEntry[] table, long rawLength, int itemSize)
     {
         var destination = new byte[rawLength];
-        fixed (byte* bytes = destination)
-        {
-            ChunkCodec.DecompressTo(_file, table, rawLength, itemSize, (nint)bytes, _path);
-        }
-
+        ChunkCodec.DecompressTo(_file, table, itemSize, destination, _path);
         return destination;
     }
 

@@ -21,12 +21,21 @@ public sealed class TempCacheDirectory : IDisposable
         MaxAgeSeconds = maxAgeSeconds,
     };
 
-    /// <summary>Segment files currently in the cache (temporaries, quarantine and session files excluded).</summary>
+    /// <summary>Segment files currently in the cache (temporaries, quarantine, session, lock and generation files excluded).</summary>
     public string[] SegmentFiles() =>
         Directory.Exists(CachePath)
             ? [.. Directory.EnumerateFiles(CachePath, "*", SearchOption.AllDirectories)
-                .Where(f => !Path.GetFileName(f).StartsWith('.') && !f.Contains("/quarantine/", StringComparison.Ordinal) && !f.Contains("/sessions/", StringComparison.Ordinal))]
+                .Where(f => !Path.GetFileName(f).StartsWith('.') && !f.Contains("/quarantine/", StringComparison.Ordinal)
+                    && (f.EndsWith(".npy", StringComparison.Ordinal) || f.EndsWith(".bundle", StringComparison.Ordinal) || f.EndsWith(".zseg", StringComparison.Ordinal)))]
             : [];
+
+    /// <summary>
+    /// Every file under <paramref name="directory"/> except the cache's housekeeping: session files,
+    /// the key lock stripes and the shared generation counters.
+    /// </summary>
+    public static string[] FilesButHousekeeping(string directory) =>
+        [.. Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+            .Where(f => !f.EndsWith(".session", StringComparison.Ordinal) && !f.Contains("/locks/", StringComparison.Ordinal) && Path.GetFileName(f) != "generations")];
 
     public string[] QuarantinedFiles()
     {

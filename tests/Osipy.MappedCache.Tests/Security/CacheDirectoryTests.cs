@@ -34,17 +34,6 @@ public sealed class CacheDirectoryTests : IDisposable
     }
 
     [Fact]
-    public void ExistingDirectory_WithLooseMode_IsTightened()
-    {
-        Directory.CreateDirectory(_dir.CachePath);
-        File.SetUnixFileMode(_dir.CachePath, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-
-        using var cache = new IntermediateCache(_dir.Config());
-
-        Assert.Equal(OwnerOnly, File.GetUnixFileMode(_dir.CachePath));
-    }
-
-    [Fact]
     public void SymlinkedDirectory_IsRefused()
     {
         string real = Path.Combine(_dir.Root, "real");

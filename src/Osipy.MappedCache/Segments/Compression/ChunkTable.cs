@@ -1,8 +1,7 @@
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
-using Osipy.MappedCache.Compression;
 
-namespace Osipy.MappedCache.Segments;
+namespace Osipy.MappedCache.Segments.Compression;
 
 /// <summary>
 /// The chunk table of a compressed segment: one 24-byte entry per 1 MiB raw chunk, between the

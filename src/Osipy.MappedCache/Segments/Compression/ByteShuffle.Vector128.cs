@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Osipy.MappedCache.Compression;
+namespace Osipy.MappedCache.Segments.Compression;
 
 /// <summary>
 /// SSSE3 kernels for elements of 2, 4 and 8 bytes. Each step takes 16 elements, so that every

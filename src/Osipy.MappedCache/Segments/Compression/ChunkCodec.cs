@@ -2,9 +2,9 @@ using System.Buffers;
 using System.IO.Hashing;
 using K4os.Compression.LZ4;
 using Microsoft.Win32.SafeHandles;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Mapping;
 
-namespace Osipy.MappedCache.Compression;
+namespace Osipy.MappedCache.Segments.Compression;
 
 /// <summary>
 /// One compressed chunk in a file: where it is, how long, whether it is stored uncompressed (it
@@ -20,7 +20,7 @@ internal readonly record struct ChunkEntry(long Offset, int Length, bool Stored,
 /// Memory stays bounded: compression works on batches of a few chunks per core and writes each
 /// batch before the next. Every number read from a chunk table is checked before it sizes a read.
 /// </remarks>
-internal static unsafe class ChunkCodec
+internal static class ChunkCodec
 {
     /// <summary>Raw bytes per chunk: a multiple of every element size, large enough for LZ4 to find matches.</summary>
     public const int ChunkBytes = 1 << 20;
@@ -33,12 +33,13 @@ internal static unsafe class ChunkCodec
     public static int RawChunkLength(long rawLength, int index) => (int)Math.Min(ChunkBytes, rawLength - ((long)index * ChunkBytes));
 
     /// <summary>
-    /// Compresses <paramref name="length"/> bytes at <paramref name="source"/> (elements of
-    /// <paramref name="itemSize"/> bytes) and writes the chunks back to back from <paramref name="fileOffset"/>.
+    /// Compresses the bytes of <paramref name="source"/> (elements of <paramref name="itemSize"/>
+    /// bytes) and writes the chunks back to back from <paramref name="fileOffset"/>.
     /// </summary>
     /// <returns>The chunk table, with absolute file offsets.</returns>
-    public static ChunkEntry[] CompressTo(SafeFileHandle file, long fileOffset, nint source, long length, int itemSize)
+    public static ChunkEntry[] CompressTo(SafeFileHandle file, long fileOffset, ByteSource source, int itemSize)
     {
+        long length = source.Length;
         int count = ChunkCount(length);
         var table = new ChunkEntry[count];
         // Several chunks per core per batch: a batch waits for its slowest chunk, and chunks of the
@@ -57,7 +58,7 @@ internal static unsafe class ChunkCodec
                 Parallel.For(0, size, k =>
                 {
                     int index = first + k;
-                    var raw = new ReadOnlySpan<byte>((byte*)source + ((long)index * ChunkBytes), RawChunkLength(length, index));
+                    ReadOnlySpan<byte> raw = source.Slice((long)index * ChunkBytes, RawChunkLength(length, index));
                     byte[] shuffled = ArrayPool<byte>.Shared.Rent(raw.Length);
                     try
                     {
@@ -100,15 +101,17 @@ internal static unsafe class ChunkCodec
     }
 
     /// <summary>
-    /// Reads, checks and decompresses every chunk into <paramref name="rawLength"/> bytes at
-    /// <paramref name="destination"/>, in parallel.
+    /// Reads, checks and decompresses every chunk into <paramref name="destination"/> (the array's
+    /// raw length), in parallel.
     /// </summary>
     /// <exception cref="CorruptSegmentException">A chunk's checksum or size is wrong; the message names the chunk.</exception>
-    public static void DecompressTo(SafeFileHandle file, IReadOnlyList<ChunkEntry> table, long rawLength, int itemSize, nint destination, string path)
+    public static void DecompressTo(SafeFileHandle file, IReadOnlyList<ChunkEntry> table, int itemSize, Memory<byte> destination, string path)
     {
         try
         {
-            Parallel.For(0, table.Count, index => DecompressChunk(file, table[index], index, rawLength, itemSize, destination, path));
+            Parallel.For(0, table.Count, index => DecodeChunk(
+                file, table[index], index, destination.Length, itemSize,
+                destination.Span.Slice(index * ChunkBytes, RawChunkLength(destination.Length, index)), path));
         }
         catch (AggregateException ex) when (ex.InnerExceptions.OfType<CorruptSegmentException>().FirstOrDefault() is { } corrupt)
         {
@@ -117,7 +120,7 @@ internal static unsafe class ChunkCodec
     }
 
     /// <summary>
-    /// Like <see cref="DecompressTo(SafeFileHandle, IReadOnlyList{ChunkEntry}, long, int, nint, string)"/>, but writes each
+    /// Like <see cref="DecompressTo"/>, but writes each
     /// chunk to <paramref name="destination"/> at <paramref name="destinationOffset"/> with pwrite: the
     /// page cache receives the pages without a fault per page, as writing through a mapping costs.
     /// </summary>
@@ -146,9 +149,6 @@ internal static unsafe class ChunkCodec
             throw corrupt;
         }
     }
-
-    private static void DecompressChunk(SafeFileHandle file, ChunkEntry entry, int index, long rawLength, int itemSize, nint destination, string path) =>
-        DecodeChunk(file, entry, index, rawLength, itemSize, new Span<byte>((byte*)destination + ((long)index * ChunkBytes), RawChunkLength(rawLength, index)), path);
 
     /// <summary>Reads chunk <paramref name="index"/>, checks it, and writes its raw bytes to <paramref name="output"/>.</summary>
     private static void DecodeChunk(SafeFileHandle file, ChunkEntry entry, int index, long rawLength, int itemSize, Span<byte> output, string path)

@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics.X86;
 
-namespace Osipy.MappedCache.Compression;
+namespace Osipy.MappedCache.Segments.Compression;
 
 /// <summary>
 /// The byte-shuffle filter (as in Blosc and HDF5): element i's byte j moves to plane j, position i.

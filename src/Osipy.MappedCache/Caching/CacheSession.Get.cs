@@ -1,0 +1,189 @@
+using Osipy.MappedCache.Mapping;
+using Osipy.MappedCache.Segments;
+
+namespace Osipy.MappedCache.Caching;
+
+/// <summary>Gets: a hit takes a lease under the table's lock; everything slow runs outside it, once per key.</summary>
+internal sealed partial class CacheSession
+{
+    /// <summary>A single array, of whatever element type; null on a miss.</summary>
+    /// <exception cref="InvalidOperationException">The entry is a bundle.</exception>
+    public MappedArray? GetArray(EntryKey key, Type? requested)
+    {
+        if (Acquire(key, SegmentKind.SingleArray) is not (EntryState state, MappingLease lease))
+        {
+            return null;
+        }
+
+        try
+        {
+            if (state.Record.Kind == SegmentKind.Bundle)
+            {
+                throw new InvalidOperationException($"Entry '{key.Key}' of result type '{key.ResultType}' is a bundle of named arrays; use GetBundle.");
+            }
+
+            ArrayRecord array = state.MappedArrays[0];
+            Type stored = DTypes.ClrType(array.DType);
+            if (requested is not null && stored != requested)
+            {
+                throw MappedArray.ElementTypeMismatch(state.Entry, string.Empty, stored, requested);
+            }
+
+            MappedArray result = MappedArray.Create(lease, state.Entry, array);
+            Interlocked.Increment(ref _counters.Hits);
+            return result;
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The named arrays of a bundle; null on a miss.</summary>
+    /// <exception cref="InvalidOperationException">The entry is a single array.</exception>
+    public MappedBundle? GetBundle(EntryKey key)
+    {
+        if (Acquire(key, SegmentKind.Bundle) is not (EntryState state, MappingLease lease))
+        {
+            return null;
+        }
+
+        using (lease)
+        {
+            if (state.Record.Kind != SegmentKind.Bundle)
+            {
+                throw new InvalidOperationException($"Entry '{key.Key}' of result type '{key.ResultType}' is a single array; use Get<T>.");
+            }
+
+            // The bundle takes one lease per array; this one only kept the mapping alive until then.
+            var bundle = new MappedBundle(lease.Mapping, state.Entry, state.MappedArrays);
+            Interlocked.Increment(ref _counters.Hits);
+            return bundle;
+        }
+    }
+
+    /// <summary>What is known about an entry without mapping it; null if absent, expired or TRANSIENT.</summary>
+    public CacheEntry? GetEntry(EntryKey key)
+    {
+        RetentionPolicy policy = _settings.PolicyOf(key.ResultType);
+        ThrowIfDisposed();
+        if (policy == RetentionPolicy.Transient)
+        {
+            return null;
+        }
+
+        while (true)
+        {
+            Lookup found = _entries.Find(key, takeLease: false);
+            switch (found.Outcome)
+            {
+                case LookupOutcome.Hit or LookupOutcome.Unmapped:
+                    return found.State!.Entry;
+                case LookupOutcome.Stale:
+                    Recheck(found);
+                    continue;
+                default:
+                    LoadedSegment? loaded = _loader.Load(key, Locate(key, policy), SegmentKind.SingleArray, map: false);
+                    return loaded is null ? null : CacheEntries.FromRecord(loaded.Record);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The held, mapped entry for a get and a lease on it, loading it from disk if needed; null on
+    /// a miss (counted). The fast path is one look-up under the lock; the slow path holds the key's
+    /// single flight, so concurrent first gets of one key load, map or decompress it once.
+    /// </summary>
+    private (EntryState State, MappingLease Lease)? Acquire(EntryKey key, SegmentKind preferred)
+    {
+        RetentionPolicy policy = _settings.PolicyOf(key.ResultType);
+        if (policy == RetentionPolicy.Transient)
+        {
+            ThrowIfDisposed();
+            Interlocked.Increment(ref _counters.Misses);
+            return null;
+        }
+
+        Lookup found = _entries.Find(key, takeLease: true);
+        if (found.Outcome == LookupOutcome.Hit)
+        {
+            return (found.State!, found.Lease!);
+        }
+
+        using KeyedGate<EntryKey>.Holder flight = _flights.Enter(key);
+        while (true)
+        {
+            found = _entries.Find(key, takeLease: true);
+            switch (found.Outcome)
+            {
+                case LookupOutcome.Hit:
+                    return (found.State!, found.Lease!);
+                case LookupOutcome.Stale:
+                    Recheck(found);
+                    continue;
+                case LookupOutcome.Unmapped:
+                    if (MapHeld(found.State!) is { } attached)
+                    {
+                        return (found.State!, attached);
+                    }
+
+                    continue;
+                default:
+                    if (LoadAndAdmit(key, policy, preferred) is { } loaded)
+                    {
+                        return loaded;
+                    }
+
+                    Interlocked.Increment(ref _counters.Misses);
+                    return null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Another session or process changed something in the key's bucket: one statx tells whether the
+    /// entry's path still names its file. If so it is trusted again up to the generation read before
+    /// the statx; if not, it leaves the table and the disk decides.
+    /// </summary>
+    private void Recheck(Lookup stale)
+    {
+        EntryState state = stale.State!;
+        if (FileIdentity.OfPath(state.Path) == state.Identity)
+        {
+            _entries.Confirm(state, stale.Generation);
+        }
+        else
+        {
+            _entries.Drop(state);
+        }
+    }
+
+    /// <summary>Maps an entry held without a mapping, if its path still names its file; null (and dropped) if not.</summary>
+    private MappingLease? MapHeld(EntryState state)
+    {
+        using OpenedSegment? opened = _loader.OpenValidated(state.Path, state.Key);
+        if (opened is null || opened.Identity != state.Identity || !opened.Record.IsSameWriteAs(state.Record))
+        {
+            _entries.Drop(state);
+            return null;
+        }
+
+        SegmentMapping mapping = SegmentMapping.MapPrivate(opened.File, opened.Length, opened.Path, _settings.Config.Prefault);
+        return _entries.AttachMapping(state, mapping);
+    }
+
+    private (EntryState State, MappingLease Lease)? LoadAndAdmit(EntryKey key, RetentionPolicy policy, SegmentKind preferred)
+    {
+        KeyLocation at = Locate(key, policy);
+        if (_loader.Load(key, at, preferred, map: true) is not { Mapping: { } mapping } loaded)
+        {
+            return null;
+        }
+
+        bool owned = loaded.Record.SessionId == SessionId && loaded.Record.Policy == RetentionPolicy.Cached;
+        var state = new EntryState(key, at, loaded.Path, loaded.Identity, loaded.Record, owned, loaded.Layout) { SeenGeneration = loaded.Generation };
+        MappingLease lease = _entries.Admit(state, mapping, takeLease: true)!;
+        return (state, lease);
+    }
+}

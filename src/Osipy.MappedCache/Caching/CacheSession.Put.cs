@@ -1,0 +1,139 @@
+using Osipy.MappedCache.Mapping;
+using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Segments.Compression;
+
+namespace Osipy.MappedCache.Caching;
+
+/// <summary>Puts: the payload is written to a temporary file outside every lock; publication and admission follow, once per key at a time.</summary>
+internal sealed partial class CacheSession
+{
+    /// <summary>Describes the segment a put will write; null for TRANSIENT (unless <paramref name="evenIfTransient"/>).</summary>
+    public SegmentDraft? Draft(EntryKey key, SegmentKind kind, IReadOnlyList<ArrayDraft> arrays, string metadataJson, bool evenIfTransient = false)
+    {
+        ThrowIfDisposed();
+        RetentionPolicy policy = _settings.PolicyOf(key.ResultType);
+        if (policy == RetentionPolicy.Transient && !evenIfTransient)
+        {
+            return null;
+        }
+
+        return new SegmentDraft
+        {
+            Kind = kind,
+            Key = key.Key,
+            ResultType = key.ResultType,
+            Policy = policy,
+            CreatedUnixMilliseconds = _settings.Time.GetUtcNow().ToUnixTimeMilliseconds(),
+            SessionId = SessionId,
+            MetadataJson = metadataJson,
+            Arrays = arrays,
+        };
+    }
+
+    /// <summary>Stores a single array read from <paramref name="source"/> (compressed at rest where configured).</summary>
+    public void PutArray(SegmentDraft draft, ByteSource source)
+    {
+        if (_settings.ShouldCompress(draft.ResultType, draft.Policy))
+        {
+            PutCompressed(draft, source, takeLease: false)?.Dispose();
+            return;
+        }
+
+        using SegmentWriter writer = BeginWrite(draft);
+        writer.Append(source);
+        Publish(writer, takeLease: false);
+    }
+
+    /// <summary>Stores the named arrays of a bundle, read in order from <paramref name="sources"/>.</summary>
+    public void PutBundle(SegmentDraft draft, IReadOnlyList<Action<SegmentWriter>> sources)
+    {
+        using SegmentWriter writer = BeginWrite(draft);
+        foreach (Action<SegmentWriter> append in sources)
+        {
+            append(writer);
+        }
+
+        Publish(writer, takeLease: false);
+    }
+
+    /// <summary>Opens the temporary file for <paramref name="draft"/> in its store; its directory is journaled first.</summary>
+    public SegmentWriter BeginWrite(SegmentDraft draft)
+    {
+        SegmentStore store = _stores.For(draft.Policy);
+        string directory = store.EnsureTypeDirectory(draft.ResultType);
+        _session.NoteTempDirectory(store.Tag, Path.GetFileName(directory));
+        return SegmentWriter.Create(directory, draft);
+    }
+
+    /// <summary>
+    /// Seals and publishes a written segment and admits it: a CACHED segment is held by this session
+    /// (its file unlinked when it leaves, if still its own); with <paramref name="takeLease"/>, the
+    /// lease maps the very bytes published, through the writer's own descriptor.
+    /// </summary>
+    public (EntryState State, MappingLease? Lease) Publish(SegmentWriter writer, bool takeLease)
+    {
+        SegmentRecord record = writer.Seal();
+        SegmentDraft draft = writer.Draft;
+        var key = new EntryKey(draft.ResultType, draft.Key);
+        KeyLocation at = Locate(key, draft.Policy);
+        using KeyedGate<EntryKey>.Holder flight = _flights.Enter(key);
+        ThrowIfDisposed();
+        if (draft.Policy == RetentionPolicy.Cached)
+        {
+            // Journaled before it exists, so a crash after the rename still leaves it listed.
+            SegmentStore store = _stores.For(draft.Policy);
+            _session.NoteCachedSegment(store.Tag, Path.GetFileName(at.TypeDirectory), Path.GetFileName(at.PathFor(draft.Kind)));
+        }
+
+        SegmentPublisher.Published published = _publisher.Publish(writer.File, at, draft.Kind);
+        var state = new EntryState(key, at, published.Path, published.Identity, record, ownedCached: draft.Policy == RetentionPolicy.Cached)
+        {
+            SeenGeneration = published.Generation,
+        };
+        if (!takeLease && draft.Policy != RetentionPolicy.Cached)
+        {
+            _entries.Forget(key); // a PERSISTENT put is mapped by the first get, like any other session's
+            return (state, null);
+        }
+
+        SegmentMapping? mapping = takeLease ? SegmentMapping.MapPrivate(writer.File.Handle, writer.FileLength, published.Path, _settings.Config.Prefault) : null;
+        return (state, _entries.Admit(state, mapping, takeLease));
+    }
+
+    /// <summary>
+    /// Compresses the array from <paramref name="source"/>, publishes the .zseg file and admits a
+    /// raw copy of the array for this session, so its own gets never decompress.
+    /// </summary>
+    public MappingLease? PutCompressed(SegmentDraft draft, ByteSource source, bool takeLease) =>
+        PutCompressed(draft, source, takeLease, out _);
+
+    /// <inheritdoc cref="PutCompressed(SegmentDraft, ByteSource, bool)"/>
+    public MappingLease? PutCompressed(SegmentDraft draft, ByteSource source, bool takeLease, out EntryState state)
+    {
+        var key = new EntryKey(draft.ResultType, draft.Key);
+        KeyLocation at = Locate(key, RetentionPolicy.Persistent);
+        string directory = _stores.Persistent.EnsureTypeDirectory(draft.ResultType);
+        _session.NoteTempDirectory(_stores.Persistent.Tag, Path.GetFileName(directory));
+        using var writer = CompressedSegmentWriter.Create(directory, draft with { Kind = SegmentKind.Compressed });
+        writer.Compress(source);
+        (SegmentMapping copy, IReadOnlyList<ArrayRecord> layout) = _rawCopies.Write(draft, raw => raw.Append(source));
+        bool admitted = false;
+        try
+        {
+            SegmentRecord record = writer.Seal();
+            using KeyedGate<EntryKey>.Holder flight = _flights.Enter(key);
+            ThrowIfDisposed();
+            SegmentPublisher.Published published = _publisher.Publish(writer.File, at, SegmentKind.Compressed);
+            state = new EntryState(key, at, published.Path, published.Identity, record, ownedCached: false, layout) { SeenGeneration = published.Generation };
+            admitted = true; // from here the table owns the copy (Admit releases it if the session ended)
+            return _entries.Admit(state, copy, takeLease);
+        }
+        finally
+        {
+            if (!admitted)
+            {
+                copy.Dispose();
+            }
+        }
+    }
+}

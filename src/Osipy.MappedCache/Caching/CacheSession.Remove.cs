@@ -1,0 +1,39 @@
+using Osipy.MappedCache.Segments;
+
+namespace Osipy.MappedCache.Caching;
+
+/// <summary>Invalidate and Clear: the table forgets, then the files go, each under its key's lock.</summary>
+internal sealed partial class CacheSession
+{
+    /// <summary>Removes the key from this session and every store on disk; leases keep their data.</summary>
+    public void Invalidate(EntryKey key)
+    {
+        using KeyedGate<EntryKey>.Holder flight = _flights.Enter(key);
+        _entries.Forget(key);
+        foreach (SegmentStore store in _stores.All)
+        {
+            _publisher.Remove(store.Locate(key.ResultType, key.Key));
+        }
+    }
+
+    /// <summary>
+    /// Removes every entry of <paramref name="resultType"/> (all when null), from every session's
+    /// files in the directory, as the seed's clear does; with no type, the quarantine is emptied too.
+    /// </summary>
+    public void Clear(string? resultType)
+    {
+        _entries.ForgetAll(resultType);
+        foreach (FileInfo file in _stores.Segments(resultType))
+        {
+            _publisher.Remove(KeyLocation.OfSegmentPath(file.FullName));
+        }
+
+        if (resultType is null)
+        {
+            foreach (SegmentStore store in _stores.All)
+            {
+                store.Quarantine.Clear();
+            }
+        }
+    }
+}

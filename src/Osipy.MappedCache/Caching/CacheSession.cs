@@ -1,0 +1,132 @@
+using Microsoft.Extensions.Logging;
+using Osipy.MappedCache.Mapping;
+using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Sessions;
+
+namespace Osipy.MappedCache.Caching;
+
+/// <summary>
+/// One session's cache logic behind the public facade: gets, puts, creates, removals,
+/// verification, statistics and the session's lifetime. It composes the rooms below it:
+/// <see cref="EntryCache"/> (the lock and every decision), <see cref="SegmentLoader"/> (slow
+/// reads), <see cref="SegmentPublisher"/> (every change to a key's file) and <see cref="SessionFile"/>.
+/// </summary>
+/// <remarks>
+/// Lock order, outermost first: a key's single flight (<see cref="KeyedGate{TKey}"/>), then a key's
+/// cross-process stripe (<see cref="KeyLocks"/>), then the table's lock. The table's lock is never
+/// held across I/O, and no other lock is taken while it is held. Thread-safe.
+/// </remarks>
+internal sealed partial class CacheSession : IDisposable
+{
+    private readonly CacheSettings _settings;
+    private readonly StoreSet _stores;
+    private readonly SegmentPublisher _publisher;
+    private readonly SessionFile _session;
+    private readonly EntryCache _entries;
+    private readonly SegmentLoader _loader;
+    private readonly RawCopies _rawCopies;
+    private readonly CacheCounters _counters = new();
+    private readonly KeyedGate<EntryKey> _flights = new();
+
+    public CacheSession(CacheSettings settings, string cacheDir, string cachedDir)
+    {
+        _settings = settings;
+        SessionId = Sessions.SessionId.New();
+        _stores = new StoreSet(cacheDir, cachedDir, settings.Config.MaxQuarantineFiles);
+        var locks = new KeyLocks(cacheDir);
+        _publisher = new SegmentPublisher(locks, GenerationTable.ForDirectory(cacheDir, KeyLocation.BucketCount));
+        string sessions = Path.Combine(cacheDir, SessionFile.DirectoryName);
+        CacheDirectory.EnsurePrivateDirectory(sessions);
+        SessionsDirectory = sessions;
+        _session = SessionFile.Register(sessions, SessionId);
+        _entries = new EntryCache(settings, _publisher, _counters, (state, ex) => Log.CleanupFailed(settings.Logger, state.Path, ex.Message));
+        _rawCopies = new RawCopies(_stores.Cached, _session, SessionId, settings.Config.Prefault);
+        _loader = new SegmentLoader(settings, _stores, _publisher, _rawCopies, _counters, _entries);
+    }
+
+    public string SessionId { get; }
+
+    public string SessionsDirectory { get; }
+
+    public bool IsDisposed => _entries.IsDisposed;
+
+    /// <summary>Removes what dead sessions left behind; failures are logged, never thrown (housekeeping).</summary>
+    public ReclaimReport ReclaimDeadSessions()
+    {
+        ThrowIfDisposed();
+        try
+        {
+            ReclaimReport report = SessionReclaimer.ReclaimDead(SessionsDirectory, _stores.Persistent, _stores.Cached, _publisher, SessionId);
+            if (report.Sessions > 0)
+            {
+                Log.Reclaimed(_settings.Logger, report.Sessions, report.Segments, report.TempFiles, report.Bytes);
+            }
+
+            return report;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.ReclaimFailed(_settings.Logger, ex.Message);
+            return ReclaimReport.None;
+        }
+    }
+
+    /// <summary>A snapshot of the counters, of what the session holds, and of the directory's contents.</summary>
+    public CacheStats GetStats(string cacheDir)
+    {
+        (int memoryEntries, long heldBytes) = _entries.Measure();
+        int diskEntries = 0;
+        long diskBytes = 0;
+        foreach (FileInfo file in _stores.Segments(resultType: null))
+        {
+            try
+            {
+                diskBytes += file.Length;
+                diskEntries++;
+            }
+            catch (FileNotFoundException)
+            {
+                // Removed by another thread or process while counting.
+            }
+        }
+
+        int quarantineFiles = 0;
+        long quarantineBytes = 0;
+        foreach (SegmentStore store in _stores.All)
+        {
+            (int files, long bytes) = store.Quarantine.Measure();
+            quarantineFiles += files;
+            quarantineBytes += bytes;
+        }
+
+        return new CacheStats
+        {
+            MemoryEntries = memoryEntries,
+            MemorySizeMb = (double)heldBytes / (1024 * 1024),
+            MaxMemoryMb = _settings.Config.MaxMemoryMb,
+            CacheDir = cacheDir,
+            DiskEntries = diskEntries,
+            DiskSizeBytes = diskBytes,
+            Hits = Volatile.Read(ref _counters.Hits),
+            Misses = Volatile.Read(ref _counters.Misses),
+            Evictions = Volatile.Read(ref _counters.Evictions),
+            Expirations = Volatile.Read(ref _counters.Expirations),
+            CorruptSegments = Volatile.Read(ref _counters.CorruptSegments),
+            QuarantineFiles = quarantineFiles,
+            QuarantineBytes = quarantineBytes,
+        };
+    }
+
+    /// <summary>Ends the session: unlinks its CACHED segments (those still its own), drops its mappings, ends the registration.</summary>
+    public void Dispose()
+    {
+        if (_entries.Dispose())
+        {
+            _session.Dispose();
+        }
+    }
+
+    public void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_entries.IsDisposed, typeof(IntermediateCache));
+
+    private KeyLocation Locate(EntryKey key, RetentionPolicy policy) => _stores.For(policy).Locate(key.ResultType, key.Key);
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+
+namespace Osipy.MappedCache.Caching;
+
+/// <summary>The parts of a validated <see cref="CacheConfig"/> the cache's decisions need, resolved once.</summary>
+internal sealed class CacheSettings
+{
+    private const long BytesPerMb = 1024 * 1024;
+
+    public CacheSettings(CacheConfig config, TimeProvider time, ILogger logger)
+    {
+        Config = config;
+        Time = time;
+        Logger = logger;
+        BudgetBytes = config.MaxMemoryMb >= long.MaxValue / BytesPerMb ? long.MaxValue : config.MaxMemoryMb * BytesPerMb;
+    }
+
+    public CacheConfig Config { get; }
+
+    public TimeProvider Time { get; }
+
+    public ILogger Logger { get; }
+
+    public long BudgetBytes { get; }
+
+    public int MaxMappedSegments => Config.MaxMappedSegments;
+
+    public long MaxAgeSeconds => Config.MaxAgeSeconds;
+
+    public RetentionPolicy PolicyOf(string resultType) =>
+        Config.Policies.TryGetValue(resultType, out RetentionPolicy policy) ? policy : Config.DefaultPolicy;
+
+    /// <summary>Whether a put of this type and policy is compressed at rest: PERSISTENT only, per type, else the global flag.</summary>
+    public bool ShouldCompress(string resultType, RetentionPolicy policy) =>
+        policy == RetentionPolicy.Persistent && (Config.CompressionByType.TryGetValue(resultType, out bool compress) ? compress : Config.Compression);
+}

@@ -1,0 +1,99 @@
+using Microsoft.Extensions.Logging;
+using Osipy.MappedCache.Mapping;
+
+namespace Osipy.MappedCache.Caching;
+
+/// <summary>Look-up, expiry and eviction: the decisions taken under the lock.</summary>
+internal sealed partial class EntryCache
+{
+    /// <summary>Whether an entry created at <paramref name="createdAt"/> is past <see cref="CacheSettings.MaxAgeSeconds"/>.</summary>
+    public bool IsExpired(DateTimeOffset createdAt) =>
+        _settings.MaxAgeSeconds > 0 && (_settings.Time.GetUtcNow() - createdAt).TotalSeconds > _settings.MaxAgeSeconds;
+
+    /// <summary>Counts and logs an expiry (the caller removes the entry or file).</summary>
+    public void CountExpired(CacheEntry entry)
+    {
+        Interlocked.Increment(ref _counters.Expirations);
+        Log.Expired(_settings.Logger, entry.Key, entry.ResultType, entry.CreatedAt);
+    }
+
+    private Lookup FindLocked(EntryKey key, bool takeLease, Retired retired)
+    {
+        EntryState? state = _table.Find(key);
+        if (state is null)
+        {
+            return new Lookup(LookupOutcome.Absent, null, 0, null);
+        }
+
+        if (IsExpired(state.Entry.CreatedAt))
+        {
+            // Expiry belongs to the entry: it leaves the table and its file goes (if still the one it names).
+            _table.Remove(key);
+            retired.Add(state, removeFile: true);
+            CountExpired(state.Entry);
+            return new Lookup(LookupOutcome.Absent, null, 0, null);
+        }
+
+        long generation = _generations.Read(state.Location.Bucket);
+        if (generation != state.SeenGeneration)
+        {
+            return new Lookup(LookupOutcome.Stale, state, generation, null);
+        }
+
+        if (state.Mapping is null)
+        {
+            return new Lookup(LookupOutcome.Unmapped, state, generation, null);
+        }
+
+        _table.Touch(state);
+        MappingLease? lease = null;
+        if (takeLease)
+        {
+            lease = new MappingLease(state.Mapping); // the hit is counted by the caller, once the type checks pass
+        }
+
+        if (_table.HeldBytes > _settings.BudgetBytes || _table.MappedCount > _settings.MaxMappedSegments)
+        {
+            // Leases that ended since the last put may have made older entries evictable.
+            EvictOverBudget(keep: state, retired);
+        }
+
+        return new Lookup(LookupOutcome.Hit, state, generation, lease);
+    }
+
+    /// <summary>
+    /// Brings the table back within its bounds, in this order:
+    /// <list type="number">
+    /// <item>While more segments are mapped than <see cref="CacheSettings.MaxMappedSegments"/>, unmap the least
+    /// recently used unleased entries (a CACHED entry of this session stays in the table, unmapped;
+    /// any other leaves it, since the disk still has it).</item>
+    /// <item>While the held bytes exceed the budget, evict the least recently used unleased entries:
+    /// this session's CACHED files are removed (if still its own), anything else is only unmapped.</item>
+    /// </list>
+    /// The entry being put or got (<paramref name="keep"/>) and leased entries are skipped, so leases
+    /// can hold a session over budget, and one entry larger than the budget is kept, as the seed keeps it.
+    /// </summary>
+    private void EvictOverBudget(EntryState? keep, Retired retired)
+    {
+        foreach (EntryState victim in _table.ChooseUnmaps(_settings.MaxMappedSegments, keep))
+        {
+            if (victim.OwnedCached)
+            {
+                retired.AddMapping(_table.TakeMapping(victim)!);
+            }
+            else
+            {
+                _table.Remove(victim.Key);
+                retired.Add(victim, removeFile: false);
+            }
+        }
+
+        foreach (EntryState victim in _table.ChooseEvictions(_settings.BudgetBytes, keep))
+        {
+            _table.Remove(victim.Key);
+            retired.Add(victim, removeFile: victim.OwnedCached);
+            Interlocked.Increment(ref _counters.Evictions);
+            Log.Evicted(_settings.Logger, victim.Entry.Key, victim.Entry.ResultType, victim.SizeBytes);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using Osipy.MappedCache.Interop;
+
+namespace Osipy.MappedCache.Segments;
+
+/// <summary>
+/// Cross-process locks on keys, striped: <c>&lt;cache&gt;/locks/&lt;stripe&gt;.lock</c>, held with an
+/// exclusive <c>flock</c>. Every step that changes which file a key's name holds (publish, remove,
+/// quarantine, reclaim) runs under its key's stripe, so two such steps never interleave, in this
+/// process or another.
+/// </summary>
+/// <remarks>
+/// Each acquisition opens its own descriptor: flock belongs to the open file description, so two
+/// threads of one process exclude each other as two processes do, and the kernel drops a killed
+/// process's locks. Held for a rename and a few unlinks at most, never for a payload's I/O, and
+/// never while the cache's in-process lock is held. Thread-safe.
+/// </remarks>
+internal sealed class KeyLocks
+{
+    public const int StripeCount = 256;
+    public const string DirectoryName = "locks";
+
+    private readonly string _directory;
+
+    public KeyLocks(string cacheDirectory)
+    {
+        _directory = Path.Combine(cacheDirectory, DirectoryName);
+        CacheDirectory.EnsurePrivateDirectory(_directory);
+    }
+
+    /// <summary>Blocks until this caller holds the stripe of <paramref name="bucket"/>; dispose to release.</summary>
+    /// <exception cref="IOException">The lock file cannot be opened or locked.</exception>
+    public Held Acquire(int bucket)
+    {
+        string path = Path.Combine(_directory, $"{bucket % StripeCount:x2}.lock");
+        int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0x180 /* 0600 */);
+        if (fd < 0)
+        {
+            throw Libc.IOExceptionFor(Marshal.GetLastPInvokeError(), "open", path);
+        }
+
+        var file = new SafeFileHandle(fd, ownsHandle: true);
+        while (Libc.Flock(fd, Libc.LOCK_EX) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != Libc.EINTR)
+            {
+                file.Dispose();
+                throw Libc.IOExceptionFor(errno, "flock", path);
+            }
+        }
+
+        return new Held(file);
+    }
+
+    /// <summary>A held stripe; closing the descriptor releases the lock.</summary>
+    public readonly struct Held(SafeFileHandle file) : IDisposable
+    {
+        public void Dispose() => file.Dispose();
+    }
+}
