@@ -8,13 +8,14 @@ Needs the native library libosipy_mappedcache.so (see python/README.md for where
 for).  It is loaded when the first cache is opened, not at import.
 """
 
-from ._errors import CacheClosedError
+from ._errors import CacheClosedError, CacheForkedError
 from ._global import configure_cache, get_cache
 from .cache import IntermediateCache
 from .config import CacheConfig, RetentionPolicy
 
 __all__ = [
     "CacheClosedError",
+    "CacheForkedError",
     "CacheConfig",
     "IntermediateCache",
     "RetentionPolicy",

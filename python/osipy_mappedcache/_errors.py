@@ -16,7 +16,16 @@ class CacheClosedError(RuntimeError):
     """The cache (or a lease) was already closed: the C ABI's OSIPY_BAD_HANDLE."""
 
 
+class CacheForkedError(RuntimeError):
+    """A cache (or lease) opened in one process was used in a child forked from it: OSIPY_WRONG_PROCESS.
+
+    The child must open its own cache (``get_cache()`` does so by itself in each process), or the
+    workers must be started with multiprocessing's "spawn" or "forkserver" method.
+    """
+
+
 _EXCEPTIONS: dict[int, type[Exception]] = {
+    _native.WRONG_PROCESS: CacheForkedError,
     _native.INVALID_ARGUMENT: ValueError,
     _native.TYPE_MISMATCH: TypeError,
     _native.IO_ERROR: OSError,
@@ -33,6 +42,7 @@ _NAMES = {
     _native.ACCESS_DENIED: "OSIPY_ACCESS_DENIED",
     _native.BAD_HANDLE: "OSIPY_BAD_HANDLE",
     _native.NOT_SUPPORTED: "OSIPY_NOT_SUPPORTED",
+    _native.WRONG_PROCESS: "OSIPY_WRONG_PROCESS",
     _native.UNEXPECTED: "OSIPY_UNEXPECTED",
 }
 

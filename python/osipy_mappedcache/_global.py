@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 from .cache import IntermediateCache
@@ -11,8 +12,21 @@ _lock = threading.Lock()
 _cache: IntermediateCache | None = None
 
 
+def _forget_in_child() -> None:
+    # A forked child does not inherit the process-wide cache: its first get_cache() opens the
+    # child's own session (the parent's stays the parent's).  The lock may have been held by
+    # another thread of the parent at fork time, so the child gets a fresh one.
+    global _cache, _lock
+    _lock = threading.Lock()
+    _cache = None
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
+
+
 def get_cache() -> IntermediateCache:
-    """The process-wide cache, opened with the default CacheConfig on first use."""
+    """The process-wide cache, opened with the default CacheConfig on first use in each process
+    (a forked worker opens its own)."""
     global _cache
     with _lock:
         if _cache is None or _cache.closed:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import os
 import weakref
 
 import numpy as np
@@ -19,10 +20,12 @@ import numpy as np
 from . import _dtypes
 
 
-def _release(lib: ctypes.CDLL, handle: int) -> None:
+def _release(lib: ctypes.CDLL, handle: int, pid: int) -> None:
     # Runs from the garbage collector: it must not raise, and a failure (BAD_HANDLE) cannot be
-    # acted on, so its status is ignored.
-    lib.osipy_cache_release(handle)
+    # acted on, so its status is ignored.  In a forked child the lease is the parent's: the
+    # child's copy of the mapping goes when the child exits, and the library is not called.
+    if os.getpid() == pid:
+        lib.osipy_cache_release(handle)
 
 
 class Lease:
@@ -31,7 +34,7 @@ class Lease:
     __slots__ = ("__weakref__", "_finalizer")
 
     def __init__(self, lib: ctypes.CDLL, handle: int) -> None:
-        self._finalizer = weakref.finalize(self, _release, lib, handle)
+        self._finalizer = weakref.finalize(self, _release, lib, handle, os.getpid())
         # At interpreter exit the process unmaps everything anyway; calling into the library
         # during shutdown would gain nothing.
         self._finalizer.atexit = False

@@ -35,7 +35,12 @@ IO_ERROR = 4
 ACCESS_DENIED = 5
 BAD_HANDLE = 6
 NOT_SUPPORTED = 7
+WRONG_PROCESS = 8
 UNEXPECTED = 99
+
+# Entry kinds (osipy_cache_get_any).
+KIND_ARRAY = 1
+KIND_BUNDLE = 2
 
 MAX_DIMS = 32
 
@@ -69,6 +74,8 @@ _SIGNATURES = {
         [_handle, _string, _string, _out_handle, POINTER(c_void_p), _int32_ptr, _int32_ptr,
          _shape]),
     "osipy_cache_get_bundle": (c_int32, [_handle, _string, _string, _out_handle, _int32_ptr]),
+    "osipy_cache_get_any": (
+        c_int32, [_handle, _string, _string, _out_handle, _int32_ptr, _int32_ptr]),
     "osipy_cache_bundle_array": (
         c_int32,
         [_handle, c_int32, POINTER(c_char_p), POINTER(c_void_p), _int32_ptr, _int32_ptr, _shape]),

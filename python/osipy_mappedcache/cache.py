@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import os
 import weakref
 from collections.abc import Mapping
 from ctypes import POINTER, byref, c_char_p, c_int32, c_int64, c_void_p
@@ -12,14 +13,15 @@ from typing import Any
 import numpy as np
 
 from . import _dtypes, _leases, _metadata, _native
-from ._errors import CacheClosedError, check, error_for
+from ._errors import CacheClosedError, CacheForkedError, check, error_for
 from .config import CacheConfig, RetentionPolicy
 
 ArrayResult = np.ndarray | dict[str, np.ndarray]
 
 
-def _close(lib: ctypes.CDLL, handle: int) -> int:
-    return lib.osipy_cache_close(handle)
+def _close(lib: ctypes.CDLL, handle: int, pid: int) -> int | None:
+    # A forked child never closes its parent's session: the parent still uses it.
+    return lib.osipy_cache_close(handle) if os.getpid() == pid else None
 
 
 def _text(value: str, what: str) -> bytes:
@@ -29,7 +31,13 @@ def _text(value: str, what: str) -> bytes:
     # c_char_p would silently cut the string at a NUL, turning "a\0b" into another key "a".
     if "\0" in value:
         raise ValueError(f"{what} must not contain NUL characters: {value!r}")
-    return value.encode("utf-8")
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        # A lone surrogate: refused, never replaced (it would name another entry).
+        raise ValueError(
+            f"{what} is not valid text: it has a lone surrogate "
+            f"(U+{ord(value[error.start]):04X}) at index {error.start}: {value!r}") from None
 
 
 class IntermediateCache:
@@ -56,7 +64,8 @@ class IntermediateCache:
         status = self._lib.osipy_cache_open(self.config.to_json().encode("utf-8"), byref(handle))
         check(self._lib, status, "osipy_cache_open")
         self._handle: int = handle.value
-        self._finalizer = weakref.finalize(self, _close, self._lib, self._handle)
+        self._pid = os.getpid()
+        self._finalizer = weakref.finalize(self, _close, self._lib, self._handle, self._pid)
 
     # -- lifetime -----------------------------------------------------------------------------
 
@@ -86,6 +95,12 @@ class IntermediateCache:
         # answer BAD_HANDLE, which also becomes CacheClosedError.
         if not self._finalizer.alive:
             raise CacheClosedError("The cache is closed.")
+        if os.getpid() != self._pid:
+            raise CacheForkedError(
+                f"This IntermediateCache was opened in process {self._pid}; process {os.getpid()} is "
+                "a child forked from it and cannot use it. Open an IntermediateCache in the worker "
+                "(get_cache() opens one per process), or start workers with multiprocessing's "
+                "'spawn' or 'forkserver' method.")
         return self._handle
 
     # -- the seed's interface -----------------------------------------------------------------
@@ -147,34 +162,12 @@ class IntermediateCache:
         the cache, and a private copy-on-write mapping besides).
         """
         args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
-        # The library says which kind it holds only by refusing the other one. Another thread
-        # or process may replace an array by a bundle between the two calls, so try twice.
-        for _ in range(2):
-            status, value = self._get_array(args)
-            if status != _native.TYPE_MISMATCH:
-                return value
-            status, value = self._get_bundle(args)
-            if status != _native.TYPE_MISMATCH:
-                return value
-        raise error_for(self._lib, status, "osipy_cache_get_bundle")
-
-    def _get_array(self, args: tuple) -> tuple[int, np.ndarray | None]:
-        lease, data, dtype, ndim = c_void_p(), c_void_p(), c_int32(), c_int32()
-        shape = (c_int64 * _native.MAX_DIMS)()
-        status = self._lib.osipy_cache_get(
-            *args, byref(lease), byref(data), byref(dtype), byref(ndim), shape)
-        if status in (_native.MISS, _native.TYPE_MISMATCH):
-            return status, None
-        check(self._lib, status, "osipy_cache_get")
-        owner = _leases.Lease(self._lib, lease.value)
-        return status, _leases.view(owner, data.value, dtype.value, tuple(shape[:ndim.value]))
-
-    def _get_bundle(self, args: tuple) -> tuple[int, dict[str, np.ndarray] | None]:
-        lease, count = c_void_p(), c_int32()
-        status = self._lib.osipy_cache_get_bundle(*args, byref(lease), byref(count))
-        if status in (_native.MISS, _native.TYPE_MISMATCH):
-            return status, None
-        check(self._lib, status, "osipy_cache_get_bundle")
+        # One look-up that reports the entry's kind: an array, or a bundle of named arrays.
+        lease, kind, count = c_void_p(), c_int32(), c_int32()
+        status = self._lib.osipy_cache_get_any(*args, byref(lease), byref(kind), byref(count))
+        if status == _native.MISS:
+            return None
+        check(self._lib, status, "osipy_cache_get_any")
         # One lease for all the arrays: released when the last of them is collected.
         owner = _leases.Lease(self._lib, lease.value)
         arrays = {}
@@ -187,7 +180,9 @@ class IntermediateCache:
             # name.value copies the bytes now; the library's pointer dies with the lease.
             arrays[name.value.decode("utf-8")] = _leases.view(
                 owner, data.value, dtype.value, tuple(shape[:ndim.value]))
-        return _native.OK, arrays
+        if kind.value == _native.KIND_ARRAY:
+            return arrays[""]
+        return arrays
 
     def has(self, result_type: str, key: str) -> bool:
         """Whether a get would hit (never maps or reads the data)."""
@@ -210,7 +205,8 @@ class IntermediateCache:
 
     def get_stats(self) -> dict[str, Any]:
         """memory_entries, memory_size_mb, max_memory_mb, cache_dir, disk_entries (the seed's keys),
-        and disk_size_bytes, hits, misses, hit_rate, evictions, expirations, corrupt_segments."""
+        and disk_size_bytes, hits, misses, hit_rate, evictions, expirations, corrupt_segments,
+        quarantine_files, quarantine_bytes."""
         stats = self._json(self._lib.osipy_cache_stats_json, (self._cache(),),
                            "osipy_cache_stats_json")
         # JSON writes 1.0 as 1: keep the fractional figures floats whatever their value.

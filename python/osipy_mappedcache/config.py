@@ -45,6 +45,9 @@ class CacheConfig:
         cached_dir: where CACHED segments go (e.g. ``/dev/shm/osipy``); None: under cache_dir.
         max_mapped_segments: segments kept mapped at once (Linux allows 65,530 mappings).
         prefault: read a whole array in on get, so later access never waits on page faults.
+        compression_by_type: per result type override of ``compression``.
+        verify_on_first_map: check a segment's payload checksums the first time a session maps it.
+        max_quarantine_files: corrupt files kept for inspection in each quarantine directory.
     """
 
     default_policy: RetentionPolicy = RetentionPolicy.CACHED
@@ -56,6 +59,9 @@ class CacheConfig:
     cached_dir: Path | str | None = None
     max_mapped_segments: int = 16_384
     prefault: bool = False
+    compression_by_type: dict[str, bool] = field(default_factory=dict)
+    verify_on_first_map: bool = False
+    max_quarantine_files: int = 64
 
     def to_json(self) -> str:
         """The config_json that osipy_cache_open reads.
@@ -73,6 +79,9 @@ class CacheConfig:
             "max_mapped_segments": self.max_mapped_segments,
             "prefault": bool(self.prefault),
             "compression": bool(self.compression),
+            "compression_by_type": {str(name): bool(flag) for name, flag in self.compression_by_type.items()},
+            "verify_on_first_map": bool(self.verify_on_first_map),
+            "max_quarantine_files": self.max_quarantine_files,
         }
         # Absent means "the default directory"; the library has no null for it.
         if self.cache_dir is not None:

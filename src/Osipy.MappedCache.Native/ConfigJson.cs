@@ -18,10 +18,10 @@ internal static class ConfigJson
             return config;
         }
 
-        using JsonDocument document = JsonDocument.Parse(json);
+        using JsonDocument document = ParseDocument(json);
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
-            throw new ArgumentException("The configuration must be a JSON object.");
+            throw new ArgumentException("config_json must be a JSON object.");
         }
 
         foreach (JsonProperty property in document.RootElement.EnumerateObject())
@@ -35,11 +35,25 @@ internal static class ConfigJson
                 "policies" => config with { Policies = Policies(value) },
                 "max_memory_mb" => config with { MaxMemoryMb = Integer(value, property.Name) },
                 "max_age_seconds" => config with { MaxAgeSeconds = Integer(value, property.Name) },
-                "max_mapped_segments" => config with { MaxMappedSegments = checked((int)Integer(value, property.Name)) },
+                "max_mapped_segments" => config with { MaxMappedSegments = Int32(value, property.Name) },
+                "max_quarantine_files" => config with { MaxQuarantineFiles = Int32(value, property.Name) },
                 "prefault" => config with { Prefault = Boolean(value, property.Name) },
                 "compression" => config with { Compression = Boolean(value, property.Name) },
-                _ => throw new ArgumentException($"Unknown configuration key '{property.Name}'."),
+                "compression_by_type" => config with { CompressionByType = Flags(value, property.Name) },
+                "verify_on_first_map" => config with { VerifyOnFirstMap = Boolean(value, property.Name) },
+                _ => throw new ArgumentException($"config_json: unknown key '{property.Name}'."),
             };
+        }
+
+        try
+        {
+            config.Validate();
+        }
+        catch (ArgumentException ex) when (ex.ParamName is { } property)
+        {
+            // Name the JSON key the C caller wrote, not the .NET property behind it.
+            string reason = ex.Message.Split('\n')[0].Replace($" (Parameter '{property}')", string.Empty, StringComparison.Ordinal);
+            throw new ArgumentException($"config_json: '{SnakeCase(property)}' is out of range: {reason}", "config_json");
         }
 
         return config;
@@ -50,13 +64,13 @@ internal static class ConfigJson
     private static RetentionPolicy Policy(JsonElement value, string name) =>
         value.ValueKind == JsonValueKind.String && value.GetString() is "transient" or "cached" or "persistent"
             ? Enum.Parse<RetentionPolicy>(value.GetString()!, ignoreCase: true)
-            : throw new ArgumentException($"'{name}' must be \"transient\", \"cached\" or \"persistent\".");
+            : throw new ArgumentException($"config_json: '{name}' must be \"transient\", \"cached\" or \"persistent\".");
 
     private static Dictionary<string, RetentionPolicy> Policies(JsonElement value)
     {
         if (value.ValueKind != JsonValueKind.Object)
         {
-            throw new ArgumentException("'policies' must be an object of result type to policy.");
+            throw new ArgumentException("config_json: 'policies' must be an object of result type to policy.");
         }
 
         return value.EnumerateObject().ToDictionary(p => p.Name, p => Policy(p.Value, $"policies.{p.Name}"));
@@ -66,12 +80,55 @@ internal static class ConfigJson
     {
         JsonValueKind.Null => null,
         JsonValueKind.String => value.GetString(),
-        _ => throw new ArgumentException($"'{name}' must be a string or null."),
+        _ => throw new ArgumentException($"config_json: '{name}' must be a string or null."),
     };
 
     private static long Integer(JsonElement value, string name) =>
-        value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long number) ? number : throw new ArgumentException($"'{name}' must be an integer.");
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long number) ? number : throw new ArgumentException($"config_json: '{name}' must be an integer.");
+
+    private static int Int32(JsonElement value, string name) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number)
+            ? number
+            : throw new ArgumentException($"config_json: '{name}' must be an integer between {int.MinValue} and {int.MaxValue}.");
 
     private static bool Boolean(JsonElement value, string name) =>
-        value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : throw new ArgumentException($"'{name}' must be true or false.");
+        value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : throw new ArgumentException($"config_json: '{name}' must be true or false.");
+
+    private static Dictionary<string, bool> Flags(JsonElement value, string name)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException($"config_json: '{name}' must be an object of result type to true or false.");
+        }
+
+        return value.EnumerateObject().ToDictionary(p => p.Name, p => Boolean(p.Value, $"{name}.{p.Name}"));
+    }
+
+    private static string SnakeCase(string pascal)
+    {
+        var name = new System.Text.StringBuilder(pascal.Length + 4);
+        foreach (char c in pascal)
+        {
+            if (char.IsUpper(c) && name.Length > 0)
+            {
+                name.Append('_');
+            }
+
+            name.Append(char.ToLowerInvariant(c));
+        }
+
+        return name.ToString();
+    }
+
+    private static JsonDocument ParseDocument(string json)
+    {
+        try
+        {
+            return JsonDocument.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            throw new ArgumentException($"config_json is not valid JSON: {ex.Message}", "config_json");
+        }
+    }
 }

@@ -28,7 +28,7 @@ internal static unsafe partial class Exports
 
             NativeArguments.Describe(array, outDtype, outNdim, outShape);
             *outData = NativeArguments.AddressOf(array);
-            *outLease = Handles.Add(array);
+            *outLease = Handles.Add(NativeLease.Of(array));
             return NativeErrors.Ok();
         }
         catch (Exception ex)
@@ -52,7 +52,35 @@ internal static unsafe partial class Exports
                 return NativeErrors.Miss($"No entry '{name}' of result type '{type}'.");
             }
 
-            var lease = new BundleLease(bundle);
+            var lease = NativeLease.Of(bundle);
+            *outCount = lease.Count;
+            *outLease = Handles.Add(lease);
+            return NativeErrors.Ok();
+        }
+        catch (Exception ex)
+        {
+            return NativeErrors.From(ex);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "osipy_cache_get_any")]
+    public static int GetAny(nint cache, byte* resultType, byte* key, nint* outLease, int* outKind, int* outCount)
+    {
+        try
+        {
+            NativeArguments.NotNull(outLease, "out_lease");
+            NativeArguments.NotNull(outKind, "out_kind");
+            NativeArguments.NotNull(outCount, "out_count");
+            *outLease = 0;
+            string type = NativeStrings.Read(resultType, "result_type"), name = NativeStrings.Read(key, "key");
+            IDisposable? found = Handles.Get<IntermediateCache>(cache, "cache").GetAny(type, name);
+            if (found is null)
+            {
+                return NativeErrors.Miss($"No entry '{name}' of result type '{type}'.");
+            }
+
+            NativeLease lease = found is MappedBundle bundle ? NativeLease.Of(bundle) : NativeLease.Of((MappedArray)found);
+            *outKind = lease.Kind;
             *outCount = lease.Count;
             *outLease = Handles.Add(lease);
             return NativeErrors.Ok();
@@ -73,7 +101,7 @@ internal static unsafe partial class Exports
             NativeArguments.NotNull(outDtype, "out_dtype");
             NativeArguments.NotNull(outNdim, "out_ndim");
             NativeArguments.NotNull(outShape, "out_shape");
-            BundleLease lease = Handles.Get<BundleLease>(bundle, "bundle lease");
+            NativeLease lease = Handles.Get<NativeLease>(bundle, "lease");
             MappedArray array = lease.Array(index);
             NativeArguments.Describe(array, outDtype, outNdim, outShape);
             *outName = lease.Name(index);

@@ -91,6 +91,8 @@ internal static unsafe partial class Exports
                 writer.WriteNumber("evictions", stats.Evictions);
                 writer.WriteNumber("expirations", stats.Expirations);
                 writer.WriteNumber("corrupt_segments", stats.CorruptSegments);
+                writer.WriteNumber("quarantine_files", stats.QuarantineFiles);
+                writer.WriteNumber("quarantine_bytes", stats.QuarantineBytes);
             }));
             return NativeErrors.Ok();
         }

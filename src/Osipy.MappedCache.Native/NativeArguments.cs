@@ -53,8 +53,23 @@ internal static unsafe class NativeArguments
     public static void* AddressOf(MappedArray array) => (void*)array.Lease.GetAddress(array.PayloadOffset, array.SizeBytes);
 
     /// <summary>Null or an empty string means no metadata; otherwise a JSON object.</summary>
-    public static IReadOnlyDictionary<string, object?>? Metadata(byte* json) =>
-        NativeStrings.ReadOptional(json, "metadata_json") is { Length: > 0 } text ? MetadataJson.Deserialize(text) : null;
+    /// <exception cref="ArgumentException">Not a JSON object; the message says what is wrong with metadata_json.</exception>
+    public static IReadOnlyDictionary<string, object?>? Metadata(byte* json)
+    {
+        if (NativeStrings.ReadOptional(json, "metadata_json") is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        try
+        {
+            return MetadataJson.Deserialize(text);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException or InvalidOperationException or InvalidDataException)
+        {
+            throw new ArgumentException($"metadata_json is not a valid JSON object: {ex.Message}", "metadata_json");
+        }
+    }
 
     public static void NotNull(void* pointer, string name)
     {

@@ -28,6 +28,7 @@ internal static class NativeErrors
         t_lastError = exception.Message;
         NativeStatus status = exception switch
         {
+            WrongProcessException => NativeStatus.WrongProcess,
             BadHandleException or ObjectDisposedException => NativeStatus.BadHandle,
             ArgumentException or JsonException or FormatException or OverflowException => NativeStatus.InvalidArgument,
             InvalidOperationException or InvalidCastException => NativeStatus.TypeMismatch,

@@ -32,8 +32,11 @@ internal enum NativeStatus : int
     /// <summary>An unknown handle, or one already released or closed.</summary>
     BadHandle = 6,
 
-    /// <summary>The requested feature is not supported (for example, compression).</summary>
+    /// <summary>The requested feature is not supported (for example, an element type the platform lacks).</summary>
     NotSupported = 7,
+
+    /// <summary>A handle was used in a process forked from the one it was issued in.</summary>
+    WrongProcess = 8,
 
     /// <summary>Any other failure; the error-string function gives the message.</summary>
     Unexpected = 99,

@@ -51,6 +51,13 @@ public sealed partial class IntermediateCache
     /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
     public bool Has(string resultType, string key) => GetEntry(resultType, key) is not null;
 
+    /// <summary>The entry in one look-up, whatever its kind: a <see cref="MappedArray"/> or a <see cref="MappedBundle"/> (the C ABI and Python).</summary>
+    internal IDisposable? GetAny(string resultType, string key)
+    {
+        Arguments.CheckKey(resultType, key);
+        return _session.GetAny(new EntryKey(resultType, key));
+    }
+
     /// <summary>Like <see cref="Get{T}"/> for whatever element type the entry holds (the C ABI).</summary>
     internal MappedArray? GetUntyped(string resultType, string key)
     {

@@ -12,15 +12,35 @@
  * - Strings are NUL-terminated UTF-8. Shapes are int64_t arrays of 1..OSIPY_MAX_DIMS dimensions,
  *   each in [0, 2^31), C order (the last dimension varies fastest).
  * - Handles are opaque. Every acquire has one release: osipy_cache_open / osipy_cache_close,
- *   osipy_cache_get / osipy_cache_get_bundle / osipy_cache_commit(out lease) / osipy_cache_release,
+ *   osipy_cache_get / osipy_cache_get_bundle / osipy_cache_get_any / osipy_cache_release,
  *   osipy_cache_create / osipy_cache_commit or osipy_cache_abandon,
  *   functions returning char* / osipy_cache_free_string.
- *   A handle that is unknown or already released gets OSIPY_BAD_HANDLE, never a crash.
+ *   A handle that is unknown, already released, or of another kind (a cache or writer handle
+ *   given to osipy_cache_release, say) gets OSIPY_BAD_HANDLE, never a crash or a close.
+ * - Processes: a handle belongs to the process that opened it. A child created by fork() that
+ *   uses its parent's cache, lease or writer handle gets OSIPY_WRONG_PROCESS; the child opens
+ *   its own cache (its CACHED entries are then its own session's, reclaimed when it dies).
+ * - Coherence: a get in any session or process sees what is published on disk at the time of
+ *   the get (puts, replaces, invalidates and clears of other processes included); a lease keeps
+ *   the snapshot it mapped.
  * - Lifetime: a data pointer from a get stays valid until its lease is released, even if the
  *   entry is invalidated, replaced, evicted or the cache closed meanwhile. The memory is a private
  *   copy-on-write mapping: writing through it never changes the cache.
  * - Thread safety: all functions may be called from any thread. osipy_cache_last_error() is
  *   per thread.
+ *
+ * Caveats (as LMDB's header lists its own)
+ * - Truncating a segment file from outside while it is mapped kills the process with SIGBUS
+ *   when the lost pages are touched. The library never truncates a published file; other
+ *   tools must remove files, never truncate them.
+ * - Overwriting a segment file in place from outside changes what live leases read (a
+ *   private mapping shares unmodified pages with the file). The library only ever replaces
+ *   files by rename.
+ * - A type directory replaced by a symlink by the same user is followed (the cache refuses a
+ *   symlinked cache directory and never follows a symlinked segment, but trusts its owner's
+ *   own directories).
+ * - Network filesystems (NFS, Lustre) give neither atomic rename nor unlink-while-mapped, nor
+ *   reliable flock: use a local filesystem or a tmpfs.
  */
 #ifndef OSIPY_MAPPEDCACHE_H
 #define OSIPY_MAPPEDCACHE_H
@@ -39,7 +59,8 @@ extern "C" {
 #define OSIPY_IO_ERROR          4  /* a file could not be created, opened, written or mapped (disk full, ...) */
 #define OSIPY_ACCESS_DENIED     5  /* the cache directory belongs to another user, or is not writable */
 #define OSIPY_BAD_HANDLE        6  /* unknown handle, or one already released or closed */
-#define OSIPY_NOT_SUPPORTED     7  /* e.g. "compression": true */
+#define OSIPY_NOT_SUPPORTED     7  /* a feature this build or platform lacks */
+#define OSIPY_WRONG_PROCESS     8  /* a handle used in a child forked from the process that opened it */
 #define OSIPY_UNEXPECTED       99  /* anything else; see osipy_cache_last_error() */
 
 /* Element types: the same codes as the segment format (docs/FORMAT.md). */
@@ -63,6 +84,10 @@ extern "C" {
 
 #define OSIPY_MAX_DIMS   32
 
+/* Kinds of entry, reported by osipy_cache_get_any. */
+#define OSIPY_KIND_ARRAY  1  /* one array */
+#define OSIPY_KIND_BUNDLE 2  /* named arrays (the seed's dict data) */
+
 typedef struct osipy_cache osipy_cache;   /* one session on a cache directory */
 typedef struct osipy_lease osipy_lease;   /* keeps a got array (or bundle) mapped */
 typedef struct osipy_writer osipy_writer; /* a zero-copy put in progress */
@@ -74,9 +99,12 @@ const char *osipy_cache_last_error(void);
 /* Opens a session. config_json may be NULL or "" for the defaults, else an object with any of:
  *   "cache_dir" (string), "cached_dir" (string), "default_policy" ("transient"|"cached"|"persistent"),
  *   "policies" ({"t1_map": "persistent", ...}), "max_memory_mb" (int), "max_age_seconds" (int),
- *   "max_mapped_segments" (int), "prefault" (bool), "compression" (bool; true is OSIPY_NOT_SUPPORTED).
- * Errors: INVALID_ARGUMENT (NULL out_cache, bad JSON, bad value), ACCESS_DENIED (directory owned by
- * another user), IO_ERROR (directory is a symlink or cannot be created), NOT_SUPPORTED. */
+ *   "max_mapped_segments" (int), "max_quarantine_files" (int), "prefault" (bool),
+ *   "compression" (bool: PERSISTENT arrays compressed at rest), "compression_by_type"
+ *   ({"t1_map": true, ...}), "verify_on_first_map" (bool). Unknown keys are INVALID_ARGUMENT.
+ * Errors: INVALID_ARGUMENT (NULL out_cache, bad JSON, bad value; the message names the key),
+ * ACCESS_DENIED (directory owned by another user), IO_ERROR (directory is a symlink, writable by
+ * group or others, or cannot be created). */
 int32_t osipy_cache_open(const char *config_json, osipy_cache **out_cache);
 
 /* Ends the session: its CACHED segments are unlinked, PERSISTENT ones stay. Leases stay valid.
@@ -126,12 +154,21 @@ int32_t osipy_cache_get(osipy_cache *cache, const char *result_type, const char 
 int32_t osipy_cache_get_bundle(osipy_cache *cache, const char *result_type, const char *key,
                                osipy_lease **out_lease, int32_t *out_count);
 
-/* Array `index` of a bundle lease: its name (valid while the lease lives), data, dtype and shape. */
+/* Maps the entry under (result_type, key), whichever kind it is, in one look-up: *out_kind is
+ * OSIPY_KIND_ARRAY or OSIPY_KIND_BUNDLE, *out_count the number of arrays (1 for an array). Read
+ * each with osipy_cache_bundle_array (a single array has the name ""). On OSIPY_MISS, *out_lease
+ * is NULL. Errors: BAD_HANDLE, WRONG_PROCESS, INVALID_ARGUMENT, IO_ERROR. */
+int32_t osipy_cache_get_any(osipy_cache *cache, const char *result_type, const char *key,
+                            osipy_lease **out_lease, int32_t *out_kind, int32_t *out_count);
+
+/* Array `index` of a lease from any get: its name (valid while the lease lives), data, dtype and
+ * shape. Errors: BAD_HANDLE, INVALID_ARGUMENT (index out of range). */
 int32_t osipy_cache_bundle_array(osipy_lease *bundle, int32_t index, const char **out_name,
                                  const void **out_data, int32_t *out_dtype, int32_t *out_ndim,
                                  int64_t *out_shape);
 
-/* Releases a lease from osipy_cache_get or osipy_cache_get_bundle. Errors: BAD_HANDLE (also on a second release). */
+/* Releases a lease from osipy_cache_get, osipy_cache_get_bundle or osipy_cache_get_any.
+ * Errors: BAD_HANDLE (a second release, or a cache or writer handle: those are never closed here). */
 int32_t osipy_cache_release(osipy_lease *lease);
 
 /* *out_has = 1 if a get would hit, else 0. Never maps or reads the payload. */
@@ -144,7 +181,8 @@ int32_t osipy_cache_invalidate(osipy_cache *cache, const char *result_type, cons
 int32_t osipy_cache_clear(osipy_cache *cache, const char *result_type);
 
 /* Statistics as a JSON object: memory_entries, memory_size_mb, max_memory_mb, cache_dir,
- * disk_entries, disk_size_bytes, hits, misses, hit_rate, evictions, expirations, corrupt_segments.
+ * disk_entries, disk_size_bytes, hits, misses, hit_rate, evictions, expirations, corrupt_segments,
+ * quarantine_files, quarantine_bytes.
  * Free *out_json with osipy_cache_free_string. */
 int32_t osipy_cache_stats_json(osipy_cache *cache, char **out_json);
 

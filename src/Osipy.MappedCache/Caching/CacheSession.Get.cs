@@ -63,6 +63,29 @@ internal sealed partial class CacheSession
         }
     }
 
+    /// <summary>The entry, whichever kind it is: a <see cref="MappedArray"/> or a <see cref="MappedBundle"/>; null on a miss.</summary>
+    public IDisposable? GetAny(EntryKey key)
+    {
+        if (Acquire(key, SegmentKind.SingleArray) is not (EntryState state, MappingLease lease))
+        {
+            return null;
+        }
+
+        if (state.Record.Kind == SegmentKind.Bundle)
+        {
+            using (lease)
+            {
+                var bundle = new MappedBundle(lease.Mapping, state.Entry, state.MappedArrays);
+                Interlocked.Increment(ref _counters.Hits);
+                return bundle;
+            }
+        }
+
+        MappedArray array = MappedArray.Create(lease, state.Entry, state.MappedArrays[0]);
+        Interlocked.Increment(ref _counters.Hits);
+        return array;
+    }
+
     /// <summary>What is known about an entry without mapping it; null if absent, expired or TRANSIENT.</summary>
     public CacheEntry? GetEntry(EntryKey key)
     {
