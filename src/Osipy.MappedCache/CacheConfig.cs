@@ -21,12 +21,16 @@ public sealed record CacheConfig
     /// <summary>Per-result-type policies, overriding <see cref="DefaultPolicy"/>. Default empty.</summary>
     public IReadOnlyDictionary<string, RetentionPolicy> Policies { get; init; } = s_noPolicies;
 
-    /// <summary>Directory of segment files; null means <c>&lt;temp&gt;/osipy_cache_&lt;user&gt;</c>.</summary>
+    /// <summary>
+    /// Directory of segment files; null means <c>&lt;temp&gt;/osipy_cache_&lt;user&gt;</c>. Created 0700 if
+    /// missing; an existing one must belong to the user and not be writable by group or others.
+    /// </summary>
     public string? CacheDir { get; init; }
 
     /// <summary>
-    /// Directory for CACHED segments; null means <see cref="CacheDir"/>. Point it at a tmpfs such as
-    /// <c>/dev/shm</c> so session data never touches the disk (it then counts against RAM and the
+    /// Directory for CACHED segments; null means <see cref="CacheDir"/>. Point it at a directory on a
+    /// tmpfs such as <c>/dev/shm/osipy</c> (a subdirectory: /dev/shm itself is world-writable and
+    /// refused) so session data never touches the disk (it then counts against RAM and the
     /// tmpfs size). Every session sharing a cache directory should use the same value.
     /// </summary>
     public string? CachedDir { get; init; }

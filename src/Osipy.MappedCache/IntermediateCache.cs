@@ -38,6 +38,12 @@ public sealed partial class IntermediateCache : IDisposable
     /// <summary>Opens a session with an injected clock (for TTL) and a logger for corrupt files.</summary>
     /// <inheritdoc cref="IntermediateCache(CacheConfig?)" path="/exception"/>
     public IntermediateCache(CacheConfig? config, TimeProvider? timeProvider, ILogger? logger = null)
+        : this(config, timeProvider, logger, beforeMap: null)
+    {
+    }
+
+    /// <summary>Opens a session with a test seam that runs inside a miss's slow path (tests of the lock's scope).</summary>
+    internal IntermediateCache(CacheConfig? config, TimeProvider? timeProvider, ILogger? logger, Action<string, string>? beforeMap)
     {
         config ??= new CacheConfig();
         config.Validate();
@@ -49,7 +55,8 @@ public sealed partial class IntermediateCache : IDisposable
         Config = config;
         CacheDir = CacheDirectory.Prepare(config.CacheDir ?? CacheDirectory.DefaultPath());
         CachedDir = config.CachedDir is null ? CacheDir : CacheDirectory.Prepare(config.CachedDir);
-        _session = new CacheSession(new CacheSettings(config, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance), CacheDir, CachedDir);
+        var settings = new CacheSettings(config, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance) { BeforeMap = beforeMap };
+        _session = new CacheSession(settings, CacheDir, CachedDir);
         LastReclaim = _session.ReclaimDeadSessions();
     }
 

@@ -11,6 +11,7 @@ return args.Length < 2 ? Usage() : args[0] switch
     "sum" => Scenarios.Sum(args[1], args[2], args[3], prefault: args.Contains("--prefault"), waitBeforeSum: args.Contains("--wait")),
     "hammer" => Scenarios.Hammer(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4])),
     "permission-faults" => Scenarios.PermissionFaults(args[1]),
+    "soak" => Soak.Run(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5])),
     "reclaim-loop" => Scenarios.ReclaimLoop(args[1], int.Parse(args[2])),
     "create-after-full-disk" => Scenarios.CreateAfterFullDisk(args[1], int.Parse(args[2])),
     _ => Usage(),
@@ -18,6 +19,6 @@ return args.Length < 2 ? Usage() : args[0] switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: <put-loop|create-hold|hold-cached|put-persistent|sum|hammer|permission-faults|reclaim-loop|create-after-full-disk> <cache dir> [arguments]");
+    Console.Error.WriteLine("usage: <put-loop|create-hold|hold-cached|put-persistent|sum|hammer|permission-faults|soak|reclaim-loop|create-after-full-disk> <cache dir> [arguments]");
     return 2;
 }

@@ -103,8 +103,11 @@ internal sealed partial class CacheSession
             {
                 case LookupOutcome.Hit or LookupOutcome.Unmapped:
                     return found.State!.Entry;
+                case LookupOutcome.Stale when StillCurrent(found.State!):
+                    _entries.Confirm(found.State!, found.Generation, takeLease: false);
+                    return found.State!.Entry;
                 case LookupOutcome.Stale:
-                    Recheck(found);
+                    _entries.Drop(found.State!);
                     continue;
                 default:
                     LoadedSegment? loaded = _loader.Load(key, Locate(key, policy), SegmentKind.SingleArray, map: false);
@@ -142,8 +145,16 @@ internal sealed partial class CacheSession
             {
                 case LookupOutcome.Hit:
                     return (found.State!, found.Lease!);
+                case LookupOutcome.Stale when StillCurrent(found.State!):
+                    // Taken at once: with no shared counters (a read-only directory) every look-up is stale.
+                    if ((_entries.Confirm(found.State!, found.Generation, takeLease: true) ?? MapHeld(found.State!)) is { } confirmed)
+                    {
+                        return (found.State!, confirmed);
+                    }
+
+                    continue; // gone meanwhile: the disk decides
                 case LookupOutcome.Stale:
-                    Recheck(found);
+                    _entries.Drop(found.State!);
                     continue;
                 case LookupOutcome.Unmapped:
                     if (MapHeld(found.State!) is { } attached)
@@ -166,21 +177,10 @@ internal sealed partial class CacheSession
 
     /// <summary>
     /// Another session or process changed something in the key's bucket: one statx tells whether the
-    /// entry's path still names its file. If so it is trusted again up to the generation read before
-    /// the statx; if not, it leaves the table and the disk decides.
+    /// entry's path still names its file. If so the entry is trusted again up to the generation read
+    /// before the statx; if not, it leaves the table and the disk decides.
     /// </summary>
-    private void Recheck(Lookup stale)
-    {
-        EntryState state = stale.State!;
-        if (FileIdentity.OfPath(state.Path) == state.Identity)
-        {
-            _entries.Confirm(state, stale.Generation);
-        }
-        else
-        {
-            _entries.Drop(state);
-        }
-    }
+    private static bool StillCurrent(EntryState state) => FileIdentity.OfPath(state.Path) == state.Identity;
 
     /// <summary>Maps an entry held without a mapping, if its path still names its file; null (and dropped) if not.</summary>
     private MappingLease? MapHeld(EntryState state)

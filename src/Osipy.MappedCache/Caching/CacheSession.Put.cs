@@ -97,7 +97,17 @@ internal sealed partial class CacheSession
         }
 
         SegmentMapping? mapping = takeLease ? SegmentMapping.MapPrivate(writer.File.Handle, writer.FileLength, published.Path, _settings.Config.Prefault) : null;
-        return (state, _entries.Admit(state, mapping, takeLease));
+        try
+        {
+            return (state, _entries.Admit(state, mapping, takeLease));
+        }
+        catch (ObjectDisposedException) when (state.OwnedCached)
+        {
+            // The session ended between the check above and the admission, and its journal went
+            // with it: nobody would ever reclaim this CACHED file, so it goes now.
+            _publisher.RemoveIfSame(state.Path, state.Identity);
+            throw;
+        }
     }
 
     /// <summary>

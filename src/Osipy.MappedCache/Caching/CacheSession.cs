@@ -31,14 +31,14 @@ internal sealed partial class CacheSession : IDisposable
     public CacheSession(CacheSettings settings, string cacheDir, string cachedDir)
     {
         _settings = settings;
-        SessionId = Sessions.SessionId.New();
         _stores = new StoreSet(cacheDir, cachedDir, settings.Config.MaxQuarantineFiles);
         var locks = new KeyLocks(cacheDir);
         _publisher = new SegmentPublisher(locks, GenerationTable.ForDirectory(cacheDir, KeyLocation.BucketCount));
         string sessions = Path.Combine(cacheDir, SessionFile.DirectoryName);
         CacheDirectory.EnsurePrivateDirectory(sessions);
         SessionsDirectory = sessions;
-        _session = SessionFile.Register(sessions, SessionId);
+        _session = SessionFile.Register(sessions, Sessions.SessionId.New, out string sessionId);
+        SessionId = sessionId;
         _entries = new EntryCache(settings, _publisher, _counters, (state, ex) => Log.CleanupFailed(settings.Logger, state.Path, ex.Message));
         _rawCopies = new RawCopies(_stores.Cached, _session, SessionId, settings.Config.Prefault);
         _loader = new SegmentLoader(settings, _stores, _publisher, _rawCopies, _counters, _entries);

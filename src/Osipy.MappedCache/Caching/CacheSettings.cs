@@ -23,6 +23,9 @@ internal sealed class CacheSettings
 
     public long BudgetBytes { get; }
 
+    /// <summary>Test seam: runs in a miss's slow path, after the file is validated and before it is mapped (outside every lock but the key's single flight).</summary>
+    public Action<string, string>? BeforeMap { get; init; }
+
     public int MaxMappedSegments => Config.MaxMappedSegments;
 
     public long MaxAgeSeconds => Config.MaxAgeSeconds;

@@ -85,15 +85,32 @@ internal sealed partial class EntryCache
         return result;
     }
 
-    /// <summary>The entry was checked against its file after <paramref name="generation"/> was read: trust it up to that generation.</summary>
-    public void Confirm(EntryState state, long generation)
+    /// <summary>
+    /// The entry was checked against its file after <paramref name="generation"/> was read: trust it
+    /// up to that generation and, if asked and it is mapped, take a lease (a hit) at once.
+    /// </summary>
+    /// <returns>The lease; null if not asked, not mapped, or the entry left the table meanwhile.</returns>
+    public MappingLease? Confirm(EntryState state, long generation, bool takeLease)
     {
         lock (_gate)
         {
-            if (!_disposed && _table.Find(state.Key) == state && generation - state.SeenGeneration > 0)
+            if (_disposed || _table.Find(state.Key) != state)
+            {
+                return null;
+            }
+
+            if (generation - state.SeenGeneration > 0)
             {
                 state.SeenGeneration = generation;
             }
+
+            if (!takeLease || state.Mapping is null)
+            {
+                return null;
+            }
+
+            _table.Touch(state);
+            return new MappingLease(state.Mapping);
         }
     }
 

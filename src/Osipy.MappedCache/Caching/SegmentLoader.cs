@@ -119,6 +119,7 @@ internal sealed class SegmentLoader(CacheSettings settings, StoreSet stores, Seg
             return new LoadedSegment(path, opened.Identity, record, null, record.Arrays, generation);
         }
 
+        settings.BeforeMap?.Invoke(key.ResultType, key.Key);
         SegmentMapping mapping;
         IReadOnlyList<ArrayRecord> layout;
         try

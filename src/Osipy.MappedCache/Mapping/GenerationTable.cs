@@ -51,6 +51,14 @@ internal sealed unsafe class GenerationTable
     {
         lock (s_openGate)
         {
+            // Already open in this process (the common case: a new session on a known directory)?
+            string path = Path.Combine(directory, FileName);
+            if (Libc.Statx(Libc.AT_FDCWD, path, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, out Libc.StatxBuffer known) == 0
+                && s_open.TryGetValue(new FileIdentityKey(known.DeviceMajor, known.DeviceMinor, known.Inode), out GenerationTable? open))
+            {
+                return open;
+            }
+
             GenerationTable table = Open(directory, count, out FileIdentityKey? key);
             if (key is not { } found)
             {

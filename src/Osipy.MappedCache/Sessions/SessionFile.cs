@@ -36,35 +36,50 @@ internal sealed class SessionFile : IDisposable
 
     public string Path { get; }
 
-    /// <summary>Files being registered: <c>.&lt;id&gt;.registering</c>, invisible to the reclaimer's <c>*.session</c> scan.</summary>
-    public const string RegisteringSuffix = ".registering";
-
     /// <summary>
-    /// Creates and locks the session file of <paramref name="sessionId"/>. The file is created
-    /// under a hidden name, locked, and only then renamed to its <c>.session</c> name, so no other
-    /// process can see a session's name before its lock is held (and take it for dead).
+    /// Creates (O_EXCL) and locks a session file, named by a fresh id from <paramref name="newId"/>.
+    /// A reclaimer in another process may open the new, not yet locked file, take its lock and
+    /// remove it as dead before this call's lock is taken: so the lock is taken blocking (a
+    /// reclaimer holds it only to read an empty journal), and once held, the path must still name
+    /// the locked file; if it does not, registration starts again under another id. No live
+    /// session is ever left without its file.
     /// </summary>
-    /// <exception cref="IOException">The file cannot be created, locked or named.</exception>
-    public static SessionFile Register(string sessionsDirectory, string sessionId)
+    /// <exception cref="IOException">The file cannot be created or locked.</exception>
+    public static SessionFile Register(string sessionsDirectory, Func<string> newId, out string sessionId)
     {
-        string path = System.IO.Path.Combine(sessionsDirectory, sessionId + Extension);
-        string registering = System.IO.Path.Combine(sessionsDirectory, "." + sessionId + RegisteringSuffix);
-        SafeFileHandle file = OpenNoFollow(registering, create: true) ?? throw new IOException($"Session file '{registering}' vanished while being created.");
-        try
+        for (int attempt = 0; ; attempt++)
         {
-            if (Libc.Flock((int)file.DangerousGetHandle(), Libc.LOCK_EX | Libc.LOCK_NB) != 0)
+            sessionId = newId();
+            string path = System.IO.Path.Combine(sessionsDirectory, sessionId + Extension);
+            SafeFileHandle file = OpenNoFollow(path, create: true)!;
+            try
             {
-                throw Libc.IOExceptionFor(Marshal.GetLastPInvokeError(), "flock", registering);
+                int fd = (int)file.DangerousGetHandle();
+                while (Libc.Flock(fd, Libc.LOCK_EX) != 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno != Libc.EINTR)
+                    {
+                        throw Libc.IOExceptionFor(errno, "flock", path);
+                    }
+                }
+
+                if (FileIdentity.OfPath(path) is { } named && named.Inode == FileIdentity.Of(file, path).Inode)
+                {
+                    return new SessionFile(path, file);
+                }
+            }
+            catch
+            {
+                file.Dispose();
+                throw;
             }
 
-            File.Move(registering, path, overwrite: false);
-            return new SessionFile(path, file);
-        }
-        catch
-        {
-            file.Dispose();
-            FileRemoval.TryDelete(registering); // never named: nobody else saw it
-            throw;
+            file.Dispose(); // taken for dead and removed before it was locked: register anew
+            if (attempt == 16)
+            {
+                throw new IOException($"Could not register a session in '{sessionsDirectory}': its session files keep being removed by another process.");
+            }
         }
     }
 
@@ -113,7 +128,7 @@ internal sealed class SessionFile : IDisposable
     /// <summary>Opens a session file without following symlinks; null if it does not exist.</summary>
     internal static SafeFileHandle? OpenNoFollow(string path, bool create)
     {
-        int flags = Libc.O_RDWR | Libc.O_NOFOLLOW | Libc.O_CLOEXEC | (create ? Libc.O_CREAT : 0);
+        int flags = Libc.O_RDWR | Libc.O_NOFOLLOW | Libc.O_CLOEXEC | (create ? Libc.O_CREAT | Libc.O_EXCL : 0);
         int fd = Libc.Open(path, flags, 0x180 /* 0600 */);
         if (fd < 0)
         {

@@ -25,14 +25,10 @@ internal static partial class SessionReclaimer
 
     private const int MaxLineBytes = 512;
 
-    /// <summary>Registering files older than this whose lock is free were left by a process killed while registering.</summary>
-    private static readonly TimeSpan AbandonedRegistrationAge = TimeSpan.FromMinutes(1);
-
     public static ReclaimReport ReclaimDead(string sessionsDirectory, SegmentStore persistentStore, SegmentStore cachedStore, SegmentPublisher publisher, string ownSessionId)
     {
         int sessions = 0, segments = 0, temps = 0;
         long bytes = 0;
-        RemoveAbandonedRegistrations(sessionsDirectory);
         foreach (string path in Directory.EnumerateFiles(sessionsDirectory, "*" + SessionFile.Extension))
         {
             string id = Path.GetFileNameWithoutExtension(path);
@@ -168,20 +164,6 @@ internal static partial class SessionReclaimer
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return null; // corrupt or unreadable: left for the next get to quarantine
-        }
-    }
-
-    private static void RemoveAbandonedRegistrations(string sessionsDirectory)
-    {
-        foreach (FileInfo file in new DirectoryInfo(sessionsDirectory).EnumerateFiles("*" + SessionFile.RegisteringSuffix))
-        {
-            if (DateTime.UtcNow - file.LastWriteTimeUtc > AbandonedRegistrationAge && TryLockDead(file.FullName) is { } locked)
-            {
-                using (locked)
-                {
-                    FileRemoval.TryDelete(file.FullName);
-                }
-            }
         }
     }
 

@@ -156,4 +156,29 @@ public sealed class SessionCoherenceTests : IDisposable
         Assert.Equal([3f, 3f, 3f, 3f], seen.ReadOnlySpan.ToArray());
         Assert.True(reader.Verify("t", "k"));
     }
+
+    [Fact]
+    public void WithoutSharedCounters_EveryGetRechecksTheFile_AndStaysCoherent()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir.CachePath, "generations")); // the counters' file cannot be created
+        using var a = new IntermediateCache(_dir.Config(RetentionPolicy.Cached));
+        using var b = new IntermediateCache(_dir.Config(RetentionPolicy.Cached));
+        a.Put<float>("t", "k", [1f], [1]);
+        for (int i = 0; i < 3; i++)
+        {
+            using MappedArray<float> hit = a.Get<float>("t", "k")!; // held unmapped, then mapped: both re-checked
+            Assert.Equal(1f, hit.ReadOnlySpan[0]);
+        }
+
+        Assert.True(b.Has("t", "k"));
+        b.Put<float>("t", "k", [2f], [1]);
+        using (MappedArray<float> replaced = a.Get<float>("t", "k")!)
+        {
+            Assert.Equal(2f, replaced.ReadOnlySpan[0]);
+        }
+
+        b.Invalidate("t", "k");
+        Assert.Null(a.Get<float>("t", "k"));
+        Assert.Equal(4, a.GetStats().Hits);
+    }
 }
