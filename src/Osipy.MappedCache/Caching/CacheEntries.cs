@@ -22,6 +22,24 @@ internal static class CacheEntries
         };
     }
 
+    /// <summary>The entry a zero-copy writer will publish: its creation time is the draft's.</summary>
+    public static CacheEntry FromDraft(SegmentDraft draft)
+    {
+        ArrayDraft array = draft.Arrays[0];
+        return new CacheEntry
+        {
+            Key = draft.Key,
+            ResultType = draft.ResultType,
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(draft.CreatedUnixMilliseconds),
+            SizeBytes = array.PayloadLength,
+            MetadataJson = draft.MetadataJson,
+            Policy = draft.Policy,
+            ElementType = DTypes.ClrType(array.DType),
+            Shape = new ArrayRecord(array.Name, array.DType, array.Shape, 0, array.PayloadLength, 0).IntShape(),
+            ArrayNames = [],
+        };
+    }
+
     private static IReadOnlyList<string> ArrayNames(IReadOnlyList<ArrayRecord> arrays)
     {
         var names = new string[arrays.Count];

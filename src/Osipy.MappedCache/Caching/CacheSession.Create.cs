@@ -21,18 +21,7 @@ internal sealed partial class CacheSession
                 writer.File.Unlink(); // the mapping keeps the pages; nothing is ever published
             }
 
-            var entry = new CacheEntry
-            {
-                Key = draft.Key,
-                ResultType = draft.ResultType,
-                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(draft.CreatedUnixMilliseconds),
-                SizeBytes = array.PayloadLength,
-                MetadataJson = draft.MetadataJson,
-                Policy = draft.Policy,
-                ElementType = typeof(T),
-                Shape = new ArrayRecord(string.Empty, array.DType, array.Shape, 0, 0, 0).IntShape(),
-                ArrayNames = [],
-            };
+            CacheEntry entry = CacheEntries.FromDraft(draft);
             var record = new ArrayRecord(string.Empty, array.DType, array.Shape, writer.PayloadOffset(0), array.PayloadLength, PayloadChecksum: 0);
             return new MappedArrayWriter<T>(this, writer, mapping, new MappedArray<T>(new MappingLease(mapping), entry, record));
         }
