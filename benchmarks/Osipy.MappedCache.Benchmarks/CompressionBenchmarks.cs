@@ -83,7 +83,7 @@ public class CompressionBenchmarks
 
     [Benchmark]
     public void Lz4Decompress() =>
-        ChunkCodec.DecompressTo(_lz4File, _lz4Table, ItemSize, _restored, _lz4Path);
+        ChunkCodec.DecompressTo(_lz4File, _lz4Table, ItemSize, _restored);
 
     [Benchmark]
     public int ZstdCompress() => ZstdCompressOnce().Length;

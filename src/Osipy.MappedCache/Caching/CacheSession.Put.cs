@@ -1,6 +1,5 @@
 using Osipy.MappedCache.Mapping;
 using Osipy.MappedCache.Segments;
-using Osipy.MappedCache.Segments.Compression;
 
 namespace Osipy.MappedCache.Caching;
 

@@ -10,7 +10,7 @@ internal sealed partial class EntryCache
     public bool IsExpired(DateTimeOffset createdAt) =>
         _settings.MaxAgeSeconds > 0 && (_settings.Time.GetUtcNow() - createdAt).TotalSeconds > _settings.MaxAgeSeconds;
 
-    /// <summary>Counts and logs an expiry (the caller removes the entry or file).</summary>
+    /// <summary>Counts and logs an expiry found on disk (the caller removes the file); never under the lock.</summary>
     public void CountExpired(CacheEntry entry)
     {
         Interlocked.Increment(ref _counters.Expirations);
@@ -30,7 +30,8 @@ internal sealed partial class EntryCache
             // Expiry belongs to the entry: it leaves the table and its file goes (if still the one it names).
             _table.Remove(key);
             retired.Add(state, removeFile: true);
-            CountExpired(state.Entry);
+            Interlocked.Increment(ref _counters.Expirations);
+            retired.Log(state, expired: true);
             return new Lookup(LookupOutcome.Absent, null, 0, null);
         }
 
@@ -93,7 +94,7 @@ internal sealed partial class EntryCache
             _table.Remove(victim.Key);
             retired.Add(victim, removeFile: victim.OwnedCached);
             Interlocked.Increment(ref _counters.Evictions);
-            Log.Evicted(_settings.Logger, victim.Entry.Key, victim.Entry.ResultType, victim.SizeBytes);
+            retired.Log(victim, expired: false);
         }
     }
 }

@@ -277,6 +277,18 @@ internal sealed partial class EntryCache
             mapping.Dispose();
         }
 
+        foreach ((EntryState state, bool expired) in retired.ToLog)
+        {
+            if (expired)
+            {
+                Log.Expired(_settings.Logger, state.Entry.Key, state.Entry.ResultType, state.Entry.CreatedAt);
+            }
+            else
+            {
+                Log.Evicted(_settings.Logger, state.Entry.Key, state.Entry.ResultType, state.SizeBytes);
+            }
+        }
+
         foreach ((EntryState state, bool removeFile) in retired.Items)
         {
             state.Mapping?.Dispose();

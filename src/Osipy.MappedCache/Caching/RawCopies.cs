@@ -30,8 +30,17 @@ internal sealed class RawCopies(SegmentStore cachedStore, SessionFile session, s
             MetadataJson = opened.Record.MetadataJson,
             Arrays = [new ArrayDraft(compressed.Name, compressed.DType, compressed.Shape)],
         };
-        (SegmentMapping mapping, IReadOnlyList<ArrayRecord> layout) = Write(draft, writer => ChunkCodec.DecompressToFile(
-            opened.File, table, compressed.PayloadLength, DTypes.ItemSize(compressed.DType), writer.File.Handle, writer.PayloadOffset(0), opened.Path));
+        SegmentMapping mapping;
+        IReadOnlyList<ArrayRecord> layout;
+        try
+        {
+            (mapping, layout) = Write(draft, writer => ChunkCodec.DecompressToFile(
+                opened.File, table, compressed.PayloadLength, DTypes.ItemSize(compressed.DType), writer.File.Handle, writer.PayloadOffset(0)));
+        }
+        catch (CorruptChunkException ex)
+        {
+            throw new CorruptSegmentException(opened.Path, ex.Message) { Identity = opened.Identity };
+        }
 
         // The copy keeps the record's payload checksum, so VerifyOnFirstMap checks the decompressed bytes.
         return (mapping, [layout[0] with { PayloadChecksum = compressed.PayloadChecksum }]);

@@ -88,17 +88,17 @@ public sealed class ChunkCodecTests : IDisposable
     }
 
     [Fact]
-    public void DecompressTo_WithFlippedByteInOneChunk_ThrowsCorruptSegment_NamingThatChunk()
+    public void DecompressTo_WithFlippedByteInOneChunk_ThrowsCorruptChunk_NamingThatChunk()
     {
         byte[] source = SmoothSignal(3 * ChunkCodec.ChunkBytes);
         ChunkEntry[] table = Compress(source, sizeof(float));
         ChunkEntry damaged = table[1];
         FlipByte(damaged.Offset + (damaged.Length / 2));
 
-        var ex = Assert.Throws<CorruptSegmentException>(() => Decompress(table, source.Length, sizeof(float)));
+        var ex = Assert.Throws<CorruptChunkException>(() => Decompress(table, source.Length, sizeof(float)));
 
-        Assert.Contains("chunk 1 ", ex.Reason, StringComparison.Ordinal);
-        Assert.Equal(_path, ex.SegmentPath);
+        Assert.Equal(1, ex.Index);
+        Assert.StartsWith("chunk 1 ", ex.Message, StringComparison.Ordinal);
     }
 
     private ChunkEntry[] Compress(byte[] source, int itemSize)
@@ -111,7 +111,7 @@ public sealed class ChunkCodecTests : IDisposable
     private byte[] Decompress(ChunkEntry[] table, long rawLength, int itemSize)
     {
         var destination = new byte[rawLength];
-        ChunkCodec.DecompressTo(_file, table, itemSize, destination, _path);
+        ChunkCodec.DecompressTo(_file, table, itemSize, destination);
         return destination;
     }
 

@@ -12,6 +12,12 @@ namespace Osipy.MappedCache.Segments.Compression;
 /// </summary>
 internal readonly record struct ChunkEntry(long Offset, int Length, bool Stored, ulong Checksum);
 
+/// <summary>A chunk failed its checks while being decoded; the reader of the file turns this into a corrupt segment.</summary>
+internal sealed class CorruptChunkException(int index, string reason) : Exception($"chunk {index} {reason}")
+{
+    public int Index { get; } = index;
+}
+
 /// <summary>
 /// Compresses an array's bytes in independent chunks (byte-shuffle, then LZ4) across all cores, and
 /// decompresses them back, chunk by chunk in parallel, straight into the destination memory.
@@ -104,16 +110,16 @@ internal static class ChunkCodec
     /// Reads, checks and decompresses every chunk into <paramref name="destination"/> (the array's
     /// raw length), in parallel.
     /// </summary>
-    /// <exception cref="CorruptSegmentException">A chunk's checksum or size is wrong; the message names the chunk.</exception>
-    public static void DecompressTo(SafeFileHandle file, IReadOnlyList<ChunkEntry> table, int itemSize, Memory<byte> destination, string path)
+    /// <exception cref="CorruptChunkException">A chunk's checksum or size is wrong; the message names the chunk.</exception>
+    public static void DecompressTo(SafeFileHandle file, IReadOnlyList<ChunkEntry> table, int itemSize, Memory<byte> destination)
     {
         try
         {
             Parallel.For(0, table.Count, index => DecodeChunk(
                 file, table[index], index, destination.Length, itemSize,
-                destination.Span.Slice(index * ChunkBytes, RawChunkLength(destination.Length, index)), path));
+                destination.Span.Slice(index * ChunkBytes, RawChunkLength(destination.Length, index))));
         }
-        catch (AggregateException ex) when (ex.InnerExceptions.OfType<CorruptSegmentException>().FirstOrDefault() is { } corrupt)
+        catch (AggregateException ex) when (ex.InnerExceptions.OfType<CorruptChunkException>().FirstOrDefault() is { } corrupt)
         {
             throw corrupt;
         }
@@ -125,7 +131,7 @@ internal static class ChunkCodec
     /// page cache receives the pages without a fault per page, as writing through a mapping costs.
     /// </summary>
     public static void DecompressToFile(
-        SafeFileHandle file, IReadOnlyList<ChunkEntry> table, long rawLength, int itemSize, SafeFileHandle destination, long destinationOffset, string path)
+        SafeFileHandle file, IReadOnlyList<ChunkEntry> table, long rawLength, int itemSize, SafeFileHandle destination, long destinationOffset)
     {
         try
         {
@@ -135,7 +141,7 @@ internal static class ChunkCodec
                 byte[] plain = ArrayPool<byte>.Shared.Rent(rawChunk);
                 try
                 {
-                    DecodeChunk(file, table[index], index, rawLength, itemSize, plain.AsSpan(0, rawChunk), path);
+                    DecodeChunk(file, table[index], index, rawLength, itemSize, plain.AsSpan(0, rawChunk));
                     RandomAccess.Write(destination, plain.AsSpan(0, rawChunk), destinationOffset + ((long)index * ChunkBytes));
                 }
                 finally
@@ -144,19 +150,19 @@ internal static class ChunkCodec
                 }
             });
         }
-        catch (AggregateException ex) when (ex.InnerExceptions.OfType<CorruptSegmentException>().FirstOrDefault() is { } corrupt)
+        catch (AggregateException ex) when (ex.InnerExceptions.OfType<CorruptChunkException>().FirstOrDefault() is { } corrupt)
         {
             throw corrupt;
         }
     }
 
     /// <summary>Reads chunk <paramref name="index"/>, checks it, and writes its raw bytes to <paramref name="output"/>.</summary>
-    private static void DecodeChunk(SafeFileHandle file, ChunkEntry entry, int index, long rawLength, int itemSize, Span<byte> output, string path)
+    private static void DecodeChunk(SafeFileHandle file, ChunkEntry entry, int index, long rawLength, int itemSize, Span<byte> output)
     {
         int rawChunk = RawChunkLength(rawLength, index);
         if (entry.Length < 0 || entry.Length > MaxChunkLength)
         {
-            throw new CorruptSegmentException(path, $"chunk {index} claims {entry.Length} bytes");
+            throw new CorruptChunkException(index, $"claims {entry.Length} bytes");
         }
 
         byte[] compressed = ArrayPool<byte>.Shared.Rent(entry.Length);
@@ -166,7 +172,7 @@ internal static class ChunkCodec
             Span<byte> bytes = compressed.AsSpan(0, entry.Length);
             if (RandomAccess.Read(file, bytes, entry.Offset) != entry.Length || XxHash3.HashToUInt64(bytes) != entry.Checksum)
             {
-                throw new CorruptSegmentException(path, $"chunk {index} (at byte {entry.Offset}) fails its checksum");
+                throw new CorruptChunkException(index, $"(at byte {entry.Offset}) fails its checksum");
             }
 
             Span<byte> plain = shuffled.AsSpan(0, rawChunk);
@@ -174,14 +180,14 @@ internal static class ChunkCodec
             {
                 if (entry.Length != rawChunk)
                 {
-                    throw new CorruptSegmentException(path, $"stored chunk {index} has {entry.Length} bytes, not {rawChunk}");
+                    throw new CorruptChunkException(index, $"is stored with {entry.Length} bytes, not {rawChunk}");
                 }
 
                 bytes.CopyTo(plain);
             }
             else if (LZ4Codec.Decode(bytes, plain) != rawChunk)
             {
-                throw new CorruptSegmentException(path, $"chunk {index} does not decompress to {rawChunk} bytes");
+                throw new CorruptChunkException(index, $"does not decompress to {rawChunk} bytes");
             }
 
             ByteShuffle.Unshuffle(plain, output, itemSize);

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
+using Osipy.MappedCache.Segments.Compression;
 
-namespace Osipy.MappedCache.Segments.Compression;
+namespace Osipy.MappedCache.Segments;
 
 /// <summary>
 /// The chunk table of a compressed segment: one 24-byte entry per 1 MiB raw chunk, between the

@@ -1,7 +1,8 @@
 using System.IO.Hashing;
 using Osipy.MappedCache.Mapping;
+using Osipy.MappedCache.Segments.Compression;
 
-namespace Osipy.MappedCache.Segments.Compression;
+namespace Osipy.MappedCache.Segments;
 
 /// <summary>
 /// Writes a compressed single-array segment (.zseg) into a <see cref="TempSegment"/>: chunks,
