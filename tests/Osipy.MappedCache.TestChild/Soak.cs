@@ -1,7 +1,7 @@
 namespace Osipy.MappedCache.TestChild;
 
 /// <summary>
-/// Random put / create / get / invalidate / clear / dispose from several threads, each with its
+/// Random put / create / get / has / verify / stats / reclaim / invalidate / clear / dispose from several threads, each with its
 /// own session, on a small key set of every kind (single arrays, bundles, compressed) and every
 /// policy. Every hit is checked to be one whole array of the key asked for.
 /// </summary>
@@ -118,8 +118,26 @@ internal static class Soak
             case < 94:
                 cache.Clear(resultType);
                 break;
-            case < 97:
+            case < 95:
                 _ = cache.Has(resultType, name);
+                break;
+            case 95:
+                if (cache.Verify(resultType, name) == false)
+                {
+                    throw new SoakFailure($"{resultType}/{name}: Verify found a published segment corrupt");
+                }
+
+                break;
+            case 96:
+                CacheStats stats = cache.GetStats();
+                if (stats.CorruptSegments != 0 || stats.QuarantineFiles != 0)
+                {
+                    throw new SoakFailure($"a published segment was found corrupt ({stats.CorruptSegments}, {stats.QuarantineFiles} quarantined)");
+                }
+
+                break;
+            case 97:
+                cache.ReclaimDeadSessions();
                 break;
             default:
                 cache.Dispose(); // ends the session (its CACHED files go) and starts another

@@ -107,6 +107,25 @@ public sealed class SessionCoherenceTests : IDisposable
     }
 
     [Fact]
+    public void RacingPuts_OfARawAndACompressedPersistentArray_LeaveExactlyOneFile_WithTheLastValue()
+    {
+        using var raw = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent));
+        using var compressed = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent) with { Compression = true });
+        using var barrier = new Barrier(2);
+        for (int round = 0; round < 150; round++)
+        {
+            Parallel.Invoke(
+                () => { barrier.SignalAndWait(); raw.Put<float>("t", "k", TestData.Ramp(5000, 1), [5000]); },
+                () => { barrier.SignalAndWait(); compressed.Put<float>("t", "k", TestData.Ramp(5000, 2), [5000]); });
+
+            string file = Assert.Single(_dir.SegmentFiles());
+            using var reader = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent));
+            using MappedArray<float> value = reader.Get<float>("t", "k")!;
+            Assert.Equal(file.EndsWith(".zseg", StringComparison.Ordinal) ? 2f : 1f, value.ReadOnlySpan[0]);
+        }
+    }
+
+    [Fact]
     public void Commit_ReturnsTheBytesThisWriterPublished_EvenAgainstAConcurrentPutOfAnotherType()
     {
         using var writerSession = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent));
