@@ -10,8 +10,10 @@ internal static partial class Libc
 {
     internal const string LibraryName = "libc";
 
+    internal const int EPERM = 1;
     internal const int ENOENT = 2;
     internal const int EINTR = 4;
+    internal const int EACCES = 13;
     internal const int ENOTDIR = 20;
     internal const int ELOOP = 40;
 

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using Osipy.MappedCache.Interop;
+
 namespace Osipy.MappedCache.Segments;
 
 /// <summary>
@@ -13,20 +16,19 @@ internal static class FileRemoval
     /// <exception cref="UnauthorizedAccessException">Its directory is not writable.</exception>
     public static bool Delete(string path)
     {
-        try
+        // unlink(2) itself: one call, which also says whether there was anything to remove.
+        if (Libc.Unlink(path) == 0)
         {
-            if (!Path.Exists(path) && new FileInfo(path).LinkTarget is null)
-            {
-                return false;
-            }
-
-            File.Delete(path);
             return true;
         }
-        catch (DirectoryNotFoundException)
+
+        int errno = Marshal.GetLastPInvokeError();
+        return errno switch
         {
-            return false;
-        }
+            Libc.ENOENT or Libc.ENOTDIR => false,
+            Libc.EACCES or Libc.EPERM => throw new UnauthorizedAccessException($"unlink '{path}' failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", Libc.IOExceptionFor(errno, "unlink", path)),
+            _ => throw Libc.IOExceptionFor(errno, "unlink", path),
+        };
     }
 
     /// <summary><see cref="Delete"/> for cleanup paths: failures are swallowed and reported as false.</summary>
