@@ -84,6 +84,13 @@ public sealed record CacheConfig
     /// </summary>
     public int MaxQuarantineFiles { get; init; } = 64;
 
+    /// <summary>
+    /// A store shared by many nodes (for example <c>Osipy.MappedCache.Redis.RedisRemoteTier</c>) that
+    /// PERSISTENT entries are uploaded to and fetched from on a local miss; null (the default) keeps
+    /// the cache on this node. See <see cref="IRemoteTier"/>.
+    /// </summary>
+    public IRemoteTier? Remote { get; init; }
+
     /// <summary>Checks every setting; the cache calls this when it opens.</summary>
     /// <exception cref="ArgumentNullException">A dictionary is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>

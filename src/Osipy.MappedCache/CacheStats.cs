@@ -45,4 +45,13 @@ public sealed record CacheStats
 
     /// <summary>Bytes of the files in the quarantine now.</summary>
     public long QuarantineBytes { get; init; }
+
+    /// <summary>Local misses that the remote tier filled (the entry was downloaded and published locally).</summary>
+    public long RemoteHits { get; init; }
+
+    /// <summary>Remote entries that were found but could not be used (a missing or damaged piece, or a file that failed validation): counted misses.</summary>
+    public long RemoteMisses { get; init; }
+
+    /// <summary>Calls to the remote tier that failed (unreachable, timed out); local work went on.</summary>
+    public long RemoteErrors { get; init; }
 }

@@ -8,4 +8,7 @@ internal sealed class CacheCounters
     public long Evictions;
     public long Expirations;
     public long CorruptSegments;
+    public long RemoteHits;
+    public long RemoteMisses;
+    public long RemoteErrors;
 }

@@ -62,6 +62,8 @@ internal sealed partial class CacheSession
         // published, so nothing can write to a published segment.
         writer.ReleaseMapping();
         (EntryState state, MappingLease? published) = Publish(writer.Segment, takeLease: true);
-        return new MappedArray<T>(published!, state.Entry, state.MappedArrays[0]);
+        var committed = new MappedArray<T>(published!, state.Entry, state.MappedArrays[0]);
+        UploadIfPersistent(writer.Segment);
+        return committed;
     }
 }

@@ -169,6 +169,12 @@ internal sealed partial class CacheSession
                         return loaded;
                     }
 
+                    // Not on this node: another node may have published it.
+                    if (policy == RetentionPolicy.Persistent && FetchRemote(key, Locate(key, policy)) && LoadAndAdmit(key, policy, preferred) is { } fetched)
+                    {
+                        return fetched;
+                    }
+
                     Interlocked.Increment(ref _counters.Misses);
                     return null;
             }

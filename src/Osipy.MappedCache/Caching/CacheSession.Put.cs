@@ -41,6 +41,7 @@ internal sealed partial class CacheSession
         using SegmentWriter writer = BeginWrite(draft);
         writer.Append(source);
         Publish(writer, takeLease: false);
+        UploadIfPersistent(writer);
     }
 
     /// <summary>Stores the named arrays of a bundle, read in order from <paramref name="sources"/>.</summary>
@@ -53,6 +54,16 @@ internal sealed partial class CacheSession
         }
 
         Publish(writer, takeLease: false);
+        UploadIfPersistent(writer);
+    }
+
+    /// <summary>After a publication (outside the key's single flight): a PERSISTENT segment goes to the remote tier too.</summary>
+    public void UploadIfPersistent(SegmentWriter published)
+    {
+        if (published.Draft.Policy == RetentionPolicy.Persistent && published.File.IsPublished)
+        {
+            Upload(new EntryKey(published.Draft.ResultType, published.Draft.Key), published.File, published.FileLength);
+        }
     }
 
     /// <summary>Opens the temporary file for <paramref name="draft"/> in its store; its directory is journaled first.</summary>
@@ -127,15 +138,18 @@ internal sealed partial class CacheSession
         writer.Compress(source);
         (SegmentMapping copy, IReadOnlyList<ArrayRecord> layout) = _rawCopies.Write(draft, raw => raw.Append(source));
         bool admitted = false;
+        MappingLease? lease;
         try
         {
             SegmentRecord record = writer.Seal();
-            using KeyedGate<EntryKey>.Holder flight = _flights.Enter(key);
-            ThrowIfDisposed();
-            SegmentPublisher.Published published = _publisher.Publish(writer.File, at, SegmentKind.Compressed);
-            state = new EntryState(key, at, published.Path, published.Identity, record, ownedCached: false, layout) { SeenGeneration = published.Generation };
-            admitted = true; // from here the table owns the copy (Admit releases it if the session ended)
-            return _entries.Admit(state, copy, takeLease);
+            using (_flights.Enter(key))
+            {
+                ThrowIfDisposed();
+                SegmentPublisher.Published published = _publisher.Publish(writer.File, at, SegmentKind.Compressed);
+                state = new EntryState(key, at, published.Path, published.Identity, record, ownedCached: false, layout) { SeenGeneration = published.Generation };
+                admitted = true; // from here the table owns the copy (Admit releases it if the session ended)
+                lease = _entries.Admit(state, copy, takeLease);
+            }
         }
         finally
         {
@@ -144,5 +158,8 @@ internal sealed partial class CacheSession
                 copy.Dispose();
             }
         }
+
+        Upload(key, writer.File, writer.FileLength);
+        return lease;
     }
 }

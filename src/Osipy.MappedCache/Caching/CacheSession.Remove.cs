@@ -14,6 +14,8 @@ internal sealed partial class CacheSession
         {
             _publisher.Remove(store.Locate(key.ResultType, key.Key));
         }
+
+        RemoveRemote(key, key.ResultType);
     }
 
     /// <summary>
@@ -35,5 +37,7 @@ internal sealed partial class CacheSession
                 store.Quarantine.Clear();
             }
         }
+
+        RemoveRemote(key: null, resultType);
     }
 }

@@ -114,6 +114,9 @@ internal sealed partial class CacheSession : IDisposable
             CorruptSegments = Volatile.Read(ref _counters.CorruptSegments),
             QuarantineFiles = quarantineFiles,
             QuarantineBytes = quarantineBytes,
+            RemoteHits = Volatile.Read(ref _counters.RemoteHits),
+            RemoteMisses = Volatile.Read(ref _counters.RemoteMisses),
+            RemoteErrors = Volatile.Read(ref _counters.RemoteErrors),
         };
     }
 

@@ -20,6 +20,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Could not remove '{Path}' at the end of the session ({Reason}); the next session will reclaim it.")]
     public static partial void CleanupFailed(ILogger logger, string path, string reason);
 
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Remote tier {Operation} of '{Key}' ({ResultType}) failed; going on locally: {Reason}.")]
+    public static partial void RemoteFailed(ILogger logger, string operation, string key, string resultType, string reason);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Remote copy of '{Key}' ({ResultType}) is unusable ({Reason}); it was removed and the get is a miss.")]
+    public static partial void RemoteUnusable(ILogger logger, string key, string resultType, string reason);
+
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Evicted '{Key}' ({ResultType}), {SizeBytes} bytes, to stay within the memory budget.")]
     public static partial void Evicted(ILogger logger, string key, string resultType, long sizeBytes);
 

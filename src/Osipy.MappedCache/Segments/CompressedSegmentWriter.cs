@@ -26,6 +26,9 @@ internal sealed class CompressedSegmentWriter : IDisposable
 
     public TempSegment File { get; }
 
+    /// <summary>The file's length once sealed.</summary>
+    public long FileLength { get; private set; }
+
     /// <exception cref="ArgumentException">The draft is not a single compressed array.</exception>
     public static CompressedSegmentWriter Create(string directory, SegmentDraft draft)
     {
@@ -74,6 +77,7 @@ internal sealed class CompressedSegmentWriter : IDisposable
         long recordOffset = tableOffset + table.Length;
         File.Write(encoded, recordOffset);
         File.SetLength(recordOffset + encoded.Length);
+        FileLength = recordOffset + encoded.Length;
         _chunks = null;
         return record;
     }

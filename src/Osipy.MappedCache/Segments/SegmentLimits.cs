@@ -28,6 +28,9 @@ internal static class SegmentLimits
 
     public const int MaxArrayNameBytes = 1024;
 
+    /// <summary>The largest segment a remote tier may hand back (1 TiB): a length from the network never sizes more.</summary>
+    public const long MaxRemoteSegmentBytes = 1L << 40;
+
     /// <summary>The record holds key, type, metadata and the array table, so it is bounded by them.</summary>
     public const int MaxRecordBytes = 4 * 1024 * 1024;
 }

@@ -1,0 +1,262 @@
+using System.IO.Hashing;
+using System.Security.Cryptography;
+using StackExchange.Redis;
+
+namespace Osipy.MappedCache.Redis;
+
+/// <summary>
+/// The remote tier of <see cref="CacheConfig.Remote"/> on a Redis Cluster (Redis 7, Valkey, Garnet
+/// or a managed Redis), through StackExchange.Redis: each PERSISTENT segment is stored as chunks
+/// spread over the cluster's slots and a small manifest committed last.
+/// </summary>
+/// <remarks>
+/// <para>Two connections: one for control traffic (manifests, type sets) and one for bulk chunk
+/// traffic, so a manifest look-up never queues behind megabytes of chunks (StackExchange.Redis's
+/// own advice for large values). Both connect lazily, on first use, and never fail construction:
+/// an unreachable cluster makes calls throw within <see cref="RedisRemoteTierOptions.OperationTimeout"/>,
+/// and the cache counts that and goes on locally.</para>
+/// <para>Integrity: every chunk's XxHash3 is in the manifest; a download checks each chunk before
+/// writing it, and a missing chunk (evicted under <c>allkeys-lru</c>, expired) or a bad one makes
+/// the download fail and removes the manifest, so the next put heals the entry. A new upload
+/// writes new chunk keys (its own version), commits the manifest, then removes the previous
+/// upload's chunks: a reader sees the old entry or the new one, never a mix.</para>
+/// <para>Thread-safe. Dispose closes both connections.</para>
+/// </remarks>
+public sealed class RedisRemoteTier : IRemoteTier, IDisposable
+{
+    // Deletes the manifest only if it is still the one that was read (same bytes): a newer upload's stays.
+    private const string DeleteIfSameScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+
+    private readonly RedisRemoteTierOptions _options;
+    private readonly RedisKeys _keys;
+    private readonly Lazy<ConnectionMultiplexer> _control;
+    private readonly Lazy<ConnectionMultiplexer> _bulk;
+
+    /// <summary>Creates the tier; nothing is connected until the first call.</summary>
+    /// <exception cref="ArgumentException">An option is out of range, or the configuration string does not parse.</exception>
+    public RedisRemoteTier(RedisRemoteTierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _keys = new RedisKeys(options.KeyPrefix);
+        ConfigurationOptions control = Configure(options, "osipy-control");
+        ConfigurationOptions bulk = Configure(options, "osipy-bulk");
+        _control = new Lazy<ConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(control), LazyThreadSafetyMode.ExecutionAndPublication);
+        _bulk = new Lazy<ConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(bulk), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    private IDatabase Control => _control.Value.GetDatabase();
+
+    private IDatabase Bulk => _bulk.Value.GetDatabase();
+
+    /// <inheritdoc />
+    public void Upload(string resultType, string key, RemoteSegmentSource segment)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        string id = RedisKeys.EntryId(resultType, key);
+        string version = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        int count = RemoteManifest.ChunksFor(segment.Length, _options.ChunkBytes);
+        var checksums = new ulong[count];
+        IDatabase bulk = Bulk;
+        RunWindowed(count, index =>
+        {
+            long offset = (long)index * _options.ChunkBytes;
+            ReadOnlyMemory<byte> chunk = segment.Slice(offset, (int)Math.Min(_options.ChunkBytes, segment.Length - offset));
+            checksums[index] = XxHash3.HashToUInt64(chunk.Span);
+            return bulk.StringSetAsync(_keys.Chunk(id, version, index), chunk, _options.UncommittedChunkLifetime);
+        });
+
+        var manifest = new RemoteManifest(resultType, key, segment.Length, _options.ChunkBytes, version, checksums);
+        IDatabase control = Control;
+        RemoteManifest? previous = ReadManifest(control, id, resultType, key);
+        control.StringSet(_keys.Manifest(id), manifest.Encode());
+        control.SetAdd(_keys.Type(RedisKeys.TypeId(resultType)), id);
+        control.SetAdd(_keys.Types, RedisKeys.TypeId(resultType));
+
+        // Committed: the chunks stay until removed. Then the replaced upload's chunks go.
+        RunWindowed(count, index => bulk.KeyPersistAsync(_keys.Chunk(id, version, index)));
+        if (previous is not null && previous.Version != version)
+        {
+            DeleteChunks(id, previous);
+        }
+    }
+
+    /// <inheritdoc />
+    public RemoteEntry? Find(string resultType, string key) =>
+        ReadManifest(Control, RedisKeys.EntryId(resultType, key), resultType, key) is { } manifest
+            ? new RemoteEntry(resultType, key, manifest.Length, manifest.Version)
+            : null;
+
+    /// <inheritdoc />
+    public bool Download(RemoteEntry entry, RemoteSegmentTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(target);
+        string id = RedisKeys.EntryId(entry.ResultType, entry.Key);
+        IDatabase control = Control;
+        RedisValue raw = control.StringGet(_keys.Manifest(id));
+        RemoteManifest? manifest = raw.IsNull ? null : RemoteManifest.TryDecode((byte[])raw!, entry.ResultType, entry.Key, target.Length);
+        if (manifest is null || manifest.Version != entry.Version || manifest.Length != target.Length)
+        {
+            return false; // replaced or removed since Find
+        }
+
+        IDatabase bulk = Bulk;
+        int bad = 0;
+        RunWindowed(manifest.ChunkCount, async index =>
+        {
+            using Lease<byte>? chunk = await bulk.StringGetLeaseAsync(_keys.Chunk(id, manifest.Version, index)).ConfigureAwait(false);
+            if (chunk is null || chunk.Length != manifest.ChunkLength(index) || XxHash3.HashToUInt64(chunk.Span) != manifest.ChunkChecksums[index])
+            {
+                Interlocked.Increment(ref bad);
+                return;
+            }
+
+            target.Write((long)index * manifest.ChunkBytes, chunk.Span);
+        });
+
+        if (bad == 0)
+        {
+            return true;
+        }
+
+        // Evicted, expired or damaged: never a partial array. Remove the entry so the next put heals it.
+        control.ScriptEvaluate(DeleteIfSameScript, [_keys.Manifest(id)], [raw]);
+        DeleteChunks(id, manifest);
+        return false;
+    }
+
+    /// <inheritdoc />
+    public void Remove(string resultType, string key)
+    {
+        string id = RedisKeys.EntryId(resultType, key);
+        IDatabase control = Control;
+        RemoteManifest? manifest = ReadManifest(control, id, resultType, key);
+        control.KeyDelete(_keys.Manifest(id));
+        control.SetRemove(_keys.Type(RedisKeys.TypeId(resultType)), id);
+        if (manifest is not null)
+        {
+            DeleteChunks(id, manifest);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Clear(string? resultType)
+    {
+        IDatabase control = Control;
+        IEnumerable<RedisValue> typeIds = resultType is null ? control.SetMembers(_keys.Types) : [RedisKeys.TypeId(resultType)];
+        foreach (RedisValue typeId in typeIds)
+        {
+            RedisKey typeSet = _keys.Type(typeId.ToString());
+            foreach (RedisValue id in control.SetMembers(typeSet))
+            {
+                // The manifest names its entry; chunks are found from it (each command on one key).
+                RedisValue raw = control.StringGet(_keys.Manifest(id.ToString()));
+                control.KeyDelete(_keys.Manifest(id.ToString()));
+                if (!raw.IsNull && ChunkKeysOf(id.ToString(), (byte[])raw!) is { } chunks)
+                {
+                    RunWindowed(chunks.Length, index => Bulk.KeyDeleteAsync(chunks[index]));
+                }
+            }
+
+            control.KeyDelete(typeSet);
+        }
+    }
+
+    /// <summary>Closes both connections.</summary>
+    public void Dispose()
+    {
+        if (_control.IsValueCreated)
+        {
+            _control.Value.Dispose();
+        }
+
+        if (_bulk.IsValueCreated)
+        {
+            _bulk.Value.Dispose();
+        }
+    }
+
+    private static ConfigurationOptions Configure(RedisRemoteTierOptions options, string clientName)
+    {
+        ConfigurationOptions configuration;
+        try
+        {
+            configuration = ConfigurationOptions.Parse(options.Configuration);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            throw new ArgumentException($"Configuration is not a StackExchange.Redis configuration string: {ex.Message}", nameof(options), ex);
+        }
+
+        int timeout = (int)Math.Min(int.MaxValue, options.OperationTimeout.TotalMilliseconds);
+        configuration.AbortOnConnectFail = false; // an unreachable cluster is a failed call later, never a failed construction
+        configuration.ConnectTimeout = timeout;
+        configuration.SyncTimeout = timeout;
+        configuration.AsyncTimeout = timeout;
+        configuration.ConnectRetry = 1;
+        configuration.ClientName = clientName;
+        return configuration;
+    }
+
+    private RemoteManifest? ReadManifest(IDatabase control, string id, string resultType, string key)
+    {
+        RedisValue raw = control.StringGet(_keys.Manifest(id));
+        return raw.IsNull ? null : RemoteManifest.TryDecode((byte[])raw!, resultType, key, long.MaxValue);
+    }
+
+    private RedisKey[]? ChunkKeysOf(string id, byte[] manifestBytes)
+    {
+        // Clear knows only the id: read the type and key back from the manifest itself.
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(manifestBytes);
+            string type = document.RootElement.GetProperty("type").GetString() ?? string.Empty;
+            string key = document.RootElement.GetProperty("key").GetString() ?? string.Empty;
+            if (RedisKeys.EntryId(type, key) != id || RemoteManifest.TryDecode(manifestBytes, type, key, long.MaxValue) is not { } manifest)
+            {
+                return null;
+            }
+
+            return [.. Enumerable.Range(0, manifest.ChunkCount).Select(i => _keys.Chunk(id, manifest.Version, i))];
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private void DeleteChunks(string id, RemoteManifest manifest)
+    {
+        IDatabase bulk = Bulk;
+        RunWindowed(manifest.ChunkCount, index => bulk.KeyDeleteAsync(_keys.Chunk(id, manifest.Version, index)));
+    }
+
+    /// <summary>Runs <paramref name="count"/> calls with at most <see cref="RedisRemoteTierOptions.Window"/> in flight, each bounded by the timeout.</summary>
+    private void RunWindowed(int count, Func<int, Task> call)
+    {
+        var inFlight = new List<Task>(_options.Window);
+        for (int index = 0; index < count; index++)
+        {
+            inFlight.Add(call(index));
+            if (inFlight.Count == _options.Window)
+            {
+                WaitAll(inFlight);
+            }
+        }
+
+        WaitAll(inFlight);
+    }
+
+    private void WaitAll(List<Task> tasks)
+    {
+        // Every call already has the connection's timeout; this bound catches anything else.
+        if (!Task.WaitAll([.. tasks], _options.OperationTimeout * 2))
+        {
+            throw new TimeoutException($"Redis calls did not finish within {_options.OperationTimeout * 2}.");
+        }
+
+        tasks.Clear();
+    }
+}

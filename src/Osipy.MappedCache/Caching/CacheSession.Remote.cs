@@ -1,0 +1,148 @@
+using Osipy.MappedCache.Mapping;
+using Osipy.MappedCache.Segments;
+
+namespace Osipy.MappedCache.Caching;
+
+/// <summary>
+/// The remote tier (<see cref="CacheConfig.Remote"/>): PERSISTENT publications are uploaded, and a
+/// local miss of a PERSISTENT entry is filled by a download. Remote trouble never breaks local work:
+/// every failure is logged, counted and answered locally.
+/// </summary>
+internal sealed partial class CacheSession
+{
+    private IRemoteTier? Remote => _settings.Config.Remote;
+
+    /// <summary>Uploads a segment just published under a PERSISTENT key, from a private mapping of its own descriptor.</summary>
+    private void Upload(EntryKey key, TempSegment published, long length)
+    {
+        if (Remote is not { } remote)
+        {
+            return;
+        }
+
+        try
+        {
+            using SegmentMapping mapping = SegmentMapping.MapPrivate(published.Handle, length, published.Path);
+            using var lease = new MappingLease(mapping);
+            remote.Upload(key.ResultType, key.Key, new MappedSegmentSource(lease, length));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            RemoteFailed("upload", key, ex);
+        }
+    }
+
+    /// <summary>Removes a key (or a type, or everything) from the remote tier too; failures are logged and counted.</summary>
+    private void RemoveRemote(EntryKey? key, string? resultType)
+    {
+        if (Remote is not { } remote)
+        {
+            return;
+        }
+
+        try
+        {
+            if (key is { } one)
+            {
+                remote.Remove(one.ResultType, one.Key);
+            }
+            else
+            {
+                remote.Clear(resultType);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            RemoteFailed(key is null ? "clear" : "remove", key ?? new EntryKey(resultType ?? "*", "*"), ex);
+        }
+    }
+
+    /// <summary>
+    /// Fills a local miss of a PERSISTENT key from the remote tier: downloads the file into a
+    /// temporary segment, validates it like any file from disk (record, layout, the key it names,
+    /// payload checksums) and publishes it locally. The caller holds the key's single flight.
+    /// </summary>
+    /// <returns>Whether the key now has a local segment.</returns>
+    private bool FetchRemote(EntryKey key, KeyLocation at)
+    {
+        if (Remote is not { } remote)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (remote.Find(key.ResultType, key.Key) is not { } entry)
+            {
+                return false;
+            }
+
+            if (entry.Length is < SegmentLimits.PageSize or > SegmentLimits.MaxRemoteSegmentBytes)
+            {
+                return Unusable(remote, key, $"it claims {entry.Length} bytes");
+            }
+
+            string directory = _stores.Persistent.EnsureTypeDirectory(key.ResultType);
+            _session.NoteTempDirectory(_stores.Persistent.Tag, Path.GetFileName(directory));
+            using TempSegment temp = TempSegment.Create(directory, SessionId, entry.Length);
+            temp.SetLength(entry.Length);
+            if (!remote.Download(entry, new TempSegmentTarget(temp, entry.Length)))
+            {
+                Interlocked.Increment(ref _counters.RemoteMisses);
+                return false;
+            }
+
+            SegmentKind kind;
+            using (OpenedSegment? opened = SegmentReader.TryOpen(temp.Path))
+            {
+                if (opened is null || opened.Record.Key != key.Key || opened.Record.ResultType != key.ResultType || opened.Record.Policy != RetentionPolicy.Persistent)
+                {
+                    return Unusable(remote, key, "its record names another entry or policy");
+                }
+
+                if (PayloadProblem(opened) is { } problem)
+                {
+                    return Unusable(remote, key, problem);
+                }
+
+                kind = opened.Record.Kind;
+            }
+
+            _publisher.Publish(temp, at, kind);
+            Interlocked.Increment(ref _counters.RemoteHits);
+            return true;
+        }
+        catch (CorruptSegmentException ex)
+        {
+            return Unusable(remote, key, ex.Reason);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            RemoteFailed("fetch", key, ex);
+            return false;
+        }
+    }
+
+    /// <summary>A remote copy that failed validation: a counted miss, and removed remotely so the next put heals it.</summary>
+    private bool Unusable(IRemoteTier remote, EntryKey key, string reason)
+    {
+        Interlocked.Increment(ref _counters.RemoteMisses);
+        Log.RemoteUnusable(_settings.Logger, key.Key, key.ResultType, reason);
+        try
+        {
+            remote.Remove(key.ResultType, key.Key);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            RemoteFailed("remove", key, ex);
+        }
+
+        return false;
+    }
+
+    private void RemoteFailed(string operation, EntryKey key, Exception ex)
+    {
+        Interlocked.Increment(ref _counters.RemoteErrors);
+        Log.RemoteFailed(_settings.Logger, operation, key.Key, key.ResultType, ex.Message);
+    }
+}

@@ -1,0 +1,76 @@
+namespace Osipy.MappedCache;
+
+/// <summary>
+/// A store shared by many nodes that keeps copies of PERSISTENT segments, so a result computed on
+/// one node is found by the others (<c>Osipy.MappedCache.Redis.RedisRemoteTier</c> is one, on a
+/// Redis Cluster). Set it as <see cref="CacheConfig.Remote"/>.
+/// </summary>
+/// <remarks>
+/// <para>The cache never maps remote bytes. A PERSISTENT put publishes locally, then uploads the
+/// whole segment file (slices of its mapping, no copy) and returns after the remote commit. A local
+/// miss asks the tier, downloads the file into a local temporary segment, validates it like any
+/// file from disk (record, layout, payload checksums), publishes it locally and maps it from there.
+/// CACHED and TRANSIENT entries never leave the node.</para>
+/// <para>What an implementation must guarantee: a download either writes every byte of one
+/// committed upload, each checked, or returns false (never a partial or foreign file); an entry
+/// found damaged or incomplete is removed so the next put heals it; every call has its own timeout
+/// and never hangs. A call that fails throws: the cache catches it, logs it, counts it in
+/// <see cref="CacheStats.RemoteErrors"/> and carries on with local work, so an unreachable store
+/// never breaks a put or a get. Implementations are called from many threads at once.</para>
+/// </remarks>
+public interface IRemoteTier
+{
+    /// <summary>
+    /// Uploads a whole segment file and commits it as the entry of (<paramref name="resultType"/>,
+    /// <paramref name="key"/>), replacing any; returns once other nodes can find it.
+    /// </summary>
+    void Upload(string resultType, string key, RemoteSegmentSource segment);
+
+    /// <summary>The committed remote entry of (<paramref name="resultType"/>, <paramref name="key"/>), or null if there is none.</summary>
+    RemoteEntry? Find(string resultType, string key);
+
+    /// <summary>
+    /// Writes the bytes of <paramref name="entry"/> into <paramref name="target"/> (of
+    /// <see cref="RemoteEntry.Length"/> bytes). Returns false, having written nothing usable, when a
+    /// piece is missing (evicted, expired, replaced since <see cref="Find"/>) or fails its checksum;
+    /// a damaged entry is removed from the store.
+    /// </summary>
+    bool Download(RemoteEntry entry, RemoteSegmentTarget target);
+
+    /// <summary>Removes the remote entry of (<paramref name="resultType"/>, <paramref name="key"/>), if any.</summary>
+    void Remove(string resultType, string key);
+
+    /// <summary>Removes every remote entry of <paramref name="resultType"/>, or every entry when it is null.</summary>
+    void Clear(string? resultType);
+}
+
+/// <summary>A committed remote entry: the segment file's length and the upload it came from.</summary>
+/// <param name="ResultType">The entry's result type.</param>
+/// <param name="Key">The entry's key.</param>
+/// <param name="Length">Bytes of the segment file.</param>
+/// <param name="Version">Names the upload, so a download notices a replacement made meanwhile.</param>
+public sealed record RemoteEntry(string ResultType, string Key, long Length, string Version);
+
+/// <summary>The bytes of a published segment file, handed to <see cref="IRemoteTier.Upload"/> as slices of its mapping.</summary>
+/// <remarks>Valid only during the call it is passed to.</remarks>
+public abstract class RemoteSegmentSource
+{
+    /// <summary>Bytes of the segment file.</summary>
+    public abstract long Length { get; }
+
+    /// <summary><paramref name="length"/> bytes from <paramref name="offset"/>, without a copy.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is outside the file.</exception>
+    public abstract ReadOnlyMemory<byte> Slice(long offset, int length);
+}
+
+/// <summary>A local temporary segment that <see cref="IRemoteTier.Download"/> writes into.</summary>
+/// <remarks>Valid only during the call it is passed to; writes may come from several threads at once, to disjoint ranges.</remarks>
+public abstract class RemoteSegmentTarget
+{
+    /// <summary>Bytes the file must receive.</summary>
+    public abstract long Length { get; }
+
+    /// <summary>Writes <paramref name="bytes"/> at <paramref name="offset"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is outside the file.</exception>
+    public abstract void Write(long offset, ReadOnlySpan<byte> bytes);
+}

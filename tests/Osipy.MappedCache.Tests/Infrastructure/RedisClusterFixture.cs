@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Osipy.MappedCache.Tests.Infrastructure;
+
+/// <summary>
+/// A real 3-master Redis Cluster on free loopback ports, started once for the tests that need it
+/// (redis-server --cluster-enabled yes, then redis-cli --cluster create) and shut down at the end.
+/// Where redis-server is not installed, <see cref="Unavailable"/> says why and the tests skip.
+/// </summary>
+public sealed class RedisClusterFixture : IDisposable
+{
+    private const int Masters = 3;
+
+    private readonly List<Process> _servers = [];
+    private readonly string _root;
+
+    public RedisClusterFixture()
+    {
+        _root = Directory.CreateTempSubdirectory("osipy-mc-redis-").FullName;
+        if (Run("redis-server", "--version").ExitCode != 0)
+        {
+            Unavailable = "redis-server is not installed (apt-get install redis-server)";
+            return;
+        }
+
+        var ports = new HashSet<int>();
+        while (ports.Count < Masters)
+        {
+            ports.Add(FreePort());
+        }
+
+        Ports = [.. ports];
+        foreach (int port in Ports)
+        {
+            string dir = Path.Combine(_root, port.ToString());
+            Directory.CreateDirectory(dir);
+            var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string arg in new[]
+            {
+                "--port", port.ToString(), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+                "--cluster-config-file", Path.Combine(dir, "nodes.conf"), "--dir", dir,
+                "--save", string.Empty, "--appendonly", "no", "--protected-mode", "yes",
+            })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            Process server = Process.Start(start)!;
+            server.BeginOutputReadLine();
+            server.BeginErrorReadLine();
+            _servers.Add(server);
+        }
+
+        foreach (int port in Ports)
+        {
+            WaitFor(() => Run("redis-cli", "-p", port.ToString(), "ping").Output.Contains("PONG", StringComparison.Ordinal), $"redis-server on port {port} to answer");
+        }
+
+        var create = new List<string> { "--cluster", "create" };
+        create.AddRange(Ports.Select(p => $"127.0.0.1:{p}"));
+        create.Add("--cluster-yes");
+        (int exit, string output) = Run("redis-cli", [.. create]);
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"redis-cli --cluster create failed: {output}");
+        }
+
+        foreach (int port in Ports)
+        {
+            WaitFor(() => Run("redis-cli", "-p", port.ToString(), "cluster", "info").Output.Contains("cluster_state:ok", StringComparison.Ordinal), $"node {port} to report cluster_state:ok");
+        }
+
+        Configuration = string.Join(",", Ports.Select(p => $"127.0.0.1:{p}"));
+    }
+
+    /// <summary>Why the cluster could not be started; null when it runs.</summary>
+    public string? Unavailable { get; }
+
+    public int[] Ports { get; } = [];
+
+    /// <summary>The StackExchange.Redis configuration string of the cluster's nodes.</summary>
+    public string Configuration { get; } = string.Empty;
+
+    /// <summary>Runs redis-cli against the cluster (-c follows slot redirections).</summary>
+    public string Cli(params string[] args) => Run("redis-cli", ["-c", "-p", Ports[0].ToString(), .. args]).Output;
+
+    /// <summary>Runs redis-cli against one node (for scans, which are per node).</summary>
+    public string CliAt(int port, params string[] args) => Run("redis-cli", ["-p", port.ToString(), .. args]).Output;
+
+    public void Dispose()
+    {
+        foreach (Process server in _servers)
+        {
+            try
+            {
+                if (!server.HasExited)
+                {
+                    server.Kill();
+                    server.WaitForExit();
+                }
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            server.Dispose();
+        }
+
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static void WaitFor(Func<bool> condition, string what)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}.");
+            }
+
+            using var tick = new ManualResetEventSlim();
+            tick.Wait(TimeSpan.FromMilliseconds(100)); // polling a server we started: there is no event to wait on
+        }
+    }
+
+    private static int FreePort()
+    {
+        // Cluster nodes also listen on port + 10000 (the bus): pick ports whose bus port is free too.
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            if (port + 10000 <= 65535 && IsFree(port + 10000))
+            {
+                return port;
+            }
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static (int ExitCode, string Output) Run(string file, params string[] args)
+    {
+        try
+        {
+            var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using Process process = Process.Start(start)!;
+            string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return (process.ExitCode, output);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            return (-1, ex.Message);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class RedisClusterCollection : ICollectionFixture<RedisClusterFixture>
+{
+    public const string Name = "redis cluster";
+}

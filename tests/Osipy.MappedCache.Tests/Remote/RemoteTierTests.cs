@@ -1,0 +1,192 @@
+using Osipy.MappedCache.Redis;
+using Osipy.MappedCache.Tests.Infrastructure;
+
+namespace Osipy.MappedCache.Tests.Remote;
+
+/// <summary>
+/// The remote tier on a real 3-master Redis Cluster: two nodes are two caches on separate local
+/// directories, each with its own connections. A PERSISTENT put on one is a get on the other, as
+/// a local mapping; damaged or missing pieces are misses, never data; an unreachable cluster
+/// never breaks local work.
+/// </summary>
+[Collection(RedisClusterCollection.Name)]
+public sealed class RemoteTierTests : IDisposable
+{
+    private readonly RedisClusterFixture _cluster;
+    private readonly TempCacheDirectory _nodeA = new();
+    private readonly TempCacheDirectory _nodeB = new();
+    private readonly string _prefix = "t" + Guid.NewGuid().ToString("N")[..12];
+    private readonly List<RedisRemoteTier> _tiers = [];
+
+    public RemoteTierTests(RedisClusterFixture cluster)
+    {
+        _cluster = cluster;
+        if (cluster.Unavailable is { } why)
+        {
+            Assert.Skip(why);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (RedisRemoteTier tier in _tiers)
+        {
+            tier.Dispose();
+        }
+
+        _nodeA.Dispose();
+        _nodeB.Dispose();
+    }
+
+    [Fact]
+    public void PersistentPut_OnOneNode_IsAGetOnAnother_ThenLocal_EvenWithoutTheCluster()
+    {
+        float[] data = TestData.Ramp(3_000_000); // 12 MB: three 4 MiB chunks
+        using (var a = Node(_nodeA))
+        {
+            a.Put<float>("t1_map", "subject-01", data, [data.Length], new Dictionary<string, object?> { ["model"] = "tofts" });
+        }
+
+        using (var b = Node(_nodeB))
+        {
+            using MappedArray<float> got = b.Get<float>("t1_map", "subject-01")!;
+            Assert.Equal(data, got.ReadOnlySpan.ToArray());
+            Assert.Equal("tofts", got.Entry.Metadata["model"]);
+            Assert.Equal(1, b.GetStats().RemoteHits);
+        }
+
+        Assert.Single(_nodeB.SegmentFiles()); // published on B's disk: a local mapping from now on
+        using var offline = new IntermediateCache(_nodeB.Config(RetentionPolicy.Persistent) with { Remote = Unreachable() });
+        using MappedArray<float> local = offline.Get<float>("t1_map", "subject-01")!;
+        Assert.Equal(data[^1], local.ReadOnlySpan[^1]);
+        Assert.Equal(0, offline.GetStats().RemoteErrors); // a local hit never asks the cluster
+    }
+
+    [Fact]
+    public void CompressedAndBundleEntries_TravelToo()
+    {
+        using (var a = Node(_nodeA, compression: true))
+        {
+            a.Put<float>("t1_map", "zipped", TestData.Ramp(500_000), [500_000]);
+            a.Put("fits", "bundle", new Dictionary<string, Array> { ["ktrans"] = TestData.Ramp(1000), ["ve"] = TestData.Ramp(1000, 3) });
+        }
+
+        using var b = Node(_nodeB);
+        using MappedArray<float> zipped = b.Get<float>("t1_map", "zipped")!;
+        Assert.Equal(TestData.Ramp(500_000), zipped.ReadOnlySpan.ToArray());
+        using MappedBundle bundle = b.GetBundle("fits", "bundle")!;
+        Assert.Equal(TestData.Ramp(1000, 3), bundle.Get<float>("ve").ReadOnlySpan.ToArray());
+    }
+
+    [Fact]
+    public void CachedAndTransientEntries_StayOnTheirNode()
+    {
+        using var a = Node(_nodeA);
+        a.Put<float>("session_only", "k", [1f], [1]);
+        using var b = Node(_nodeB);
+        Assert.Null(b.Get<float>("session_only", "k"));
+        Assert.Equal(0, b.GetStats().RemoteHits);
+    }
+
+    [Fact]
+    public void AChunkFlippedInTheCluster_IsACountedMiss_NotData_AndTheNextPutHeals()
+    {
+        float[] data = TestData.Ramp(2_000_000);
+        using (var a = Node(_nodeA))
+        {
+            a.Put<float>("t1_map", "k", data, [data.Length]);
+        }
+
+        string chunk = ChunkKeys().First();
+        _cluster.Cli("SETRANGE", chunk, "5000", "X");
+
+        using (var b = Node(_nodeB))
+        {
+            Assert.Null(b.Get<float>("t1_map", "k"));
+            Assert.Equal(1, b.GetStats().RemoteMisses);
+            Assert.Empty(_nodeB.SegmentFiles());
+        }
+
+        Assert.Empty(ManifestKeys()); // removed, so the next put heals it
+        using (var a = Node(_nodeA))
+        {
+            a.Put<float>("t1_map", "k", data, [data.Length]);
+        }
+
+        using var healed = Node(_nodeB);
+        using MappedArray<float> got = healed.Get<float>("t1_map", "k")!;
+        Assert.Equal(data, got.ReadOnlySpan.ToArray());
+    }
+
+    [Fact]
+    public void AMissingChunk_IsAMiss_NeverAPartialArray()
+    {
+        using (var a = Node(_nodeA))
+        {
+            a.Put<float>("t1_map", "k", TestData.Ramp(2_000_000), [2_000_000]);
+        }
+
+        _cluster.Cli("DEL", ChunkKeys().Last()); // as allkeys-lru eviction would
+        using var b = Node(_nodeB);
+        Assert.Null(b.Get<float>("t1_map", "k"));
+        Assert.Equal(1, b.GetStats().RemoteMisses);
+        Assert.Empty(_nodeB.SegmentFiles());
+        Assert.Empty(Directory.GetFiles(_nodeB.CachePath, ".tmp-*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void InvalidateOnOneNode_RemovesTheRemoteEntry()
+    {
+        using var a = Node(_nodeA);
+        a.Put<float>("t1_map", "k", [1f, 2f], [2]);
+        a.Invalidate("t1_map", "k");
+
+        using var b = Node(_nodeB);
+        Assert.Null(b.Get<float>("t1_map", "k"));
+        Assert.Empty(ManifestKeys());
+        Assert.Empty(ChunkKeys());
+    }
+
+    [Fact]
+    public void AnUnreachableCluster_NeverBreaksLocalWork_AndIsCounted()
+    {
+        using var cache = new IntermediateCache(_nodeA.Config(RetentionPolicy.Persistent) with { Remote = Unreachable() });
+        cache.Put<float>("t1_map", "k", [1f, 2f], [2]);
+        using (MappedArray<float> local = cache.Get<float>("t1_map", "k")!)
+        {
+            Assert.Equal(2f, local.ReadOnlySpan[1]);
+        }
+
+        Assert.Null(cache.Get<float>("t1_map", "absent"));
+        CacheStats stats = cache.GetStats();
+        Assert.Equal(2, stats.RemoteErrors); // the upload and the look-up for the miss
+        Assert.Equal(1, stats.Misses);
+    }
+
+    private IntermediateCache Node(TempCacheDirectory dir, bool compression = false)
+    {
+        var tier = new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = _cluster.Configuration, KeyPrefix = _prefix });
+        _tiers.Add(tier);
+        return new IntermediateCache(dir.Config(RetentionPolicy.Persistent) with
+        {
+            Remote = tier,
+            Policies = new Dictionary<string, RetentionPolicy> { ["session_only"] = RetentionPolicy.Cached },
+            Compression = compression,
+        });
+    }
+
+    private RedisRemoteTier Unreachable()
+    {
+        // A loopback port nothing listens on: every call fails fast.
+        var tier = new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = "127.0.0.1:1", KeyPrefix = _prefix, OperationTimeout = TimeSpan.FromMilliseconds(500) });
+        _tiers.Add(tier);
+        return tier;
+    }
+
+    private string[] ManifestKeys() => Keys($"{_prefix}:m:*");
+
+    private string[] ChunkKeys() => Keys($"{_prefix}:c:*");
+
+    private string[] Keys(string pattern) =>
+        [.. _cluster.Ports.SelectMany(port => _cluster.CliAt(port, "--scan", "--pattern", pattern).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Order(StringComparer.Ordinal)];
+}
