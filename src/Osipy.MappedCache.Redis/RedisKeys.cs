@@ -9,6 +9,7 @@ namespace Osipy.MappedCache.Redis;
 /// <code>
 /// &lt;prefix&gt;:m:&lt;id&gt;                      the manifest, committed last
 /// &lt;prefix&gt;:c:&lt;id&gt;:&lt;version&gt;:&lt;i&gt;       chunk i of one upload (no hash tag: chunks spread over every shard)
+/// &lt;prefix&gt;:l:&lt;id&gt;                      a GetOrCreate lease: a random token, SET NX PX, renewed by its holder
 /// &lt;prefix&gt;:t:&lt;type id&gt;                 the set of entry ids of a result type (for Clear)
 /// &lt;prefix&gt;:types                        the set of result types' ids
 /// </code>
@@ -19,6 +20,8 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey Manifest(string id) => $"{prefix}:m:{id}";
 
     public RedisKey Chunk(string id, string version, int index) => $"{prefix}:c:{id}:{version}:{index}";
+
+    public RedisKey Lease(string id) => $"{prefix}:l:{id}";
 
     public RedisKey Type(string typeId) => $"{prefix}:t:{typeId}";
 

@@ -24,8 +24,11 @@ namespace Osipy.MappedCache.Redis;
 /// </remarks>
 public sealed class RedisRemoteTier : IRemoteTier, IDisposable
 {
-    // Deletes the manifest only if it is still the one that was read (same bytes): a newer upload's stays.
+    // Deletes the key only if it still holds the value that was read: a newer manifest, or another holder's lease, stays.
     private const string DeleteIfSameScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+
+    // Extends a lease only while it is still this holder's.
+    private const string RenewIfSameScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
 
     private readonly RedisRemoteTierOptions _options;
     private readonly RedisKeys _keys;
@@ -164,6 +167,14 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
         }
     }
 
+    /// <inheritdoc />
+    public IDisposable? TryLease(string resultType, string key)
+    {
+        RedisKey lease = _keys.Lease(RedisKeys.EntryId(resultType, key));
+        string token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        return Control.StringSet(lease, token, _options.LeaseTime, When.NotExists) ? new RenewedLease(this, lease, token) : null;
+    }
+
     /// <summary>Closes both connections.</summary>
     public void Dispose()
     {
@@ -175,6 +186,53 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
         if (_bulk.IsValueCreated)
         {
             _bulk.Value.Dispose();
+        }
+    }
+
+    /// <summary>A held lease: renewed every third of its time until disposed, then deleted if still ours (compare-and-delete).</summary>
+    private sealed class RenewedLease : IDisposable
+    {
+        private readonly RedisRemoteTier _tier;
+        private readonly RedisKey _key;
+        private readonly string _token;
+        private readonly Timer _renewal;
+        private int _disposed;
+
+        public RenewedLease(RedisRemoteTier tier, RedisKey key, string token)
+        {
+            _tier = tier;
+            _key = key;
+            _token = token;
+            TimeSpan period = tier._options.LeaseTime / 3;
+            _renewal = new Timer(_ => Renew(), null, period, period);
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                _renewal.Dispose();
+                try
+                {
+                    _tier.Control.ScriptEvaluate(DeleteIfSameScript, [_key], [_token]);
+                }
+                catch (RedisException)
+                {
+                    // Unreachable: the lease lapses by itself.
+                }
+            }
+        }
+
+        private void Renew()
+        {
+            try
+            {
+                _tier.Control.ScriptEvaluate(RenewIfSameScript, [_key], [_token, (long)_tier._options.LeaseTime.TotalMilliseconds]);
+            }
+            catch (RedisException)
+            {
+                // A missed renewal: the next one tries again; if the lease lapses, another node may compute too.
+            }
         }
     }
 

@@ -15,8 +15,8 @@ public sealed record RedisRemoteTierOptions
     /// <summary>Bytes per chunk (default 4 MiB, at least 64 KiB, at most 64 MiB): a segment is stored as chunks spread over the cluster's slots.</summary>
     public int ChunkBytes { get; init; } = 4 * 1024 * 1024;
 
-    /// <summary>Chunks in flight at once during an upload or a download (default 16).</summary>
-    public int Window { get; init; } = 16;
+    /// <summary>Chunks in flight at once during an upload or a download (default 8): bounds the memory a transfer holds (8 x 4 MiB), whatever the array's size.</summary>
+    public int Window { get; init; } = 8;
 
     /// <summary>Timeout of every call to the cluster, and of connecting (default 5 s): nothing waits longer.</summary>
     public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(5);
@@ -26,6 +26,12 @@ public sealed record RedisRemoteTierOptions
     /// the chunks of an uploader killed midway expire by themselves.
     /// </summary>
     public TimeSpan UncommittedChunkLifetime { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long a GetOrCreate lease lives without renewal (default 30 s; renewed every third of it
+    /// while the fill runs): when the computing process dies, a waiting node takes over after at most this.
+    /// </summary>
+    public TimeSpan LeaseTime { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Checks every setting.</summary>
     /// <exception cref="ArgumentException">A setting is out of range; the message names it.</exception>
@@ -38,5 +44,6 @@ public sealed record RedisRemoteTierOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(Window, 1, nameof(Window));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(OperationTimeout, TimeSpan.Zero, nameof(OperationTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(UncommittedChunkLifetime, TimeSpan.Zero, nameof(UncommittedChunkLifetime));
+        ArgumentOutOfRangeException.ThrowIfLessThan(LeaseTime, TimeSpan.FromMilliseconds(300), nameof(LeaseTime));
     }
 }

@@ -42,6 +42,15 @@ public interface IRemoteTier
 
     /// <summary>Removes every remote entry of <paramref name="resultType"/>, or every entry when it is null.</summary>
     void Clear(string? resultType);
+
+    /// <summary>
+    /// Tries to become the one node computing (<paramref name="resultType"/>, <paramref name="key"/>)
+    /// for <see cref="IntermediateCache.GetOrCreate{T}"/>. On success the tier keeps the lease alive
+    /// until it is disposed, and it lapses by itself if this process dies (so a waiting node takes
+    /// over); disposing releases it only if it is still this caller's.
+    /// </summary>
+    /// <returns>The lease, or null while another node holds it.</returns>
+    IDisposable? TryLease(string resultType, string key);
 }
 
 /// <summary>A committed remote entry: the segment file's length and the upload it came from.</summary>

@@ -96,6 +96,7 @@ public sealed partial class IntermediateCache
         return _session.Create<T>(draft);
     }
 
+
     /// <summary>Put of one array with a run-time element type, from memory a C caller owns (the C ABI).</summary>
     internal void PutUntyped(string resultType, string key, DType dtype, long[] shape, ByteSource data, IReadOnlyDictionary<string, object?>? metadata)
     {

@@ -8,9 +8,9 @@ internal sealed partial class CacheSession
 {
     /// <summary>A single array, of whatever element type; null on a miss.</summary>
     /// <exception cref="InvalidOperationException">The entry is a bundle.</exception>
-    public MappedArray? GetArray(EntryKey key, Type? requested)
+    public MappedArray? GetArray(EntryKey key, Type? requested, bool holdingNodeLock = false)
     {
-        if (Acquire(key, SegmentKind.SingleArray) is not (EntryState state, MappingLease lease))
+        if (Acquire(key, SegmentKind.SingleArray, holdingNodeLock) is not (EntryState state, MappingLease lease))
         {
             return null;
         }
@@ -121,7 +121,7 @@ internal sealed partial class CacheSession
     /// a miss (counted). The fast path is one look-up under the lock; the slow path holds the key's
     /// single flight, so concurrent first gets of one key load, map or decompress it once.
     /// </summary>
-    private (EntryState State, MappingLease Lease)? Acquire(EntryKey key, SegmentKind preferred)
+    private (EntryState State, MappingLease Lease)? Acquire(EntryKey key, SegmentKind preferred, bool holdingNodeLock = false)
     {
         RetentionPolicy policy = _settings.PolicyOf(key.ResultType);
         if (policy == RetentionPolicy.Transient)
@@ -170,7 +170,7 @@ internal sealed partial class CacheSession
                     }
 
                     // Not on this node: another node may have published it.
-                    if (policy == RetentionPolicy.Persistent && FetchRemote(key, Locate(key, policy)) && LoadAndAdmit(key, policy, preferred) is { } fetched)
+                    if (policy == RetentionPolicy.Persistent && Remote is not null && FetchOnce(key, policy, preferred, holdingNodeLock) is { } fetched)
                     {
                         return fetched;
                     }
@@ -200,6 +200,29 @@ internal sealed partial class CacheSession
 
         SegmentMapping mapping = SegmentMapping.MapPrivate(opened.File, opened.Length, opened.Path, _settings.Config.Prefault);
         return _entries.AttachMapping(state, mapping);
+    }
+
+    /// <summary>
+    /// A remote fetch, once per node: under the key's node lock (unless the caller holds it), so
+    /// several processes missing one key download it once; the others find it on disk.
+    /// </summary>
+    private (EntryState State, MappingLease Lease)? FetchOnce(EntryKey key, RetentionPolicy policy, SegmentKind preferred, bool holdingNodeLock)
+    {
+        KeyLocation at = Locate(key, policy);
+        KeyLocks.HeldKey? node = holdingNodeLock ? null : _locks.AcquireKey(at);
+        try
+        {
+            if (!holdingNodeLock && LoadAndAdmit(key, policy, preferred) is { } fetchedMeanwhile)
+            {
+                return fetchedMeanwhile;
+            }
+
+            return FetchRemote(key, at) ? LoadAndAdmit(key, policy, preferred) : null;
+        }
+        finally
+        {
+            node?.Dispose();
+        }
     }
 
     private (EntryState State, MappingLease Lease)? LoadAndAdmit(EntryKey key, RetentionPolicy policy, SegmentKind preferred)

@@ -21,6 +21,7 @@ internal sealed partial class CacheSession : IDisposable
     private readonly CacheSettings _settings;
     private readonly StoreSet _stores;
     private readonly SegmentPublisher _publisher;
+    private readonly KeyLocks _locks;
     private readonly SessionFile _session;
     private readonly EntryCache _entries;
     private readonly SegmentLoader _loader;
@@ -32,8 +33,8 @@ internal sealed partial class CacheSession : IDisposable
     {
         _settings = settings;
         _stores = new StoreSet(cacheDir, cachedDir, settings.Config.MaxQuarantineFiles);
-        var locks = new KeyLocks(cacheDir);
-        _publisher = new SegmentPublisher(locks, GenerationTable.ForDirectory(cacheDir, KeyLocation.BucketCount));
+        _locks = new KeyLocks(cacheDir);
+        _publisher = new SegmentPublisher(_locks, GenerationTable.ForDirectory(cacheDir, KeyLocation.BucketCount));
         string sessions = Path.Combine(cacheDir, SessionFile.DirectoryName);
         CacheDirectory.EnsurePrivateDirectory(sessions);
         SessionsDirectory = sessions;

@@ -54,6 +54,57 @@ internal sealed class KeyLocks
         return new Held(file);
     }
 
+    /// <summary>
+    /// Blocks until this caller holds the lock of exactly one key (<c>locks/keys/&lt;type dir&gt;-&lt;digest&gt;.lock</c>),
+    /// for work that may take long and must run once per node: a remote fetch, a GetOrCreate's fill.
+    /// Stripes would make unrelated keys wait for each other's fill, so each key has its own file;
+    /// the holder removes it on release, and a waiter that then finds its locked file unlinked (or
+    /// replaced) starts again.
+    /// </summary>
+    /// <exception cref="IOException">The lock file cannot be created or locked.</exception>
+    public HeldKey AcquireKey(KeyLocation at)
+    {
+        string directory = Path.Combine(_directory, "keys");
+        CacheDirectory.EnsurePrivateDirectory(directory);
+        string path = Path.Combine(directory, $"{Path.GetFileName(at.TypeDirectory)}-{at.KeyDigest}.lock");
+        while (true)
+        {
+            int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0x180 /* 0600 */);
+            if (fd < 0)
+            {
+                throw Libc.IOExceptionFor(Marshal.GetLastPInvokeError(), "open", path);
+            }
+
+            var file = new SafeFileHandle(fd, ownsHandle: true);
+            while (Libc.Flock(fd, Libc.LOCK_EX) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != Libc.EINTR)
+                {
+                    file.Dispose();
+                    throw Libc.IOExceptionFor(errno, "flock", path);
+                }
+            }
+
+            if (FileIdentity.OfPath(path) is { } named && named.Inode == FileIdentity.Of(file, path).Inode)
+            {
+                return new HeldKey(file, path);
+            }
+
+            file.Dispose(); // its previous holder removed it while we waited: lock the current file
+        }
+    }
+
+    /// <summary>A held per-key lock: released by removing its file, then closing it.</summary>
+    public readonly struct HeldKey(SafeFileHandle file, string path) : IDisposable
+    {
+        public void Dispose()
+        {
+            FileRemoval.TryDelete(path);
+            file.Dispose();
+        }
+    }
+
     /// <summary>A held stripe; closing the descriptor releases the lock.</summary>
     public readonly struct Held(SafeFileHandle file) : IDisposable
     {

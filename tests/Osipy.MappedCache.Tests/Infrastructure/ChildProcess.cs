@@ -82,6 +82,23 @@ public sealed class ChildProcess : IDisposable
         throw new TimeoutException($"No line starting with '{prefix}'. stdout: [{string.Join(" | ", seen)}] stderr: [{string.Join(" | ", _stderr)}]");
     }
 
+    /// <summary>Waits up to <paramref name="timeout"/> for a line starting with <paramref name="prefix"/>; other lines read meanwhile are dropped.</summary>
+    public bool TryWaitForLine(string prefix, TimeSpan timeout, out string line)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && _lines.TryTake(out string? next, deadline - DateTime.UtcNow))
+        {
+            if (next.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                line = next;
+                return true;
+            }
+        }
+
+        line = string.Empty;
+        return false;
+    }
+
     /// <summary>All remaining output lines, once the child has exited.</summary>
     public List<string> ReadToEnd(TimeSpan? timeout = null)
     {

@@ -1,0 +1,77 @@
+using Osipy.MappedCache.Segments;
+
+namespace Osipy.MappedCache.Caching;
+
+/// <summary>
+/// GetOrCreate: the entry if any session, process or node has it; otherwise exactly one caller
+/// computes it. Within a node the single flight is the key's node lock (a flock'ed file, so it
+/// spans processes); across nodes it is the remote tier's lease, renewed while the fill runs and
+/// lapsing if its holder dies, so a waiting node takes over.
+/// </summary>
+internal sealed partial class CacheSession
+{
+    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan LongestPoll = TimeSpan.FromSeconds(1);
+
+    public MappedArray<T> GetOrCreate<T>(EntryKey key, Func<SegmentDraft> draft, Action<MappedArrayWriter<T>> fill)
+        where T : unmanaged
+    {
+        RetentionPolicy policy = _settings.PolicyOf(key.ResultType);
+        if (policy == RetentionPolicy.Transient)
+        {
+            return Fill(draft, fill); // nothing is kept, so there is nothing to share
+        }
+
+        if (GetArray(key, typeof(T)) is MappedArray<T> hit)
+        {
+            return hit;
+        }
+
+        using KeyLocks.HeldKey node = _locks.AcquireKey(Locate(key, policy));
+        for (TimeSpan poll = FirstPoll; ; poll = Min(poll * 2, LongestPoll))
+        {
+            // Another process of this node, or another node, may have made it meanwhile.
+            if (GetArray(key, typeof(T), holdingNodeLock: true) is MappedArray<T> made)
+            {
+                return made;
+            }
+
+            if (policy != RetentionPolicy.Persistent || Remote is not { } remote)
+            {
+                return Fill(draft, fill);
+            }
+
+            IDisposable? lease;
+            try
+            {
+                lease = remote.TryLease(key.ResultType, key.Key);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                RemoteFailed("lease", key, ex);
+                return Fill(draft, fill); // the cluster is out of reach: compute here
+            }
+
+            if (lease is not null)
+            {
+                using (lease)
+                {
+                    // Held: but the holder before us may have finished just now.
+                    return GetArray(key, typeof(T), holdingNodeLock: true) as MappedArray<T> ?? Fill(draft, fill);
+                }
+            }
+
+            Thread.Sleep(poll); // another node is computing it: poll for its result, or for its lease to lapse
+        }
+    }
+
+    private MappedArray<T> Fill<T>(Func<SegmentDraft> draft, Action<MappedArrayWriter<T>> fill)
+        where T : unmanaged
+    {
+        using MappedArrayWriter<T> writer = Create<T>(draft());
+        fill(writer);
+        return writer.Commit(); // a PERSISTENT commit uploads before the lease is released
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

@@ -1,0 +1,79 @@
+using Osipy.MappedCache.Redis;
+
+namespace Osipy.MappedCache.TestChild;
+
+/// <summary>Scenarios of GetOrCreate and the remote tier: each process is a node's worker, with its own session and connections.</summary>
+internal static class Remote
+{
+    private const int Elements = 1 << 20;
+
+    /// <summary>
+    /// GetOrCreate of ("p", key): prints "started", and "filling" if this process computes it (then
+    /// waits for a line before filling, so the test can hold it there or kill it), then "result ...".
+    /// </summary>
+    public static int GetOrCreate(string dir, string key, string? redis, string? prefix)
+    {
+        using RedisRemoteTier? tier = Tier(redis, prefix);
+        using var cache = new IntermediateCache(Config(dir, tier));
+        bool filled = false;
+        Console.WriteLine("started");
+        using MappedArray<float> result = cache.GetOrCreate<float>("p", key, [Elements], writer =>
+        {
+            filled = true;
+            Console.WriteLine("filling");
+            Console.In.ReadLine();
+            Patterns.Fill(writer.Span, 42);
+        });
+        Console.WriteLine($"result filled={filled} whole={Patterns.IsWhole(result.ReadOnlySpan)} stamp={result.ReadOnlySpan[0]} remoteHits={cache.GetStats().RemoteHits}");
+        return 0;
+    }
+
+    /// <summary>Puts ("p", key) of <paramref name="elements"/> floats through the remote tier, printing "putting" first; killed midway by the test.</summary>
+    public static int Put(string dir, string key, int elements, string redis, string prefix)
+    {
+        using RedisRemoteTier? tier = Tier(redis, prefix);
+        using var cache = new IntermediateCache(Config(dir, tier));
+        var data = new float[elements];
+        Patterns.Fill(data, 7);
+        Console.WriteLine("putting");
+        cache.Put<float>("p", key, data, [elements]);
+        Console.WriteLine("stored");
+        return 0;
+    }
+
+    /// <summary>Gets ("p", key) on a node, reporting whether it was whole and how much private memory it took.</summary>
+    public static int Get(string dir, string key, string redis, string prefix)
+    {
+        using RedisRemoteTier? tier = Tier(redis, prefix);
+        using var cache = new IntermediateCache(Config(dir, tier));
+        _ = cache.Get<float>("p", key + "-absent"); // connects to the cluster: its buffers are not the array's
+        GC.Collect();
+        ProcessMemory before = ProcessMemory.Read();
+        using MappedArray<float>? array = cache.Get<float>("p", key);
+        if (array is null)
+        {
+            Console.WriteLine("miss");
+            return 0;
+        }
+
+        double sum = 0;
+        for (long row = 0; row < array.RowCount; row++)
+        {
+            foreach (float value in array.GetRowSpan(row))
+            {
+                sum += value;
+            }
+        }
+
+        ProcessMemory after = ProcessMemory.Read();
+        Console.WriteLine(FormattableString.Invariant(
+            $"got whole={Patterns.IsWhole(array.ReadOnlySpan)} stamp={array.ReadOnlySpan[0]} bytes={array.SizeBytes} anonKb={after.RssAnonKb - before.RssAnonKb} remoteHits={cache.GetStats().RemoteHits}"));
+        return 0;
+    }
+
+    private static RedisRemoteTier? Tier(string? redis, string? prefix) =>
+        redis is null ? null : new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = redis, KeyPrefix = prefix ?? "osipy", LeaseTime = TimeSpan.FromSeconds(1) });
+
+    private static CacheConfig Config(string dir, RedisRemoteTier? tier) =>
+        new() { CacheDir = dir, DefaultPolicy = RetentionPolicy.Persistent, MaxAgeSeconds = 0, MaxMemoryMb = 4096, Remote = tier };
+}
