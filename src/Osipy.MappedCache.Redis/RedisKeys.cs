@@ -12,6 +12,7 @@ namespace Osipy.MappedCache.Redis;
 /// &lt;prefix&gt;:l:&lt;id&gt;                      a GetOrCreate lease: a random token, SET NX PX, renewed by its holder
 /// &lt;prefix&gt;:t:&lt;type id&gt;                 the set of entry ids of a result type (for Clear)
 /// &lt;prefix&gt;:types                        the set of result types' ids
+/// &lt;prefix&gt;:changes                      the pub/sub channel announcing committed changes
 /// </code>
 /// Ids are XxHash128 digests of the UTF-8 result type and key; the manifest names them in full.
 /// </summary>
@@ -26,6 +27,9 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey Type(string typeId) => $"{prefix}:t:{typeId}";
 
     public RedisKey Types => $"{prefix}:types";
+
+    /// <summary>The pub/sub channel of committed changes (uploads, removals, clears).</summary>
+    public string Changes => $"{prefix}:changes";
 
     public static string EntryId(string resultType, string key) =>
         Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes(resultType + "\0" + key)));

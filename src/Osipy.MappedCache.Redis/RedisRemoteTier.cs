@@ -76,6 +76,7 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
         control.StringSet(_keys.Manifest(id), manifest.Encode());
         control.SetAdd(_keys.Type(RedisKeys.TypeId(resultType)), id);
         control.SetAdd(_keys.Types, RedisKeys.TypeId(resultType));
+        Announce(new RemoteChange(resultType, key, segment.Stamp));
 
         // Committed: the chunks stay until removed. Then the replaced upload's chunks go.
         RunWindowed(count, index => bulk.KeyPersistAsync(_keys.Chunk(id, version, index)));
@@ -138,6 +139,7 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
         RemoteManifest? manifest = ReadManifest(control, id, resultType, key);
         control.KeyDelete(_keys.Manifest(id));
         control.SetRemove(_keys.Type(RedisKeys.TypeId(resultType)), id);
+        Announce(new RemoteChange(resultType, key, Stamp: null));
         if (manifest is not null)
         {
             DeleteChunks(id, manifest);
@@ -165,6 +167,41 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
 
             control.KeyDelete(typeSet);
         }
+
+        Announce(new RemoteChange(resultType, Key: null, Stamp: null));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Subscribes in the background, so opening a cache never waits for the cluster; classic pub/sub
+    /// reaches subscribers on every node of the cluster. Messages that do not parse are ignored.
+    /// </remarks>
+    public IDisposable Subscribe(Action<RemoteChange> onChange)
+    {
+        ArgumentNullException.ThrowIfNull(onChange);
+        RedisChannel channel = RedisChannel.Literal(_keys.Changes);
+        Action<RedisChannel, RedisValue> handler = (_, message) =>
+        {
+            if (!message.IsNull && RemoteChangeMessage.TryDecode((byte[])message!) is { } change)
+            {
+                onChange(change);
+            }
+        };
+        Task subscribed = Task.Run(() => _control.Value.GetSubscriber().SubscribeAsync(channel, handler));
+        return new Subscription(() =>
+        {
+            if (subscribed.IsCompletedSuccessfully)
+            {
+                try
+                {
+                    _control.Value.GetSubscriber().Unsubscribe(channel, handler);
+                }
+                catch (RedisException)
+                {
+                    // Unreachable: nothing to unsubscribe from.
+                }
+            }
+        });
     }
 
     /// <inheritdoc />
@@ -186,6 +223,21 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
         if (_bulk.IsValueCreated)
         {
             _bulk.Value.Dispose();
+        }
+    }
+
+    private void Announce(RemoteChange change) => Control.Publish(RedisChannel.Literal(_keys.Changes), RemoteChangeMessage.Encode(change));
+
+    private sealed class Subscription(Action unsubscribe) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                unsubscribe();
+            }
         }
     }
 

@@ -22,7 +22,8 @@ public interface IRemoteTier
 {
     /// <summary>
     /// Uploads a whole segment file and commits it as the entry of (<paramref name="resultType"/>,
-    /// <paramref name="key"/>), replacing any; returns once other nodes can find it.
+    /// <paramref name="key"/>), replacing any; returns once other nodes can find it, having told
+    /// subscribers (<see cref="Subscribe"/>) of the change with the segment's <see cref="RemoteSegmentSource.Stamp"/>.
     /// </summary>
     void Upload(string resultType, string key, RemoteSegmentSource segment);
 
@@ -51,7 +52,21 @@ public interface IRemoteTier
     /// </summary>
     /// <returns>The lease, or null while another node holds it.</returns>
     IDisposable? TryLease(string resultType, string key);
+
+    /// <summary>
+    /// Calls <paramref name="onChange"/> for every change committed through this store by any node
+    /// (uploads, removals, clears; this node's own included) until the result is disposed. The
+    /// cache drops its local copies of what changed, so the next get on this node sees the change.
+    /// Delivery is best-effort and asynchronous (docs/SCALE-OUT.md, "Coherence window").
+    /// </summary>
+    IDisposable Subscribe(Action<RemoteChange> onChange);
 }
+
+/// <summary>A change another node (or this one) committed to the remote store.</summary>
+/// <param name="ResultType">The result type changed; null when everything was cleared.</param>
+/// <param name="Key">The key changed; null when the whole type was cleared.</param>
+/// <param name="Stamp">The upload's <see cref="RemoteSegmentSource.Stamp"/> for a replacement; null for a removal.</param>
+public sealed record RemoteChange(string? ResultType, string? Key, string? Stamp);
 
 /// <summary>A committed remote entry: the segment file's length and the upload it came from.</summary>
 /// <param name="ResultType">The entry's result type.</param>
@@ -66,6 +81,9 @@ public abstract class RemoteSegmentSource
 {
     /// <summary>Bytes of the segment file.</summary>
     public abstract long Length { get; }
+
+    /// <summary>Names the write (its session, time and checksums), so a node can tell its copy of this upload from an older one.</summary>
+    public abstract string Stamp { get; }
 
     /// <summary><paramref name="length"/> bytes from <paramref name="offset"/>, without a copy.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The range is outside the file.</exception>

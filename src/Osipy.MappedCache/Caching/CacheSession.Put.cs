@@ -62,7 +62,7 @@ internal sealed partial class CacheSession
     {
         if (published.Draft.Policy == RetentionPolicy.Persistent && published.File.IsPublished)
         {
-            Upload(new EntryKey(published.Draft.ResultType, published.Draft.Key), published.File, published.FileLength);
+            Upload(new EntryKey(published.Draft.ResultType, published.Draft.Key), published.File, published.FileLength, published.Record!);
         }
     }
 
@@ -139,9 +139,10 @@ internal sealed partial class CacheSession
         (SegmentMapping copy, IReadOnlyList<ArrayRecord> layout) = _rawCopies.Write(draft, raw => raw.Append(source));
         bool admitted = false;
         MappingLease? lease;
+        SegmentRecord record;
         try
         {
-            SegmentRecord record = writer.Seal();
+            record = writer.Seal();
             using (_flights.Enter(key))
             {
                 ThrowIfDisposed();
@@ -159,7 +160,7 @@ internal sealed partial class CacheSession
             }
         }
 
-        Upload(key, writer.File, writer.FileLength);
+        Upload(key, writer.File, writer.FileLength, record);
         return lease;
     }
 }

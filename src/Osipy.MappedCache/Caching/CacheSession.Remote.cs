@@ -12,8 +12,22 @@ internal sealed partial class CacheSession
 {
     private IRemoteTier? Remote => _settings.Config.Remote;
 
+    /// <summary>Listens for other nodes' changes, if there is a remote tier; a failure to subscribe is counted and the session works without.</summary>
+    private IDisposable? SubscribeToRemoteChanges()
+    {
+        try
+        {
+            return Remote?.Subscribe(OnRemoteChange);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            RemoteFailed("subscribe", new EntryKey("*", "*"), ex);
+            return null;
+        }
+    }
+
     /// <summary>Uploads a segment just published under a PERSISTENT key, from a private mapping of its own descriptor.</summary>
-    private void Upload(EntryKey key, TempSegment published, long length)
+    private void Upload(EntryKey key, TempSegment published, long length, SegmentRecord record)
     {
         if (Remote is not { } remote)
         {
@@ -24,7 +38,7 @@ internal sealed partial class CacheSession
         {
             using SegmentMapping mapping = SegmentMapping.MapPrivate(published.Handle, length, published.Path);
             using var lease = new MappingLease(mapping);
-            remote.Upload(key.ResultType, key.Key, new MappedSegmentSource(lease, length));
+            remote.Upload(key.ResultType, key.Key, new MappedSegmentSource(lease, length, record.WriteStamp));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -108,7 +122,16 @@ internal sealed partial class CacheSession
                 kind = opened.Record.Kind;
             }
 
-            _publisher.Publish(temp, at, kind);
+            SegmentPublisher.Published local = _publisher.Publish(temp, at, kind);
+            if (remote.Find(key.ResultType, key.Key)?.Version != entry.Version)
+            {
+                // Replaced or removed remotely while this copy was downloading, and its notice may
+                // have come before the copy existed here: drop the copy, the next get fetches anew.
+                _publisher.RemoveIfSame(local.Path, local.Identity);
+                Interlocked.Increment(ref _counters.RemoteMisses);
+                return false;
+            }
+
             Interlocked.Increment(ref _counters.RemoteHits);
             return true;
         }
@@ -138,6 +161,40 @@ internal sealed partial class CacheSession
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Another node (or this one) changed an entry remotely: local PERSISTENT copies that are not the
+    /// change's own write are removed (under their key locks, bumping the generations), so every
+    /// session of this node sees the change on its next get. Runs on the tier's thread; never throws.
+    /// </summary>
+    private void OnRemoteChange(RemoteChange change)
+    {
+        try
+        {
+            if (change.ResultType is null || change.Key is null)
+            {
+                foreach (FileInfo file in _stores.Persistent.EnumerateSegments(change.ResultType))
+                {
+                    _publisher.RemoveIf(file.FullName, record => record.Policy == RetentionPolicy.Persistent);
+                }
+
+                return;
+            }
+
+            KeyLocation at = _stores.Persistent.Locate(change.ResultType, change.Key);
+            foreach (SegmentKind kind in SegmentStore.AllKinds)
+            {
+                // A replacement keeps the copy of that very write (this node's own upload, or a fetch of it).
+                _publisher.RemoveIf(at.PathFor(kind), record =>
+                    record.Policy == RetentionPolicy.Persistent && record.Key == change.Key && record.ResultType == change.ResultType
+                    && (change.Stamp is null || record.WriteStamp != change.Stamp));
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            RemoteFailed("change notification", new EntryKey(change.ResultType ?? "*", change.Key ?? "*"), ex);
+        }
     }
 
     private void RemoteFailed(string operation, EntryKey key, Exception ex)

@@ -28,6 +28,7 @@ internal sealed partial class CacheSession : IDisposable
     private readonly RawCopies _rawCopies;
     private readonly CacheCounters _counters = new();
     private readonly KeyedGate<EntryKey> _flights = new();
+    private readonly IDisposable? _subscription;
 
     public CacheSession(CacheSettings settings, string cacheDir, string cachedDir)
     {
@@ -43,6 +44,7 @@ internal sealed partial class CacheSession : IDisposable
         _entries = new EntryCache(settings, _publisher, _counters, (state, ex) => Log.CleanupFailed(settings.Logger, state.Path, ex.Message));
         _rawCopies = new RawCopies(_stores.Cached, _session, SessionId, settings.Config.Prefault);
         _loader = new SegmentLoader(settings, _stores, _publisher, _rawCopies, _counters, _entries);
+        _subscription = SubscribeToRemoteChanges();
     }
 
     public string SessionId { get; }
@@ -126,6 +128,7 @@ internal sealed partial class CacheSession : IDisposable
     {
         if (_entries.Dispose())
         {
+            _subscription?.Dispose();
             _session.Dispose();
         }
     }

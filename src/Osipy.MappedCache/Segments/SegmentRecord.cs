@@ -70,6 +70,21 @@ internal sealed record SegmentRecord
         }
     }
 
+    /// <summary>Names this write: session, time, and the checksums of header and payloads (what <see cref="IsSameWriteAs"/> compares).</summary>
+    public string WriteStamp
+    {
+        get
+        {
+            var stamp = new System.Text.StringBuilder($"{SessionId}/{CreatedUnixMilliseconds}/{HeaderChecksum:x16}");
+            foreach (ArrayRecord array in Arrays)
+            {
+                stamp.Append('/').Append(array.PayloadChecksum.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            return stamp.ToString();
+        }
+    }
+
     /// <summary>Whether both records describe the same put: same session, time, header and payloads.</summary>
     public bool IsSameWriteAs(SegmentRecord other) =>
         SessionId == other.SessionId

@@ -43,6 +43,9 @@ internal sealed class SegmentWriter : IDisposable
     /// <summary>The file's length once sealed: the length a reader maps.</summary>
     public long FileLength { get; private set; }
 
+    /// <summary>The record, once sealed.</summary>
+    public SegmentRecord? Record { get; private set; }
+
     /// <summary>Payload offset of array <paramref name="index"/>.</summary>
     public long PayloadOffset(int index) => _offsets[index];
 
@@ -151,6 +154,7 @@ internal sealed class SegmentWriter : IDisposable
         File.SetLength(RecordOffset + encoded.Length);
         _sealed = true;
         FileLength = RecordOffset + encoded.Length;
+        Record = record;
         return record;
     }
 

@@ -148,6 +148,46 @@ public sealed class RemoteTierTests : IDisposable
     }
 
     [Fact]
+    public void ReplaceOnOneNode_IsSeenByTheNextGetOnAnother_WhoseSessionDropsItsLocalCopy()
+    {
+        using var a = Node(_nodeA);
+        using var b = Node(_nodeB);
+        a.Put<float>("t1_map", "k", [1f], [1]);
+        using (MappedArray<float> first = b.Get<float>("t1_map", "k")!)
+        {
+            Assert.Equal(1f, first.ReadOnlySpan[0]); // now a local copy on B
+        }
+
+        using MappedArray<float> held = b.Get<float>("t1_map", "k")!;
+        a.Put<float>("t1_map", "k", [2f, 2f], [2]);
+
+        // Pub/sub delivery is asynchronous: within the coherence window, B's next get sees the new value.
+        Assert.True(SpinWait.SpinUntil(() => ValueOn(b) == 2f, TimeSpan.FromSeconds(10)), "node B never saw the replacement");
+        Assert.Equal(1f, held.ReadOnlySpan[0]); // a lease keeps its snapshot
+        Assert.Equal(2, b.GetStats().RemoteHits);
+    }
+
+    [Fact]
+    public void InvalidateAndClearOnOneNode_DropTheOtherNodesLocalCopies()
+    {
+        using var a = Node(_nodeA);
+        using var b = Node(_nodeB);
+        a.Put<float>("t1_map", "one", [1f], [1]);
+        a.Put<float>("t1_map", "two", [2f], [1]);
+        b.Get<float>("t1_map", "one")!.Dispose();
+        b.Get<float>("t1_map", "two")!.Dispose();
+        Assert.Equal(2, _nodeB.SegmentFiles().Length);
+
+        a.Invalidate("t1_map", "one");
+        Assert.True(SpinWait.SpinUntil(() => !b.Has("t1_map", "one"), TimeSpan.FromSeconds(10)), "node B kept its copy of an invalidated entry");
+        Assert.Null(b.Get<float>("t1_map", "one"));
+
+        a.Clear("t1_map");
+        Assert.True(SpinWait.SpinUntil(() => _nodeB.SegmentFiles().Length == 0, TimeSpan.FromSeconds(10)), "node B kept its copies after a clear");
+        Assert.Null(b.Get<float>("t1_map", "two"));
+    }
+
+    [Fact]
     public void AnUnreachableCluster_NeverBreaksLocalWork_AndIsCounted()
     {
         using var cache = new IntermediateCache(_nodeA.Config(RetentionPolicy.Persistent) with { Remote = Unreachable() });
@@ -161,6 +201,12 @@ public sealed class RemoteTierTests : IDisposable
         CacheStats stats = cache.GetStats();
         Assert.Equal(2, stats.RemoteErrors); // the upload and the look-up for the miss
         Assert.Equal(1, stats.Misses);
+    }
+
+    private static float? ValueOn(IntermediateCache cache)
+    {
+        using MappedArray<float>? array = cache.Get<float>("t1_map", "k");
+        return array?.ReadOnlySpan[0];
     }
 
     private IntermediateCache Node(TempCacheDirectory dir, bool compression = false)
