@@ -41,7 +41,7 @@ public sealed class RedisClusterFixture : IDisposable
             {
                 "--port", port.ToString(), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
                 "--cluster-config-file", Path.Combine(dir, "nodes.conf"), "--dir", dir,
-                "--save", string.Empty, "--appendonly", "no", "--protected-mode", "yes",
+                "--save", string.Empty, "--appendonly", "no", "--protected-mode", "yes", "--cluster-node-timeout", "2000",
             })
             {
                 start.ArgumentList.Add(arg);
@@ -82,6 +82,23 @@ public sealed class RedisClusterFixture : IDisposable
 
     /// <summary>The StackExchange.Redis configuration string of the cluster's nodes.</summary>
     public string Configuration { get; } = string.Empty;
+
+    /// <summary>SIGKILLs the master on <paramref name="port"/>: its slots become unreachable.</summary>
+    public void KillMaster(int port)
+    {
+        Process server = _servers[Array.IndexOf(Ports, port)];
+        server.Kill();
+        server.WaitForExit();
+    }
+
+    /// <summary>Runs CONFIG SET on every master.</summary>
+    public void ConfigSetEverywhere(string parameter, string value)
+    {
+        foreach (int port in Ports)
+        {
+            CliAt(port, "CONFIG", "SET", parameter, value);
+        }
+    }
 
     /// <summary>Runs redis-cli against the cluster (-c follows slot redirections).</summary>
     public string Cli(params string[] args) => Run("redis-cli", ["-c", "-p", Ports[0].ToString(), .. args]).Output;
