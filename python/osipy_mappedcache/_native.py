@@ -36,6 +36,7 @@ ACCESS_DENIED = 5
 BAD_HANDLE = 6
 NOT_SUPPORTED = 7
 WRONG_PROCESS = 8
+FILL_FAILED = 9
 UNEXPECTED = 99
 
 # Entry kinds (osipy_cache_get_any).
@@ -43,6 +44,9 @@ KIND_ARRAY = 1
 KIND_BUNDLE = 2
 
 MAX_DIMS = 32
+
+# int32_t (*fill)(void *data, int64_t bytes, void *user_data)
+FILL_CALLBACK = ctypes.CFUNCTYPE(c_int32, c_void_p, c_int64, c_void_p)
 
 # Shorthands for the signatures below. Handles are opaque pointers: c_void_p.
 _handle = c_void_p
@@ -67,6 +71,10 @@ _SIGNATURES = {
         c_int32,
         [_handle, _string, _string, c_int32, _shape, c_int32, _string, _out_handle,
          POINTER(c_void_p)]),
+    "osipy_cache_get_or_create": (
+        c_int32,
+        [_handle, _string, _string, c_int32, _shape, c_int32, _string, c_void_p, c_void_p,
+         _out_handle, POINTER(c_void_p), _int32_ptr, _int32_ptr, _shape]),
     "osipy_cache_commit": (c_int32, [_handle]),
     "osipy_cache_abandon": (c_int32, [_handle]),
     "osipy_cache_get": (

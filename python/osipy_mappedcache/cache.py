@@ -184,6 +184,48 @@ class IntermediateCache:
             return arrays[""]
         return arrays
 
+    def get_or_create(self, result_type: str, key: str, shape: tuple[int, ...] | list[int],
+                      dtype: np.dtype | type | str, fill: Any) -> np.ndarray:
+        """The entry if any session, process or node has it; otherwise computes it once.
+
+        Exactly one caller in the cluster (or on this node, without ``redis``) calls ``fill(array)``
+        with a writable, zeroed numpy array of ``shape`` and ``dtype`` that is the new segment
+        itself, to be filled in place; the other callers wait, then every one gets the result as
+        ``get`` returns it (read-only, zero-copy).  If ``fill`` raises, nothing is published and
+        the exception reaches this caller (the next waiting caller computes).
+
+        Raises:
+            TypeError: an unsupported dtype, or the entry exists with another dtype or as a dict.
+            ValueError: a bad shape or key.
+            OSError: the segment could not be created or published.
+        """
+        args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
+        wanted = np.dtype(dtype)
+        code = _dtypes.code_for(wanted)
+        dims = tuple(int(d) for d in shape)
+        failure: list[BaseException] = []
+
+        def call_fill(data: int, size: int, _user: int) -> int:
+            try:
+                target = np.ctypeslib.as_array(ctypes.cast(data, POINTER(ctypes.c_ubyte)), shape=(size,)) if size else np.empty(0, np.uint8)
+                fill(target.view(wanted).reshape(dims))
+                return 0
+            except BaseException as error:  # noqa: BLE001 - re-raised below, after the library returns
+                failure.append(error)
+                return 1
+
+        callback = _native.FILL_CALLBACK(call_fill)
+        lease, data, dtype_code, ndim = c_void_p(), c_void_p(), c_int32(), c_int32()
+        out_shape = (c_int64 * _native.MAX_DIMS)()
+        status = self._lib.osipy_cache_get_or_create(
+            *args, code, (c_int64 * len(dims))(*dims), len(dims), None,
+            ctypes.cast(callback, c_void_p), None, byref(lease), byref(data), byref(dtype_code), byref(ndim), out_shape)
+        if failure:
+            raise failure[0]
+        check(self._lib, status, "osipy_cache_get_or_create")
+        owner = _leases.Lease(self._lib, lease.value)
+        return _leases.view(owner, data.value, dtype_code.value, tuple(out_shape[:ndim.value]))
+
     def has(self, result_type: str, key: str) -> bool:
         """Whether a get would hit (never maps or reads the data)."""
         found = c_int32()

@@ -48,6 +48,10 @@ class CacheConfig:
         compression_by_type: per result type override of ``compression``.
         verify_on_first_map: check a segment's payload checksums the first time a session maps it.
         max_quarantine_files: corrupt files kept for inspection in each quarantine directory.
+        redis: a StackExchange.Redis configuration string naming a Redis Cluster's nodes
+            (``"10.0.0.5:7000,10.0.0.6:7000"``): PERSISTENT results are shared with every node
+            using it (docs/SCALE-OUT.md); None keeps the cache on this node.
+        redis_key_prefix: prefix of every key written to the cluster.
     """
 
     default_policy: RetentionPolicy = RetentionPolicy.CACHED
@@ -62,6 +66,8 @@ class CacheConfig:
     compression_by_type: dict[str, bool] = field(default_factory=dict)
     verify_on_first_map: bool = False
     max_quarantine_files: int = 64
+    redis: str | None = None
+    redis_key_prefix: str = "osipy"
 
     def to_json(self) -> str:
         """The config_json that osipy_cache_open reads.
@@ -88,4 +94,7 @@ class CacheConfig:
             document["cache_dir"] = str(self.cache_dir)
         if self.cached_dir is not None:
             document["cached_dir"] = str(self.cached_dir)
+        if self.redis is not None:
+            document["redis"] = str(self.redis)
+            document["redis_key_prefix"] = str(self.redis_key_prefix)
         return json.dumps(document)

@@ -144,6 +144,51 @@ class ProcessAndAbiTests(unittest.TestCase):
                 IntermediateCache(self.config(**{key: value}))
 
 
+@unittest.skipIf(_MISSING is not None, f"native library not built: {_MISSING}")
+class GetOrCreateTests(unittest.TestCase):
+    def setUp(self) -> None:
+        self.root = tempfile.mkdtemp(prefix="osipy-mc-py-")
+        self.config = CacheConfig(cache_dir=os.path.join(self.root, "cache"),
+                                  default_policy=RetentionPolicy.PERSISTENT)
+
+    def tearDown(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def test_fills_once_in_place_then_every_call_maps_the_result(self):
+        calls = []
+
+        def fill(array: np.ndarray) -> None:
+            calls.append(array.shape)
+            array[...] = np.arange(12, dtype=np.float32).reshape(3, 4)
+
+        with IntermediateCache(self.config) as cache:
+            first = cache.get_or_create("t1_map", "k", (3, 4), np.float32, fill)
+            second = cache.get_or_create("t1_map", "k", (3, 4), np.float32, fill)
+        with IntermediateCache(self.config) as other:
+            third = other.get_or_create("t1_map", "k", (3, 4), "float32", fill)
+        self.assertEqual(calls, [(3, 4)])
+        for result in (first, second, third):
+            np.testing.assert_array_equal(result, np.arange(12, dtype=np.float32).reshape(3, 4))
+            self.assertFalse(result.flags.writeable)
+
+    def test_a_fill_that_raises_publishes_nothing_and_raises_here(self):
+        def fill(array: np.ndarray) -> None:
+            raise RuntimeError("fit diverged")
+
+        with IntermediateCache(self.config) as cache:
+            with self.assertRaisesRegex(RuntimeError, "fit diverged"):
+                cache.get_or_create("t1_map", "k", (4,), np.float64, fill)
+            self.assertFalse(cache.has("t1_map", "k"))
+
+    def test_redis_is_a_setting_and_an_unreachable_cluster_leaves_local_work_alone(self):
+        config = CacheConfig(cache_dir=self.config.cache_dir, default_policy=RetentionPolicy.PERSISTENT,
+                             redis="127.0.0.1:1")
+        with IntermediateCache(config) as cache:
+            cache.put("t1_map", "k", np.ones(3, dtype=np.float32))
+            self.assertEqual(cache.get("t1_map", "k").sum(), 3.0)
+            self.assertGreaterEqual(cache.get_stats()["remote_errors"], 1)
+
+
 def _native_dtype_float32() -> int:
     return 1  # OSIPY_FLOAT32
 

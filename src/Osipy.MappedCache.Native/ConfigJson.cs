@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Osipy.MappedCache.Redis;
 
 namespace Osipy.MappedCache.Native;
 
@@ -41,6 +42,8 @@ internal static class ConfigJson
                 "compression" => config with { Compression = Boolean(value, property.Name) },
                 "compression_by_type" => config with { CompressionByType = Flags(value, property.Name) },
                 "verify_on_first_map" => config with { VerifyOnFirstMap = Boolean(value, property.Name) },
+                "redis" => config with { Remote = Redis(value, property.Name, document.RootElement) },
+                "redis_key_prefix" => config, // read with "redis"
                 _ => throw new ArgumentException($"config_json: unknown key '{property.Name}'."),
             };
         }
@@ -102,6 +105,25 @@ internal static class ConfigJson
         }
 
         return value.EnumerateObject().ToDictionary(p => p.Name, p => Boolean(p.Value, $"{name}.{p.Name}"));
+    }
+
+    /// <summary>A remote tier on the Redis Cluster named by a StackExchange.Redis configuration string; the cache's handle owns it.</summary>
+    private static RedisRemoteTier? Redis(JsonElement value, string name, JsonElement root)
+    {
+        if (OptionalString(value, name) is not { } configuration)
+        {
+            return null;
+        }
+
+        string prefix = root.TryGetProperty("redis_key_prefix", out JsonElement p) ? OptionalString(p, "redis_key_prefix") ?? "osipy" : "osipy";
+        try
+        {
+            return new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = configuration, KeyPrefix = prefix });
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException($"config_json: '{name}' is not usable: {ex.Message}", "config_json");
+        }
     }
 
     private static string SnakeCase(string pascal)

@@ -97,6 +97,45 @@ internal static unsafe partial class Exports
         }
     }
 
+    [UnmanagedCallersOnly(EntryPoint = "osipy_cache_get_or_create")]
+    public static int GetOrCreate(
+        nint cache, byte* resultType, byte* key, int dtype, long* shape, int ndim, byte* metadataJson,
+        delegate* unmanaged<void*, long, void*, int> fill, void* userData,
+        nint* outLease, void** outData, int* outDtype, int* outNdim, long* outShape)
+    {
+        try
+        {
+            NativeArguments.NotNull(fill, "fill");
+            NativeArguments.NotNull(outLease, "out_lease");
+            NativeArguments.NotNull(outData, "out_data");
+            NativeArguments.NotNull(outDtype, "out_dtype");
+            NativeArguments.NotNull(outNdim, "out_ndim");
+            NativeArguments.NotNull(outShape, "out_shape");
+            *outLease = 0;
+            *outData = null;
+            IntermediateCache target = Handles.Get<IntermediateCache>(cache, "cache");
+            MappedArray array = target.GetOrCreateUntyped(
+                NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key"), NativeArguments.DType(dtype), NativeArguments.Shape(shape, ndim),
+                writer =>
+                {
+                    int status = fill(NativeArguments.AddressOf(writer.View), writer.View.SizeBytes, userData);
+                    if (status != 0)
+                    {
+                        throw new FillFailedException($"The fill callback returned {status}; nothing was published.");
+                    }
+                },
+                NativeArguments.Metadata(metadataJson));
+            NativeArguments.Describe(array, outDtype, outNdim, outShape);
+            *outData = NativeArguments.AddressOf(array);
+            *outLease = Handles.Add(NativeLease.Of(array));
+            return NativeErrors.Ok();
+        }
+        catch (Exception ex)
+        {
+            return NativeErrors.From(ex);
+        }
+    }
+
     [UnmanagedCallersOnly(EntryPoint = "osipy_cache_commit")]
     public static int Commit(nint writer)
     {

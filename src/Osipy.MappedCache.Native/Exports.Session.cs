@@ -31,7 +31,15 @@ internal static unsafe partial class Exports
             NativeArguments.NotNull(outCache, "out_cache");
             *outCache = 0;
             CacheConfig config = ConfigJson.Parse(NativeStrings.ReadOptional(configJson, "config_json"));
-            *outCache = Handles.Add(new IntermediateCache(config));
+            try
+            {
+                *outCache = Handles.Add(new IntermediateCache(config));
+            }
+            catch
+            {
+                (config.Remote as IDisposable)?.Dispose();
+                throw;
+            }
             return NativeErrors.Ok();
         }
         catch (Exception ex)
@@ -45,7 +53,9 @@ internal static unsafe partial class Exports
     {
         try
         {
-            Handles.Remove<IntermediateCache>(cache, "cache").Dispose();
+            IntermediateCache closing = Handles.Remove<IntermediateCache>(cache, "cache");
+            closing.Dispose();
+            (closing.Config.Remote as IDisposable)?.Dispose(); // created by ConfigJson for this handle
             return NativeErrors.Ok();
         }
         catch (Exception ex)
@@ -93,6 +103,9 @@ internal static unsafe partial class Exports
                 writer.WriteNumber("corrupt_segments", stats.CorruptSegments);
                 writer.WriteNumber("quarantine_files", stats.QuarantineFiles);
                 writer.WriteNumber("quarantine_bytes", stats.QuarantineBytes);
+                writer.WriteNumber("remote_hits", stats.RemoteHits);
+                writer.WriteNumber("remote_misses", stats.RemoteMisses);
+                writer.WriteNumber("remote_errors", stats.RemoteErrors);
             }));
             return NativeErrors.Ok();
         }

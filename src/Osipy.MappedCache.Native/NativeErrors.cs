@@ -29,6 +29,7 @@ internal static class NativeErrors
         NativeStatus status = exception switch
         {
             WrongProcessException => NativeStatus.WrongProcess,
+            FillFailedException => NativeStatus.FillFailed,
             BadHandleException or ObjectDisposedException => NativeStatus.BadHandle,
             ArgumentException or JsonException or FormatException or OverflowException => NativeStatus.InvalidArgument,
             InvalidOperationException or InvalidCastException => NativeStatus.TypeMismatch,

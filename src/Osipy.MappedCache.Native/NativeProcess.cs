@@ -13,3 +13,6 @@ internal static partial class NativeProcess
 
 /// <summary>A handle was used in another process than the one it was issued in: a forked child using its parent's cache.</summary>
 internal sealed class WrongProcessException(string message) : Exception(message);
+
+/// <summary>The C caller's fill callback of osipy_cache_get_or_create reported failure.</summary>
+internal sealed class FillFailedException(string message) : Exception(message);

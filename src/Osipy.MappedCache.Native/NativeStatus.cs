@@ -38,6 +38,9 @@ internal enum NativeStatus : int
     /// <summary>A handle was used in a process forked from the one it was issued in.</summary>
     WrongProcess = 8,
 
+    /// <summary>The fill callback of osipy_cache_get_or_create returned non-zero; nothing was published.</summary>
+    FillFailed = 9,
+
     /// <summary>Any other failure; the error-string function gives the message.</summary>
     Unexpected = 99,
 }

@@ -37,4 +37,32 @@ public sealed partial class IntermediateCache
         var entryKey = new EntryKey(resultType, key);
         return _session.GetOrCreate(entryKey, () => _session.Draft(entryKey, SegmentKind.SingleArray, [array], metadataJson, evenIfTransient: true)!, fill);
     }
+
+    /// <summary>Like <see cref="GetOrCreate{T}"/> for a run-time element type (the C ABI); <paramref name="fill"/> sees the writer untyped.</summary>
+    internal MappedArray GetOrCreateUntyped(string resultType, string key, DType dtype, long[] shape, Action<IUntypedWriter> fill, IReadOnlyDictionary<string, object?>? metadata)
+    {
+        long[] checkedShape = Arguments.CheckFits(shape, nameof(shape));
+        var dims = new int[checkedShape.Length];
+        for (int i = 0; i < dims.Length; i++)
+        {
+            dims[i] = (int)checkedShape[i];
+        }
+
+        return dtype switch
+        {
+            DType.Float32 => GetOrCreate<float>(resultType, key, dims, w => fill(w), metadata),
+            DType.Float64 => GetOrCreate<double>(resultType, key, dims, w => fill(w), metadata),
+            DType.Int8 => GetOrCreate<sbyte>(resultType, key, dims, w => fill(w), metadata),
+            DType.Int16 => GetOrCreate<short>(resultType, key, dims, w => fill(w), metadata),
+            DType.Int32 => GetOrCreate<int>(resultType, key, dims, w => fill(w), metadata),
+            DType.Int64 => GetOrCreate<long>(resultType, key, dims, w => fill(w), metadata),
+            DType.UInt8 => GetOrCreate<byte>(resultType, key, dims, w => fill(w), metadata),
+            DType.UInt16 => GetOrCreate<ushort>(resultType, key, dims, w => fill(w), metadata),
+            DType.UInt32 => GetOrCreate<uint>(resultType, key, dims, w => fill(w), metadata),
+            DType.UInt64 => GetOrCreate<ulong>(resultType, key, dims, w => fill(w), metadata),
+            DType.Float16 => GetOrCreate<Half>(resultType, key, dims, w => fill(w), metadata),
+            DType.Complex128 => GetOrCreate<System.Numerics.Complex>(resultType, key, dims, w => fill(w), metadata),
+            _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown element type code."),
+        };
+    }
 }

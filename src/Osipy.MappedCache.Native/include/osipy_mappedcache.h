@@ -61,6 +61,7 @@ extern "C" {
 #define OSIPY_BAD_HANDLE        6  /* unknown handle, or one already released or closed */
 #define OSIPY_NOT_SUPPORTED     7  /* a feature this build or platform lacks */
 #define OSIPY_WRONG_PROCESS     8  /* a handle used in a child forked from the process that opened it */
+#define OSIPY_FILL_FAILED       9  /* the fill callback of osipy_cache_get_or_create returned non-zero */
 #define OSIPY_UNEXPECTED       99  /* anything else; see osipy_cache_last_error() */
 
 /* Element types: the same codes as the segment format (docs/FORMAT.md). */
@@ -101,7 +102,9 @@ const char *osipy_cache_last_error(void);
  *   "policies" ({"t1_map": "persistent", ...}), "max_memory_mb" (int), "max_age_seconds" (int),
  *   "max_mapped_segments" (int), "max_quarantine_files" (int), "prefault" (bool),
  *   "compression" (bool: PERSISTENT arrays compressed at rest), "compression_by_type"
- *   ({"t1_map": true, ...}), "verify_on_first_map" (bool). Unknown keys are INVALID_ARGUMENT.
+ *   ({"t1_map": true, ...}), "verify_on_first_map" (bool), "redis" (a StackExchange.Redis
+ *   configuration string naming a Redis Cluster's nodes: PERSISTENT entries are shared with every
+ *   node using it), "redis_key_prefix" (string, default "osipy"). Unknown keys are INVALID_ARGUMENT.
  * Errors: INVALID_ARGUMENT (NULL out_cache, bad JSON, bad value; the message names the key),
  * ACCESS_DENIED (directory owned by another user), IO_ERROR (directory is a symlink, writable by
  * group or others, or cannot be created). */
@@ -134,6 +137,18 @@ int32_t osipy_cache_put_bundle(osipy_cache *cache, const char *result_type, cons
 int32_t osipy_cache_create(osipy_cache *cache, const char *result_type, const char *key,
                            int32_t dtype, const int64_t *shape, int32_t ndim,
                            const char *metadata_json, osipy_writer **out_writer, void **out_data);
+
+/* The array under (result_type, key) if any session, process or node (with "redis") has it;
+ * otherwise exactly one caller in the cluster calls fill(data, bytes, user_data) to compute it in
+ * place (zeroed memory of `bytes` bytes, valid only during the call; return 0 on success), while
+ * the others wait, and then all map it. Outputs as osipy_cache_get; release the lease.
+ * Errors: BAD_HANDLE, WRONG_PROCESS, INVALID_ARGUMENT, TYPE_MISMATCH, IO_ERROR, FILL_FAILED
+ * (fill returned non-zero: nothing was published; the next waiting caller computes). */
+int32_t osipy_cache_get_or_create(osipy_cache *cache, const char *result_type, const char *key,
+                                  int32_t dtype, const int64_t *shape, int32_t ndim, const char *metadata_json,
+                                  int32_t (*fill)(void *data, int64_t bytes, void *user_data), void *user_data,
+                                  osipy_lease **out_lease, const void **out_data, int32_t *out_dtype,
+                                  int32_t *out_ndim, int64_t *out_shape);
 
 /* Seals and publishes the array; the writer and its data pointer are released. Errors: BAD_HANDLE, IO_ERROR. */
 int32_t osipy_cache_commit(osipy_writer *writer);
