@@ -343,30 +343,47 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
         RunWindowed(manifest.ChunkCount, index => bulk.KeyDeleteAsync(_keys.Chunk(id, manifest.Version, index)));
     }
 
-    /// <summary>Runs <paramref name="count"/> calls with at most <see cref="RedisRemoteTierOptions.Window"/> in flight, each bounded by the timeout.</summary>
+    /// <summary>
+    /// Runs <paramref name="count"/> calls with at most <see cref="RedisRemoteTierOptions.Window"/> in
+    /// flight: a sliding window, so the next call starts as soon as any one finishes. Each call has
+    /// the connection's timeout; the first failure is rethrown once all have ended.
+    /// </summary>
     private void RunWindowed(int count, Func<int, Task> call)
     {
-        var inFlight = new List<Task>(_options.Window);
+        using var slots = new SemaphoreSlim(_options.Window);
+        var running = new List<Task>(count);
         for (int index = 0; index < count; index++)
         {
-            inFlight.Add(call(index));
-            if (inFlight.Count == _options.Window)
+            if (!slots.Wait(_options.OperationTimeout * 2))
             {
-                WaitAll(inFlight);
+                throw new TimeoutException($"Redis calls did not finish within {_options.OperationTimeout * 2}.");
             }
+
+            int current = index;
+            running.Add(Task.Run(() => call(current)).ContinueWith(
+                done =>
+                {
+                    slots.Release();
+                    done.GetAwaiter().GetResult(); // rethrows the call's exception into this task
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default));
         }
 
-        WaitAll(inFlight);
+        WaitAll(running);
     }
 
-    private void WaitAll(List<Task> tasks)
+    private static void WaitAll(List<Task> tasks)
     {
-        // Every call already has the connection's timeout; this bound catches anything else.
-        if (!Task.WaitAll([.. tasks], _options.OperationTimeout * 2))
+        // No overall bound here: each call fails by itself within the connection's timeout, so this ends.
+        try
         {
-            throw new TimeoutException($"Redis calls did not finish within {_options.OperationTimeout * 2}.");
+            Task.WaitAll([.. tasks]);
         }
-
-        tasks.Clear();
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            throw ex.InnerExceptions[0];
+        }
     }
 }

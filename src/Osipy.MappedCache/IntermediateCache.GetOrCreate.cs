@@ -22,7 +22,7 @@ public sealed partial class IntermediateCache
     /// </remarks>
     /// <returns>A lease the caller must dispose.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="fill"/> or a string is null.</exception>
-    /// <exception cref="ArgumentException">A bad shape, key or metadata (as for Put).</exception>
+    /// <exception cref="ArgumentException">A bad shape, key or metadata (as for Put), or the entry exists with another shape.</exception>
     /// <exception cref="InvalidCastException">The entry exists with another element type.</exception>
     /// <exception cref="InvalidOperationException">The entry is a bundle.</exception>
     /// <exception cref="IOException">The segment cannot be created or published.</exception>
@@ -32,10 +32,43 @@ public sealed partial class IntermediateCache
     {
         Arguments.CheckKey(resultType, key);
         ArgumentNullException.ThrowIfNull(fill);
-        var array = new ArrayDraft(string.Empty, DTypes.FromType(typeof(T)), Arguments.Shape(shape));
-        string metadataJson = Arguments.Metadata(metadata);
         var entryKey = new EntryKey(resultType, key);
+
+        // The hit first, as cheap as a Get: the draft is built only if something must be computed.
+        if (GetPolicy(resultType) != RetentionPolicy.Transient && _session.GetArray(entryKey, typeof(T)) is MappedArray<T> hit)
+        {
+            return SameShapeOrThrow(hit, shape);
+        }
+
+        return SameShapeOrThrow(ComputeOrWait(entryKey, Arguments.Shape(shape), fill, Arguments.Metadata(metadata)), shape);
+    }
+
+    /// <summary>The slow path of <see cref="GetOrCreate{T}"/>, apart so that its closure is not allocated on a hit.</summary>
+    private MappedArray<T> ComputeOrWait<T>(EntryKey entryKey, long[] dims, Action<MappedArrayWriter<T>> fill, string metadataJson)
+        where T : unmanaged
+    {
+        var array = new ArrayDraft(string.Empty, DTypes.FromType(typeof(T)), dims);
         return _session.GetOrCreate(entryKey, () => _session.Draft(entryKey, SegmentKind.SingleArray, [array], metadataJson, evenIfTransient: true)!, fill);
+    }
+
+    /// <summary>An entry found (or computed by another caller) must have the shape asked for.</summary>
+    private static MappedArray<T> SameShapeOrThrow<T>(MappedArray<T> array, ReadOnlySpan<int> shape)
+        where T : unmanaged
+    {
+        bool same = array.Shape.Count == shape.Length;
+        for (int d = 0; same && d < shape.Length; d++)
+        {
+            same = array.Shape[d] == shape[d];
+        }
+
+        if (same)
+        {
+            return array;
+        }
+
+        string stored = string.Join(", ", array.Shape);
+        array.Dispose();
+        throw new ArgumentException($"The entry exists with shape ({stored}); GetOrCreate asked for ({string.Join(", ", shape.ToArray())}).", nameof(shape));
     }
 
     /// <summary>Like <see cref="GetOrCreate{T}"/> for a run-time element type (the C ABI); <paramref name="fill"/> sees the writer untyped.</summary>

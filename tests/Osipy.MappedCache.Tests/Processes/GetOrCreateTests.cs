@@ -43,6 +43,18 @@ public sealed class GetOrCreateTests : IDisposable
     }
 
     [Fact]
+    public void AnEntryOfAnotherShape_IsRefused_NotReturned()
+    {
+        using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent));
+        cache.Put<float>("p", "k", [1f, 2f, 3f, 4f], [4]);
+
+        ArgumentException refused = Assert.Throws<ArgumentException>(() => cache.GetOrCreate<float>("p", "k", [2, 2], _ => { }));
+        Assert.Contains("(4)", refused.Message, StringComparison.Ordinal);
+        using MappedArray<float> same = cache.GetOrCreate<float>("p", "k", [4], _ => throw new InvalidOperationException("a hit never fills"));
+        Assert.Equal(4f, same.ReadOnlySpan[3]);
+    }
+
+    [Fact]
     public void FourProcesses_OneFills_TheOthersWaitAndMapItsResult()
     {
         var children = Enumerable.Range(0, 4).Select(_ => ChildProcess.Start("get-or-create", _dir.CachePath, "shared")).ToList();
