@@ -57,6 +57,28 @@ public sealed class RemoteProcessTests : IDisposable
     }
 
     [Fact]
+    public void ThreeProcessesOfOneNode_MissingTheSameKey_FetchItOnce()
+    {
+        using (var putter = ChildProcess.Start("remote-put", _nodeA.CachePath, "shared", (4 * 1024 * 1024).ToString(), _cluster.Configuration, _prefix))
+        {
+            putter.WaitForLine("stored", TimeSpan.FromSeconds(60));
+        }
+
+        var getters = Enumerable.Range(0, 3).Select(_ => ChildProcess.Start("remote-get", _nodeB.CachePath, "shared", _cluster.Configuration, _prefix)).ToList();
+        try
+        {
+            List<string> lines = [.. getters.Select(g => g.WaitForLine("got", TimeSpan.FromSeconds(60)))];
+            Assert.All(lines, l => Assert.Contains("whole=True stamp=7", l, StringComparison.Ordinal));
+            Assert.Equal(1, lines.Sum(l => int.Parse(l.Split("remoteHits=")[1], System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.Single(_nodeB.SegmentFiles());
+        }
+        finally
+        {
+            getters.ForEach(g => g.Dispose());
+        }
+    }
+
+    [Fact]
     public void GetOrCreate_FromFourProcessesOnTwoNodes_FillsOnce_AndAllReadTheSameBytes()
     {
         var children = new List<ChildProcess>();
