@@ -9,7 +9,8 @@ namespace Osipy.MappedCache;
 /// <para>The cache never maps remote bytes. A PERSISTENT put publishes locally, then uploads the
 /// whole segment file (slices of its mapping, no copy) and returns after the remote commit. A local
 /// miss asks the tier, downloads the file into a local temporary segment, validates it like any
-/// file from disk (record, layout, payload checksums), publishes it locally and maps it from there.
+/// file from disk (record, layout, first page; payload checksums with <see cref="CacheConfig.VerifyOnFirstMap"/>),
+/// publishes it locally and maps it from there.
 /// CACHED and TRANSIENT entries never leave the node.</para>
 /// <para>What an implementation must guarantee: a download either writes every byte of one
 /// committed upload, each checked, or returns false (never a partial or foreign file); an entry

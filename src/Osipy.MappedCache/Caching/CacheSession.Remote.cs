@@ -73,8 +73,9 @@ internal sealed partial class CacheSession
 
     /// <summary>
     /// Fills a local miss of a PERSISTENT key from the remote tier: downloads the file into a
-    /// temporary segment, validates it like any file from disk (record, layout, the key it names,
-    /// payload checksums) and publishes it locally. The caller holds the key's single flight.
+    /// temporary segment (the tier checks every chunk's checksum), validates it like any file from
+    /// disk (record, layout, first page, the key it names; the payload checksums too with
+    /// <see cref="CacheConfig.VerifyOnFirstMap"/>) and publishes it locally. The caller holds the key's single flight.
     /// </summary>
     /// <returns>Whether the key now has a local segment.</returns>
     private bool FetchRemote(EntryKey key, KeyLocation at)
@@ -114,7 +115,10 @@ internal sealed partial class CacheSession
                     return Unusable(remote, key, "its record names another entry or policy");
                 }
 
-                if (PayloadProblem(opened) is { } problem)
+                // Every chunk was checked against the manifest as it arrived, and the file passed the
+                // checks every file from disk passes; the payload's own checksums are read again only
+                // where the configuration asks it of every first map.
+                if (_settings.Config.VerifyOnFirstMap && PayloadProblem(opened) is { } problem)
                 {
                     return Unusable(remote, key, problem);
                 }

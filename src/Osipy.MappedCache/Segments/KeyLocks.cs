@@ -33,25 +33,7 @@ internal sealed class KeyLocks
     /// <exception cref="IOException">The lock file cannot be opened or locked.</exception>
     public Held Acquire(int bucket)
     {
-        string path = Path.Combine(_directory, $"{bucket % StripeCount:x2}.lock");
-        int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0x180 /* 0600 */);
-        if (fd < 0)
-        {
-            throw Libc.IOExceptionFor(Marshal.GetLastPInvokeError(), "open", path);
-        }
-
-        var file = new SafeFileHandle(fd, ownsHandle: true);
-        while (Libc.Flock(fd, Libc.LOCK_EX) != 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno != Libc.EINTR)
-            {
-                file.Dispose();
-                throw Libc.IOExceptionFor(errno, "flock", path);
-            }
-        }
-
-        return new Held(file);
+        return new Held(LockedFile.Open(Path.Combine(_directory, $"{bucket % StripeCount:x2}.lock")));
     }
 
     /// <summary>
@@ -69,24 +51,8 @@ internal sealed class KeyLocks
         string path = Path.Combine(directory, $"{Path.GetFileName(at.TypeDirectory)}-{at.KeyDigest}.lock");
         while (true)
         {
-            int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0x180 /* 0600 */);
-            if (fd < 0)
-            {
-                throw Libc.IOExceptionFor(Marshal.GetLastPInvokeError(), "open", path);
-            }
-
-            var file = new SafeFileHandle(fd, ownsHandle: true);
-            while (Libc.Flock(fd, Libc.LOCK_EX) != 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != Libc.EINTR)
-                {
-                    file.Dispose();
-                    throw Libc.IOExceptionFor(errno, "flock", path);
-                }
-            }
-
-            if (FileIdentity.OfPath(path) is { } named && named.Inode == FileIdentity.Of(file, path).Inode)
+            SafeFileHandle file = LockedFile.Open(path);
+            if (LockedFile.StillNamed(file, path))
             {
                 return new HeldKey(file, path);
             }

@@ -51,28 +51,10 @@ internal sealed class SessionFile : IDisposable
         {
             sessionId = newId();
             string path = System.IO.Path.Combine(sessionsDirectory, sessionId + Extension);
-            SafeFileHandle file = OpenNoFollow(path, create: true)!;
-            try
+            SafeFileHandle file = LockedFile.Open(path, exclusiveCreate: true);
+            if (LockedFile.StillNamed(file, path))
             {
-                int fd = (int)file.DangerousGetHandle();
-                while (Libc.Flock(fd, Libc.LOCK_EX) != 0)
-                {
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno != Libc.EINTR)
-                    {
-                        throw Libc.IOExceptionFor(errno, "flock", path);
-                    }
-                }
-
-                if (FileIdentity.OfPath(path) is { } named && named.Inode == FileIdentity.Of(file, path).Inode)
-                {
-                    return new SessionFile(path, file);
-                }
-            }
-            catch
-            {
-                file.Dispose();
-                throw;
+                return new SessionFile(path, file);
             }
 
             file.Dispose(); // taken for dead and removed before it was locked: register anew
@@ -125,15 +107,14 @@ internal sealed class SessionFile : IDisposable
         }
     }
 
-    /// <summary>Opens a session file without following symlinks; null if it does not exist.</summary>
-    internal static SafeFileHandle? OpenNoFollow(string path, bool create)
+    /// <summary>Opens an existing session file without following symlinks; null if it does not exist.</summary>
+    internal static SafeFileHandle? OpenExisting(string path)
     {
-        int flags = Libc.O_RDWR | Libc.O_NOFOLLOW | Libc.O_CLOEXEC | (create ? Libc.O_CREAT | Libc.O_EXCL : 0);
-        int fd = Libc.Open(path, flags, 0x180 /* 0600 */);
+        int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            return errno == Libc.ENOENT && !create ? null : throw Libc.IOExceptionFor(errno, "open", path);
+            return errno == Libc.ENOENT ? null : throw Libc.IOExceptionFor(errno, "open", path);
         }
 
         return new SafeFileHandle(fd, ownsHandle: true);

@@ -76,7 +76,7 @@ internal static partial class SessionReclaimer
         SafeFileHandle? file;
         try
         {
-            file = SessionFile.OpenNoFollow(path, create: false);
+            file = SessionFile.OpenExisting(path);
         }
         catch (IOException)
         {
