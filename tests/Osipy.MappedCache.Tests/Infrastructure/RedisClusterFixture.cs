@@ -9,7 +9,7 @@ namespace Osipy.MappedCache.Tests.Infrastructure;
 /// (redis-server --cluster-enabled yes, then redis-cli --cluster create) and shut down at the end.
 /// Where redis-server is not installed, <see cref="Unavailable"/> says why and the tests skip.
 /// </summary>
-public sealed class RedisClusterFixture : IDisposable
+public sealed class RedisClusterFixture : IRemoteTestStore, IDisposable
 {
     private const int Masters = 3;
 
@@ -106,6 +106,10 @@ public sealed class RedisClusterFixture : IDisposable
     /// <summary>Runs redis-cli against one node (for scans, which are per node).</summary>
     public string CliAt(int port, params string[] args) => Run("redis-cli", ["-p", port.ToString(), .. args]).Output;
 
+    /// <summary>Every key matching <paramref name="pattern"/> on every master.</summary>
+    public string[] Keys(string pattern) =>
+        [.. Ports.SelectMany(port => CliAt(port, "--scan", "--pattern", pattern).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Order(StringComparer.Ordinal)];
+
     public void Dispose()
     {
         foreach (Process server in _servers)
@@ -149,7 +153,7 @@ public sealed class RedisClusterFixture : IDisposable
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         // Cluster nodes also listen on port + 10000 (the bus): pick ports whose bus port is free too.
         while (true)
@@ -179,7 +183,7 @@ public sealed class RedisClusterFixture : IDisposable
         }
     }
 
-    private static (int ExitCode, string Output) Run(string file, params string[] args)
+    internal static (int ExitCode, string Output) Run(string file, params string[] args)
     {
         try
         {

@@ -3,22 +3,29 @@ using Osipy.MappedCache.Tests.Infrastructure;
 
 namespace Osipy.MappedCache.Tests.Remote;
 
+/// <summary>The remote tier's contract, on a real 3-master Redis Cluster.</summary>
+[Collection(RedisClusterCollection.Name)]
+public sealed class RedisClusterRemoteTierTests(RedisClusterFixture cluster) : RemoteTierTests(cluster);
+
+/// <summary>The remote tier's contract, on a Garnet server hosted in the test process.</summary>
+[Collection(GarnetCollection.Name)]
+public sealed class GarnetRemoteTierTests(GarnetFixture garnet) : RemoteTierTests(garnet);
+
 /// <summary>
-/// The remote tier on a real 3-master Redis Cluster: two nodes are two caches on separate local
+/// The remote tier's contract on a real server: two nodes are two caches on separate local
 /// directories, each with its own connections. A PERSISTENT put on one is a get on the other, as
 /// a local mapping; damaged or missing pieces are misses, never data; an unreachable cluster
-/// never breaks local work.
+/// never breaks local work; replaces and invalidations reach the other node.
 /// </summary>
-[Collection(RedisClusterCollection.Name)]
-public sealed class RemoteTierTests : IDisposable
+public abstract class RemoteTierTests : IDisposable
 {
-    private readonly RedisClusterFixture _cluster;
+    private readonly IRemoteTestStore _cluster;
     private readonly TempCacheDirectory _nodeA = new();
     private readonly TempCacheDirectory _nodeB = new();
     private readonly string _prefix = "t" + Guid.NewGuid().ToString("N")[..12];
     private readonly List<RedisRemoteTier> _tiers = [];
 
-    public RemoteTierTests(RedisClusterFixture cluster)
+    protected RemoteTierTests(IRemoteTestStore cluster)
     {
         _cluster = cluster;
         if (cluster.Unavailable is { } why)
@@ -36,6 +43,7 @@ public sealed class RemoteTierTests : IDisposable
 
         _nodeA.Dispose();
         _nodeB.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     [Fact]
@@ -229,10 +237,7 @@ public sealed class RemoteTierTests : IDisposable
         return tier;
     }
 
-    private string[] ManifestKeys() => Keys($"{_prefix}:m:*");
+    private string[] ManifestKeys() => _cluster.Keys($"{_prefix}:m:*");
 
-    private string[] ChunkKeys() => Keys($"{_prefix}:c:*");
-
-    private string[] Keys(string pattern) =>
-        [.. _cluster.Ports.SelectMany(port => _cluster.CliAt(port, "--scan", "--pattern", pattern).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Order(StringComparer.Ordinal)];
+    private string[] ChunkKeys() => _cluster.Keys($"{_prefix}:c:*");
 }
