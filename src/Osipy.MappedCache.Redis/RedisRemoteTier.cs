@@ -78,11 +78,17 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
         control.SetAdd(_keys.Types, RedisKeys.TypeId(resultType));
         Announce(new RemoteChange(resultType, key, segment.Stamp));
 
-        // Committed: the chunks stay until removed. Then the replaced upload's chunks go.
-        RunWindowed(count, index => bulk.KeyPersistAsync(_keys.Chunk(id, version, index)));
+        // Committed: the chunks stay until removed, and the replaced upload's chunks go. Both are
+        // pipelined without waiting for replies; a lost PERSIST only lets that chunk expire, which
+        // makes the entry a miss that the next put heals.
+        for (int index = 0; index < count; index++)
+        {
+            bulk.KeyPersist(_keys.Chunk(id, version, index), CommandFlags.FireAndForget);
+        }
+
         if (previous is not null && previous.Version != version)
         {
-            DeleteChunks(id, previous);
+            DeleteChunks(id, previous, wait: false);
         }
     }
 
@@ -337,10 +343,21 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
         }
     }
 
-    private void DeleteChunks(string id, RemoteManifest manifest)
+    /// <summary>Removes an upload's chunks; <paramref name="wait"/> false pipelines the DELs without waiting (cleanup after a replace).</summary>
+    private void DeleteChunks(string id, RemoteManifest manifest, bool wait = true)
     {
         IDatabase bulk = Bulk;
-        RunWindowed(manifest.ChunkCount, index => bulk.KeyDeleteAsync(_keys.Chunk(id, manifest.Version, index)));
+        if (wait)
+        {
+            RunWindowed(manifest.ChunkCount, index => bulk.KeyDeleteAsync(_keys.Chunk(id, manifest.Version, index)));
+            return;
+        }
+
+        // A lost DEL leaves garbage that eviction or the next clear takes; the new upload is already committed.
+        for (int index = 0; index < manifest.ChunkCount; index++)
+        {
+            bulk.KeyDelete(_keys.Chunk(id, manifest.Version, index), CommandFlags.FireAndForget);
+        }
     }
 
     /// <summary>
