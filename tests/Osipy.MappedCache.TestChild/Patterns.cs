@@ -30,4 +30,19 @@ public static class Patterns
 
         return true;
     }
+
+    /// <summary>The sum of every element, read row by row through the mapping (each page touched once).</summary>
+    public static double SumRows(MappedArray<float> array)
+    {
+        double sum = 0;
+        for (long row = 0; row < array.RowCount; row++)
+        {
+            foreach (float value in array.GetRowSpan(row))
+            {
+                sum += value;
+            }
+        }
+
+        return sum;
+    }
 }

@@ -90,14 +90,7 @@ internal static class Scenarios
             Console.In.ReadLine();
         }
 
-        double sum = 0;
-        for (long row = 0; row < array.RowCount; row++)
-        {
-            foreach (float value in array.GetRowSpan(row))
-            {
-                sum += value;
-            }
-        }
+        double sum = Patterns.SumRows(array);
 
         ProcessMemory after = ProcessMemory.Read();
         Console.WriteLine(FormattableString.Invariant(

@@ -14,7 +14,7 @@ public sealed class GarnetFixture : IRemoteTestStore, IDisposable
 
     public GarnetFixture()
     {
-        if (RedisClusterFixture.Run("redis-cli", "--version").ExitCode != 0)
+        if (Command.Run("redis-cli", "--version").ExitCode != 0)
         {
             Unavailable = "redis-cli is not installed (apt-get install redis-server), and the tests drive the server through it";
             return;
@@ -30,7 +30,7 @@ public sealed class GarnetFixture : IRemoteTestStore, IDisposable
 
     public string Configuration { get; } = string.Empty;
 
-    public string Cli(params string[] args) => RedisClusterFixture.Run("redis-cli", ["-p", _port.ToString(), .. args]).Output;
+    public string Cli(params string[] args) => Command.Run("redis-cli", ["-p", _port.ToString(), .. args]).Output;
 
     public string[] Keys(string pattern) =>
         [.. Cli("--scan", "--pattern", pattern).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal)];

@@ -19,7 +19,7 @@ public sealed class RedisClusterFixture : IRemoteTestStore, IDisposable
     public RedisClusterFixture()
     {
         _root = Directory.CreateTempSubdirectory("osipy-mc-redis-").FullName;
-        if (Run("redis-server", "--version").ExitCode != 0)
+        if (Command.Run("redis-server", "--version").ExitCode != 0)
         {
             Unavailable = "redis-server is not installed (apt-get install redis-server)";
             return;
@@ -55,13 +55,13 @@ public sealed class RedisClusterFixture : IRemoteTestStore, IDisposable
 
         foreach (int port in Ports)
         {
-            WaitFor(() => Run("redis-cli", "-p", port.ToString(), "ping").Output.Contains("PONG", StringComparison.Ordinal), $"redis-server on port {port} to answer");
+            WaitFor(() => Command.Run("redis-cli", "-p", port.ToString(), "ping").Output.Contains("PONG", StringComparison.Ordinal), $"redis-server on port {port} to answer");
         }
 
         var create = new List<string> { "--cluster", "create" };
         create.AddRange(Ports.Select(p => $"127.0.0.1:{p}"));
         create.Add("--cluster-yes");
-        (int exit, string output) = Run("redis-cli", [.. create]);
+        (int exit, string output) = Command.Run("redis-cli", [.. create]);
         if (exit != 0)
         {
             throw new InvalidOperationException($"redis-cli --cluster create failed: {output}");
@@ -69,7 +69,7 @@ public sealed class RedisClusterFixture : IRemoteTestStore, IDisposable
 
         foreach (int port in Ports)
         {
-            WaitFor(() => Run("redis-cli", "-p", port.ToString(), "cluster", "info").Output.Contains("cluster_state:ok", StringComparison.Ordinal), $"node {port} to report cluster_state:ok");
+            WaitFor(() => Command.Run("redis-cli", "-p", port.ToString(), "cluster", "info").Output.Contains("cluster_state:ok", StringComparison.Ordinal), $"node {port} to report cluster_state:ok");
         }
 
         Configuration = string.Join(",", Ports.Select(p => $"127.0.0.1:{p}"));
@@ -101,10 +101,10 @@ public sealed class RedisClusterFixture : IRemoteTestStore, IDisposable
     }
 
     /// <summary>Runs redis-cli against the cluster (-c follows slot redirections).</summary>
-    public string Cli(params string[] args) => Run("redis-cli", ["-c", "-p", Ports[0].ToString(), .. args]).Output;
+    public string Cli(params string[] args) => Command.Run("redis-cli", ["-c", "-p", Ports[0].ToString(), .. args]).Output;
 
     /// <summary>Runs redis-cli against one node (for scans, which are per node).</summary>
-    public string CliAt(int port, params string[] args) => Run("redis-cli", ["-p", port.ToString(), .. args]).Output;
+    public string CliAt(int port, params string[] args) => Command.Run("redis-cli", ["-p", port.ToString(), .. args]).Output;
 
     /// <summary>Every key matching <paramref name="pattern"/> on every master.</summary>
     public string[] Keys(string pattern) =>
@@ -180,27 +180,6 @@ public sealed class RedisClusterFixture : IRemoteTestStore, IDisposable
         catch (SocketException)
         {
             return false;
-        }
-    }
-
-    internal static (int ExitCode, string Output) Run(string file, params string[] args)
-    {
-        try
-        {
-            var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            using Process process = Process.Start(start)!;
-            string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, output);
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            return (-1, ex.Message);
         }
     }
 }

@@ -18,7 +18,7 @@ public sealed class SmallTmpfs : IDisposable
     public static SmallTmpfs? TryMount(int megabytes, out string whyNot)
     {
         string path = Directory.CreateTempSubdirectory("osipy-mc-tmpfs-").FullName;
-        (int exit, string output) = Run("mount", "-t", "tmpfs", "-o", $"size={megabytes}m,mode=0700", "tmpfs", path);
+        (int exit, string output) = Command.Run("mount", "-t", "tmpfs", "-o", $"size={megabytes}m,mode=0700", "tmpfs", path);
         if (exit != 0)
         {
             Directory.Delete(path);
@@ -36,9 +36,9 @@ public sealed class SmallTmpfs : IDisposable
     /// </summary>
     public void MakeReadOnly(string directory)
     {
-        (int exit, string output) = Run("mount", "--bind", directory, directory);
+        (int exit, string output) = Command.Run("mount", "--bind", directory, directory);
         Assert.True(exit == 0, output);
-        (exit, output) = Run("mount", "-o", "remount,ro,bind", directory);
+        (exit, output) = Command.Run("mount", "-o", "remount,ro,bind", directory);
         Assert.True(exit == 0, output);
         _binds.Add(directory);
     }
@@ -47,37 +47,16 @@ public sealed class SmallTmpfs : IDisposable
     {
         foreach (string bind in _binds)
         {
-            Run("umount", "-l", bind);
+            Command.Run("umount", "-l", bind);
         }
 
-        Run("umount", "-l", Path);
+        Command.Run("umount", "-l", Path);
         try
         {
             Directory.Delete(Path, recursive: true);
         }
         catch (IOException)
         {
-        }
-    }
-
-    private static (int ExitCode, string Output) Run(string file, params string[] args)
-    {
-        try
-        {
-            var start = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (string arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            using Process process = Process.Start(start)!;
-            string output = process.StandardError.ReadToEnd() + process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, output);
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            return (-1, ex.Message);
         }
     }
 }
