@@ -27,6 +27,10 @@ internal sealed partial class CacheSession
             return hit;
         }
 
+        // Lock order as on every path: the key's single flight (re-entered by the gets below, on
+        // this thread), then its node lock. A get of the key from another thread of this session
+        // waits on the flight; taking the node lock first would deadlock with a get fetching remotely.
+        using KeyedGate<EntryKey>.Holder flight = _flights.Enter(key);
         using KeyLocks.HeldKey node = _locks.AcquireKey(Locate(key, policy));
         for (TimeSpan poll = FirstPoll; ; poll = Min(poll * 2, LongestPoll))
         {

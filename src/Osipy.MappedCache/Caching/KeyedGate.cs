@@ -6,7 +6,11 @@ namespace Osipy.MappedCache.Caching;
 /// hit, go on. A second thread asking for the same key waits, then re-checks the table and
 /// finds what the first admitted: two first gets of one compressed key decompress it once.
 /// </summary>
-/// <remarks>Entries are reference-counted and removed when their last holder leaves. Thread-safe.</remarks>
+/// <remarks>
+/// Entries are reference-counted and removed when their last holder leaves. Re-entrant: a thread
+/// holding a key may enter it again (GetOrCreate holds it across the get, fill and publish it
+/// runs). Thread-safe.
+/// </remarks>
 internal sealed class KeyedGate<TKey>
     where TKey : notnull
 {

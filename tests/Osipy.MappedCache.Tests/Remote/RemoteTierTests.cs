@@ -196,6 +196,34 @@ public abstract class RemoteTierTests : IDisposable
     }
 
     [Fact]
+    public void AGetOfAKeyThatAnotherThreadIsCreating_WaitsForIt_NeverDeadlocks()
+    {
+        using IntermediateCache cache = Node(_nodeA);
+        using var filling = new ManualResetEventSlim();
+        using var finish = new ManualResetEventSlim();
+        MappedArray<float>? created = null, got = null;
+        var creator = new Thread(() => created = cache.GetOrCreate<float>("t1_map", "k", [3], writer =>
+        {
+            filling.Set();
+            finish.Wait(TimeSpan.FromSeconds(30));
+            writer.Span.Fill(4f);
+        }));
+        creator.Start();
+        Assert.True(filling.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        var getter = new Thread(() => got = cache.Get<float>("t1_map", "k")); // a miss that would fetch remotely
+        getter.Start();
+        finish.Set();
+
+        Assert.True(creator.Join(TimeSpan.FromSeconds(30)) && getter.Join(TimeSpan.FromSeconds(30)), "a get and a GetOrCreate of one key deadlocked");
+        using (created)
+        using (got)
+        {
+            Assert.Equal(4f, created!.ReadOnlySpan[2]);
+            Assert.True(got is null || got.ReadOnlySpan[2] == 4f); // it waited and hit, or missed before the fill began
+        }
+    }
+
+    [Fact]
     public void AnUnreachableCluster_NeverBreaksLocalWork_AndIsCounted()
     {
         using var cache = new IntermediateCache(_nodeA.Config(RetentionPolicy.Persistent) with { Remote = Unreachable() });
