@@ -72,30 +72,14 @@ public sealed partial class IntermediateCache
     }
 
     /// <summary>Like <see cref="GetOrCreate{T}"/> for a run-time element type (the C ABI); <paramref name="fill"/> sees the writer untyped.</summary>
-    internal MappedArray GetOrCreateUntyped(string resultType, string key, DType dtype, long[] shape, Action<IUntypedWriter> fill, IReadOnlyDictionary<string, object?>? metadata)
-    {
-        long[] checkedShape = Arguments.CheckFits(shape, nameof(shape));
-        var dims = new int[checkedShape.Length];
-        for (int i = 0; i < dims.Length; i++)
-        {
-            dims[i] = (int)checkedShape[i];
-        }
+    internal MappedArray GetOrCreateUntyped(string resultType, string key, DType dtype, long[] shape, Action<IUntypedWriter> fill, IReadOnlyDictionary<string, object?>? metadata) =>
+        DTypes.Dispatch<UntypedGetOrCreate, MappedArray>(dtype, new UntypedGetOrCreate(this, resultType, key, IntDimensions(shape), fill, metadata));
 
-        return dtype switch
-        {
-            DType.Float32 => GetOrCreate<float>(resultType, key, dims, w => fill(w), metadata),
-            DType.Float64 => GetOrCreate<double>(resultType, key, dims, w => fill(w), metadata),
-            DType.Int8 => GetOrCreate<sbyte>(resultType, key, dims, w => fill(w), metadata),
-            DType.Int16 => GetOrCreate<short>(resultType, key, dims, w => fill(w), metadata),
-            DType.Int32 => GetOrCreate<int>(resultType, key, dims, w => fill(w), metadata),
-            DType.Int64 => GetOrCreate<long>(resultType, key, dims, w => fill(w), metadata),
-            DType.UInt8 => GetOrCreate<byte>(resultType, key, dims, w => fill(w), metadata),
-            DType.UInt16 => GetOrCreate<ushort>(resultType, key, dims, w => fill(w), metadata),
-            DType.UInt32 => GetOrCreate<uint>(resultType, key, dims, w => fill(w), metadata),
-            DType.UInt64 => GetOrCreate<ulong>(resultType, key, dims, w => fill(w), metadata),
-            DType.Float16 => GetOrCreate<Half>(resultType, key, dims, w => fill(w), metadata),
-            DType.Complex128 => GetOrCreate<System.Numerics.Complex>(resultType, key, dims, w => fill(w), metadata),
-            _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown element type code."),
-        };
+    /// <summary><see cref="GetOrCreate{T}"/> for the element type of a run-time code.</summary>
+    private sealed class UntypedGetOrCreate(IntermediateCache cache, string resultType, string key, int[] shape, Action<IUntypedWriter> fill, IReadOnlyDictionary<string, object?>? metadata)
+        : IElementTypeVisitor<MappedArray>
+    {
+        public MappedArray Visit<T>()
+            where T : unmanaged => cache.GetOrCreate<T>(resultType, key, shape, writer => fill(writer), metadata);
     }
 }

@@ -1,4 +1,3 @@
-using System.Numerics;
 using Osipy.MappedCache.Caching;
 using Osipy.MappedCache.Mapping;
 using Osipy.MappedCache.Segments;
@@ -137,31 +136,20 @@ public sealed partial class IntermediateCache
     }
 
     /// <summary>Like <see cref="Create{T}"/> for a run-time element type (the C ABI).</summary>
-    internal IUntypedWriter CreateUntyped(string resultType, string key, DType dtype, long[] shape, IReadOnlyDictionary<string, object?>? metadata)
+    internal IUntypedWriter CreateUntyped(string resultType, string key, DType dtype, long[] shape, IReadOnlyDictionary<string, object?>? metadata) =>
+        DTypes.Dispatch<UntypedCreate, IUntypedWriter>(dtype, new UntypedCreate(this, resultType, key, IntDimensions(shape), metadata));
+
+    /// <summary>Dimensions from C, checked, as the ints the typed entry points take.</summary>
+    private static int[] IntDimensions(long[] shape)
     {
-        int[] dims = new int[shape.Length];
         long[] checkedShape = Arguments.CheckFits(shape, nameof(shape));
+        var dims = new int[checkedShape.Length];
         for (int i = 0; i < dims.Length; i++)
         {
             dims[i] = (int)checkedShape[i];
         }
 
-        return dtype switch
-        {
-            DType.Float32 => Create<float>(resultType, key, dims, metadata),
-            DType.Float64 => Create<double>(resultType, key, dims, metadata),
-            DType.Int8 => Create<sbyte>(resultType, key, dims, metadata),
-            DType.Int16 => Create<short>(resultType, key, dims, metadata),
-            DType.Int32 => Create<int>(resultType, key, dims, metadata),
-            DType.Int64 => Create<long>(resultType, key, dims, metadata),
-            DType.UInt8 => Create<byte>(resultType, key, dims, metadata),
-            DType.UInt16 => Create<ushort>(resultType, key, dims, metadata),
-            DType.UInt32 => Create<uint>(resultType, key, dims, metadata),
-            DType.UInt64 => Create<ulong>(resultType, key, dims, metadata),
-            DType.Float16 => Create<Half>(resultType, key, dims, metadata),
-            DType.Complex128 => Create<Complex>(resultType, key, dims, metadata),
-            _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown element type code."),
-        };
+        return dims;
     }
 
     private static void CheckSourceLength(ByteSource data, ArrayDraft array, string parameterName)
@@ -171,6 +159,14 @@ public sealed partial class IntermediateCache
             throw new ArgumentException($"The data holds {data.Length} bytes; the shape and element type need {array.PayloadLength}.", parameterName);
         }
     }
+}
+
+/// <summary><see cref="IntermediateCache.Create{T}"/> for the element type of a run-time code.</summary>
+internal sealed class UntypedCreate(IntermediateCache cache, string resultType, string key, int[] shape, IReadOnlyDictionary<string, object?>? metadata)
+    : IElementTypeVisitor<IUntypedWriter>
+{
+    public IUntypedWriter Visit<T>()
+        where T : unmanaged => cache.Create<T>(resultType, key, shape, metadata);
 }
 
 /// <summary>A <see cref="MappedArrayWriter{T}"/> seen without its type parameter (the C ABI).</summary>

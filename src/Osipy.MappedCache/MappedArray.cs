@@ -101,27 +101,20 @@ public abstract class MappedArray : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    internal static MappedArray Create(MappingLease lease, CacheEntry entry, ArrayRecord array) => array.DType switch
-    {
-        DType.Float32 => new MappedArray<float>(lease, entry, array),
-        DType.Float64 => new MappedArray<double>(lease, entry, array),
-        DType.Int8 => new MappedArray<sbyte>(lease, entry, array),
-        DType.Int16 => new MappedArray<short>(lease, entry, array),
-        DType.Int32 => new MappedArray<int>(lease, entry, array),
-        DType.Int64 => new MappedArray<long>(lease, entry, array),
-        DType.UInt8 => new MappedArray<byte>(lease, entry, array),
-        DType.UInt16 => new MappedArray<ushort>(lease, entry, array),
-        DType.UInt32 => new MappedArray<uint>(lease, entry, array),
-        DType.UInt64 => new MappedArray<ulong>(lease, entry, array),
-        DType.Float16 => new MappedArray<Half>(lease, entry, array),
-        DType.Complex128 => new MappedArray<Complex>(lease, entry, array),
-        _ => throw new ArgumentOutOfRangeException(nameof(array), array.DType, "Unknown element type."),
-    };
+    internal static MappedArray Create(MappingLease lease, CacheEntry entry, ArrayRecord array) =>
+        DTypes.Dispatch<Factory, MappedArray>(array.DType, new Factory(lease, entry, array));
 
     internal static InvalidCastException ElementTypeMismatch(CacheEntry entry, string name, Type stored, Type requested)
     {
         string what = name.Length == 0 ? $"Entry '{entry.Key}' of result type '{entry.ResultType}'" : $"Array '{name}' of entry '{entry.Key}' ({entry.ResultType})";
         return new InvalidCastException(
             $"{what} holds {DTypes.Describe(DTypes.FromType(stored))} elements; {DTypes.Describe(DTypes.FromType(requested))} was requested.");
+    }
+
+    /// <summary>Makes the <see cref="MappedArray{T}"/> of a record's element type.</summary>
+    private readonly struct Factory(MappingLease lease, CacheEntry entry, ArrayRecord array) : IElementTypeVisitor<MappedArray>
+    {
+        public MappedArray Visit<T>()
+            where T : unmanaged => new MappedArray<T>(lease, entry, array);
     }
 }

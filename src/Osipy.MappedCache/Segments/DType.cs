@@ -19,6 +19,13 @@ internal enum DType : byte
     Complex128 = 12,
 }
 
+/// <summary>Work to do with the .NET type of a run-time element type code (see <see cref="DTypes.Dispatch"/>).</summary>
+internal interface IElementTypeVisitor<out TResult>
+{
+    TResult Visit<T>()
+        where T : unmanaged;
+}
+
 /// <summary>Maps <see cref="DType"/> to .NET types, NumPy names and NPY <c>descr</c> strings.</summary>
 internal static class DTypes
 {
@@ -37,6 +44,30 @@ internal static class DTypes
         (DType.Float16, typeof(Half), "float16", "<f2", 2),
         (DType.Complex128, typeof(Complex), "complex128", "<c16", 16),
     ];
+
+    /// <summary>
+    /// Calls <paramref name="visitor"/> with <c>T</c> the element type of <paramref name="code"/>: the one
+    /// place that goes from a run-time code (the C ABI, a record) to a type parameter.
+    /// </summary>
+    /// <remarks>Generic over the visitor, so a struct visitor (the get path's) is neither boxed nor allocated.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">An unknown code.</exception>
+    public static TResult Dispatch<TVisitor, TResult>(DType code, TVisitor visitor)
+        where TVisitor : IElementTypeVisitor<TResult> => code switch
+    {
+        DType.Float32 => visitor.Visit<float>(),
+        DType.Float64 => visitor.Visit<double>(),
+        DType.Int8 => visitor.Visit<sbyte>(),
+        DType.Int16 => visitor.Visit<short>(),
+        DType.Int32 => visitor.Visit<int>(),
+        DType.Int64 => visitor.Visit<long>(),
+        DType.UInt8 => visitor.Visit<byte>(),
+        DType.UInt16 => visitor.Visit<ushort>(),
+        DType.UInt32 => visitor.Visit<uint>(),
+        DType.UInt64 => visitor.Visit<ulong>(),
+        DType.Float16 => visitor.Visit<Half>(),
+        DType.Complex128 => visitor.Visit<Complex>(),
+        _ => throw new ArgumentOutOfRangeException(nameof(code), code, "Unknown element type code."),
+    };
 
     public static bool IsDefined(DType code) => code is >= DType.Float32 and <= DType.Complex128;
 
