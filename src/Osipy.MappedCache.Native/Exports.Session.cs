@@ -106,6 +106,7 @@ internal static unsafe partial class Exports
                 writer.WriteNumber("remote_hits", stats.RemoteHits);
                 writer.WriteNumber("remote_misses", stats.RemoteMisses);
                 writer.WriteNumber("remote_errors", stats.RemoteErrors);
+                writer.WriteNumber("remote_conflicts", stats.RemoteConflicts);
             }));
             return NativeErrors.Ok();
         }

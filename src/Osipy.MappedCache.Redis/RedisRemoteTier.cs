@@ -27,6 +27,10 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
     // Deletes the key only if it still holds the value that was read: a newer manifest, or another holder's lease, stays.
     private const string DeleteIfSameScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
+    // Commits a manifest only if the key still holds what the uploader read before it began ('' for
+    // nothing): of two uploads that began from the same state, the first to commit wins.
+    private const string CommitIfUnchangedScript = "local current = redis.call('GET', KEYS[1]) if (current == false and ARGV[1] == '') or current == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 else return 0 end";
+
     // Extends a lease only while it is still this holder's.
     private const string RenewIfSameScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
 
@@ -54,26 +58,51 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
     private IDatabase Bulk => _bulk.Value.GetDatabase();
 
     /// <inheritdoc />
-    public void Upload(string resultType, string key, RemoteSegmentSource segment)
+    /// <remarks>
+    /// Reads the manifest it will replace first, sends every chunk under keys of its own version
+    /// (which expire unless committed), then commits the manifest with a compare-and-set on that
+    /// one key: only if it still holds what was read. An upload that lost (another upload
+    /// committed, or the entry was removed, meanwhile) deletes its chunks and returns false.
+    /// Chunks are requested from <paramref name="segment"/> in ascending order, on this thread, so
+    /// a source that is still being written can make each request wait for its bytes.
+    /// </remarks>
+    public bool Upload(string resultType, string key, RemoteSegmentSource segment)
     {
         ArgumentNullException.ThrowIfNull(segment);
         string id = RedisKeys.EntryId(resultType, key);
+        RedisKey manifestKey = _keys.Manifest(id);
+        IDatabase control = Control;
+        RedisValue replaced = control.StringGet(manifestKey);
+        RemoteManifest? previous = replaced.IsNull ? null : RemoteManifest.TryDecode((byte[])replaced!, resultType, key, long.MaxValue);
+
         string version = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         int count = RemoteManifest.ChunksFor(segment.Length, _options.ChunkBytes);
         var checksums = new ulong[count];
         IDatabase bulk = Bulk;
-        RunWindowed(count, index =>
+        try
         {
-            long offset = (long)index * _options.ChunkBytes;
-            ReadOnlyMemory<byte> chunk = segment.Slice(offset, (int)Math.Min(_options.ChunkBytes, segment.Length - offset));
-            checksums[index] = XxHash3.HashToUInt64(chunk.Span);
-            return bulk.StringSetAsync(_keys.Chunk(id, version, index), chunk, _options.UncommittedChunkLifetime);
-        });
+            RunWindowed(count, index =>
+            {
+                long offset = (long)index * _options.ChunkBytes;
+                ReadOnlyMemory<byte> chunk = segment.Slice(offset, (int)Math.Min(_options.ChunkBytes, segment.Length - offset));
+                checksums[index] = XxHash3.HashToUInt64(chunk.Span);
+                return bulk.StringSetAsync(_keys.Chunk(id, version, index), chunk, _options.UncommittedChunkLifetime);
+            });
+        }
+        catch
+        {
+            DeleteChunks(id, version, count, wait: false); // or they expire by themselves
+            throw;
+        }
 
-        var manifest = new RemoteManifest(resultType, key, segment.Length, _options.ChunkBytes, version, checksums);
-        IDatabase control = Control;
-        RemoteManifest? previous = ReadManifest(control, id, resultType, key);
-        control.StringSet(_keys.Manifest(id), manifest.Encode());
+        var manifest = new RemoteManifest(resultType, key, segment.Length, _options.ChunkBytes, version, (previous?.Generation ?? 0) + 1, checksums);
+        RedisValue expected = replaced.IsNull ? RedisValue.EmptyString : replaced;
+        if ((long)control.ScriptEvaluate(CommitIfUnchangedScript, [manifestKey], [expected, manifest.Encode()]) != 1)
+        {
+            DeleteChunks(id, version, count, wait: false);
+            return false;
+        }
+
         control.SetAdd(_keys.Type(RedisKeys.TypeId(resultType)), id);
         control.SetAdd(_keys.Types, RedisKeys.TypeId(resultType));
         Announce(new RemoteChange(resultType, key, segment.Stamp));
@@ -86,10 +115,12 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
             bulk.KeyPersist(_keys.Chunk(id, version, index), CommandFlags.FireAndForget);
         }
 
-        if (previous is not null && previous.Version != version)
+        if (previous is not null)
         {
-            DeleteChunks(id, previous, wait: false);
+            DeleteChunks(id, previous.Version, previous.ChunkCount, wait: false);
         }
+
+        return true;
     }
 
     /// <inheritdoc />
@@ -133,7 +164,7 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
 
         // Evicted, expired or damaged: never a partial array. Remove the entry so the next put heals it.
         control.ScriptEvaluate(DeleteIfSameScript, [_keys.Manifest(id)], [raw]);
-        DeleteChunks(id, manifest);
+        DeleteChunks(id, manifest.Version, manifest.ChunkCount);
         return false;
     }
 
@@ -148,7 +179,7 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
         Announce(new RemoteChange(resultType, key, Stamp: null));
         if (manifest is not null)
         {
-            DeleteChunks(id, manifest);
+            DeleteChunks(id, manifest.Version, manifest.ChunkCount);
         }
     }
 
@@ -343,43 +374,71 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
         }
     }
 
-    /// <summary>Removes an upload's chunks; <paramref name="wait"/> false pipelines the DELs without waiting (cleanup after a replace).</summary>
-    private void DeleteChunks(string id, RemoteManifest manifest, bool wait = true)
+    /// <summary>Removes an upload's chunks; <paramref name="wait"/> false pipelines the DELs without waiting (cleanup that nothing depends on).</summary>
+    private void DeleteChunks(string id, string version, int count, bool wait = true)
     {
         IDatabase bulk = Bulk;
         if (wait)
         {
-            RunWindowed(manifest.ChunkCount, index => bulk.KeyDeleteAsync(_keys.Chunk(id, manifest.Version, index)));
+            RunWindowed(count, index => bulk.KeyDeleteAsync(_keys.Chunk(id, version, index)));
             return;
         }
 
-        // A lost DEL leaves garbage that eviction or the next clear takes; the new upload is already committed.
-        for (int index = 0; index < manifest.ChunkCount; index++)
+        // A lost DEL leaves garbage that expiry, eviction or the next clear takes; nothing reads it.
+        try
         {
-            bulk.KeyDelete(_keys.Chunk(id, manifest.Version, index), CommandFlags.FireAndForget);
+            for (int index = 0; index < count; index++)
+            {
+                bulk.KeyDelete(_keys.Chunk(id, version, index), CommandFlags.FireAndForget);
+            }
+        }
+        catch (RedisException)
+        {
+            // Unreachable: the same.
         }
     }
 
     /// <summary>
     /// Runs <paramref name="count"/> calls with at most <see cref="RedisRemoteTierOptions.Window"/> in
-    /// flight: a sliding window, so the next call starts as soon as any one finishes. Each call has
-    /// the connection's timeout; the first failure is rethrown once all have ended.
+    /// flight: a sliding window, so the next call starts as soon as any one finishes. Each call is
+    /// started on this thread, in index order (a call's synchronous part, such as reading its
+    /// slice, runs before the next begins), and has the connection's timeout; the first failure
+    /// stops new calls and is rethrown once all started ones have ended.
     /// </summary>
     private void RunWindowed(int count, Func<int, Task> call)
     {
         using var slots = new SemaphoreSlim(_options.Window);
         var running = new List<Task>(count);
-        for (int index = 0; index < count; index++)
+        Exception? failed = null;
+        int callFailed = 0;
+        for (int index = 0; index < count && failed is null && Volatile.Read(ref callFailed) == 0; index++)
         {
             if (!slots.Wait(_options.OperationTimeout * 2))
             {
-                throw new TimeoutException($"Redis calls did not finish within {_options.OperationTimeout * 2}.");
+                failed = new TimeoutException($"Redis calls did not finish within {_options.OperationTimeout * 2}.");
+                break;
             }
 
-            int current = index;
-            running.Add(Task.Run(() => call(current)).ContinueWith(
+            Task started;
+            try
+            {
+                started = call(index);
+            }
+            catch (Exception ex)
+            {
+                slots.Release();
+                failed = ex;
+                break;
+            }
+
+            running.Add(started.ContinueWith(
                 done =>
                 {
+                    if (!done.IsCompletedSuccessfully)
+                    {
+                        Volatile.Write(ref callFailed, 1);
+                    }
+
                     slots.Release();
                     done.GetAwaiter().GetResult(); // rethrows the call's exception into this task
                 },
@@ -389,6 +448,10 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
         }
 
         WaitAll(running);
+        if (failed is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
+        }
     }
 
     private static void WaitAll(List<Task> tasks)

@@ -6,12 +6,13 @@ namespace Osipy.MappedCache.Redis;
 
 /// <summary>
 /// The small record committed last for each remote entry: which entry, the segment file's length,
-/// its chunking, the upload's version, and the XxHash3 of every chunk. JSON, read as untrusted
-/// input: every number is checked before it sizes anything.
+/// its chunking, the upload's version (names its chunk keys), its write generation (one more than
+/// the manifest it replaced), and the XxHash3 of every chunk. JSON, read as untrusted input:
+/// every number is checked before it sizes anything.
 /// </summary>
-internal sealed record RemoteManifest(string ResultType, string Key, long Length, int ChunkBytes, string Version, ulong[] ChunkChecksums)
+internal sealed record RemoteManifest(string ResultType, string Key, long Length, int ChunkBytes, string Version, long Generation, ulong[] ChunkChecksums)
 {
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
     public int ChunkCount => ChunkChecksums.Length;
 
@@ -31,6 +32,7 @@ internal sealed record RemoteManifest(string ResultType, string Key, long Length
             writer.WriteNumber("length", Length);
             writer.WriteNumber("chunk", ChunkBytes);
             writer.WriteString("version", Version);
+            writer.WriteNumber("gen", Generation);
             writer.WriteStartArray("sums");
             foreach (ulong sum in ChunkChecksums)
             {
@@ -63,8 +65,9 @@ internal sealed record RemoteManifest(string ResultType, string Key, long Length
             long length = root.GetProperty("length").GetInt64();
             int chunk = root.GetProperty("chunk").GetInt32();
             string version = root.GetProperty("version").GetString() ?? string.Empty;
+            long generation = root.GetProperty("gen").GetInt64();
             JsonElement sums = root.GetProperty("sums");
-            if (length <= 0 || length > maxLength || chunk is < 4096 or > 64 * 1024 * 1024 || version.Length is 0 or > 64
+            if (length <= 0 || length > maxLength || chunk is < 4096 or > 64 * 1024 * 1024 || version.Length is 0 or > 64 || generation < 1
                 || sums.ValueKind != JsonValueKind.Array || sums.GetArrayLength() != ChunksFor(length, chunk))
             {
                 return null;
@@ -80,7 +83,7 @@ internal sealed record RemoteManifest(string ResultType, string Key, long Length
                 }
             }
 
-            return new RemoteManifest(resultType, key, length, chunk, version, checksums);
+            return new RemoteManifest(resultType, key, length, chunk, version, generation, checksums);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException or FormatException or OverflowException)
         {

@@ -54,4 +54,10 @@ public sealed record CacheStats
 
     /// <summary>Calls to the remote tier that failed (unreachable, timed out); local work went on.</summary>
     public long RemoteErrors { get; init; }
+
+    /// <summary>
+    /// PERSISTENT puts whose upload lost to another upload of the key committed first (first writer
+    /// wins); this node dropped its own copy, so its next get maps the winner's.
+    /// </summary>
+    public long RemoteConflicts { get; init; }
 }

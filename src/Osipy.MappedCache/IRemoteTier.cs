@@ -6,8 +6,9 @@ namespace Osipy.MappedCache;
 /// Redis Cluster). Set it as <see cref="CacheConfig.Remote"/>.
 /// </summary>
 /// <remarks>
-/// <para>The cache never maps remote bytes. A PERSISTENT put publishes locally, then uploads the
-/// whole segment file (slices of its mapping, no copy) and returns after the remote commit. A local
+/// <para>The cache never maps remote bytes. A PERSISTENT put uploads the whole segment file (slices
+/// of its mapping, no copy; a put of one array reads each chunk as soon as the local write has
+/// passed it), publishes it locally, and returns after the remote commit, which follows the local one. A local
 /// miss asks the tier, downloads the file into a local temporary segment, validates it like any
 /// file from disk (record, layout, first page; payload checksums with <see cref="CacheConfig.VerifyOnFirstMap"/>),
 /// publishes it locally and maps it from there.
@@ -23,10 +24,16 @@ public interface IRemoteTier
 {
     /// <summary>
     /// Uploads a whole segment file and commits it as the entry of (<paramref name="resultType"/>,
-    /// <paramref name="key"/>), replacing any; returns once other nodes can find it, having told
-    /// subscribers (<see cref="Subscribe"/>) of the change with the segment's <see cref="RemoteSegmentSource.Stamp"/>.
+    /// <paramref name="key"/>), replacing the entry that was there when the upload began; returns
+    /// once other nodes can find it, having told subscribers (<see cref="Subscribe"/>) of the change
+    /// with the segment's <see cref="RemoteSegmentSource.Stamp"/>.
     /// </summary>
-    void Upload(string resultType, string key, RemoteSegmentSource segment);
+    /// <returns>
+    /// True when committed; false when another upload of the key committed first, or the entry was
+    /// removed, since this one began (first writer wins): nothing of this upload stays, and the
+    /// cache drops its local copy so the node maps the winner's.
+    /// </returns>
+    bool Upload(string resultType, string key, RemoteSegmentSource segment);
 
     /// <summary>The committed remote entry of (<paramref name="resultType"/>, <paramref name="key"/>), or null if there is none.</summary>
     RemoteEntry? Find(string resultType, string key);
@@ -76,8 +83,14 @@ public sealed record RemoteChange(string? ResultType, string? Key, string? Stamp
 /// <param name="Version">Names the upload, so a download notices a replacement made meanwhile.</param>
 public sealed record RemoteEntry(string ResultType, string Key, long Length, string Version);
 
-/// <summary>The bytes of a published segment file, handed to <see cref="IRemoteTier.Upload"/> as slices of its mapping.</summary>
-/// <remarks>Valid only during the call it is passed to.</remarks>
+/// <summary>The bytes of a segment file, handed to <see cref="IRemoteTier.Upload"/> as slices of its mapping.</summary>
+/// <remarks>
+/// Valid only during the call it is passed to. The file may still be being written (a put uploads
+/// while it writes): <see cref="Slice"/> then waits until that range is final, and
+/// <see cref="Stamp"/> until the file is published locally, so a tier should ask for slices in
+/// ascending order, commit only after the last, and let an exception from either end the upload
+/// uncommitted (it means the put failed).
+/// </remarks>
 public abstract class RemoteSegmentSource
 {
     /// <summary>Bytes of the segment file.</summary>
@@ -86,8 +99,9 @@ public abstract class RemoteSegmentSource
     /// <summary>Names the write (its session, time and checksums), so a node can tell its copy of this upload from an older one.</summary>
     public abstract string Stamp { get; }
 
-    /// <summary><paramref name="length"/> bytes from <paramref name="offset"/>, without a copy.</summary>
+    /// <summary><paramref name="length"/> bytes from <paramref name="offset"/>, without a copy; waits until they are written.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The range is outside the file.</exception>
+    /// <exception cref="OperationCanceledException">The put failed before the range was written.</exception>
     public abstract ReadOnlyMemory<byte> Slice(long offset, int length);
 }
 

@@ -34,8 +34,9 @@ public sealed partial class IntermediateCache
         ArgumentNullException.ThrowIfNull(fill);
         var entryKey = new EntryKey(resultType, key);
 
-        // The hit first, as cheap as a Get: the draft is built only if something must be computed.
-        if (GetPolicy(resultType) != RetentionPolicy.Transient && _session.GetArray(entryKey, typeof(T)) is MappedArray<T> hit)
+        // The hit first, exactly a Get (which is a counted miss for a TRANSIENT type, whose entries
+        // are never kept): the draft is built only if something must be computed.
+        if (_session.GetArray(entryKey, typeof(T)) is MappedArray<T> hit)
         {
             return SameShapeOrThrow(hit, shape);
         }

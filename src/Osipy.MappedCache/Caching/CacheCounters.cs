@@ -11,4 +11,5 @@ internal sealed class CacheCounters
     public long RemoteHits;
     public long RemoteMisses;
     public long RemoteErrors;
+    public long RemoteConflicts;
 }

@@ -63,7 +63,7 @@ internal sealed partial class CacheSession
         writer.ReleaseMapping();
         (EntryState state, MappingLease? published) = Publish(writer.Segment, takeLease: true);
         var committed = new MappedArray<T>(published!, state.Entry, state.MappedArrays[0]);
-        UploadIfPersistent(writer.Segment);
+        UploadIfPersistent(writer.Segment, state);
         return committed;
     }
 }

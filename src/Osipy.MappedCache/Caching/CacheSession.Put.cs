@@ -39,9 +39,14 @@ internal sealed partial class CacheSession
         }
 
         using SegmentWriter writer = BeginWrite(draft);
+        if (draft.Policy == RetentionPolicy.Persistent && Remote is { } remote)
+        {
+            WriteWhileUploading(writer, source, remote);
+            return;
+        }
+
         writer.Append(source);
         Publish(writer, takeLease: false);
-        UploadIfPersistent(writer);
     }
 
     /// <summary>Stores the named arrays of a bundle, read in order from <paramref name="sources"/>.</summary>
@@ -53,16 +58,16 @@ internal sealed partial class CacheSession
             append(writer);
         }
 
-        Publish(writer, takeLease: false);
-        UploadIfPersistent(writer);
+        (EntryState state, _) = Publish(writer, takeLease: false);
+        UploadIfPersistent(writer, state);
     }
 
     /// <summary>After a publication (outside the key's single flight): a PERSISTENT segment goes to the remote tier too.</summary>
-    public void UploadIfPersistent(SegmentWriter published)
+    public void UploadIfPersistent(SegmentWriter published, EntryState state)
     {
         if (published.Draft.Policy == RetentionPolicy.Persistent && published.File.IsPublished)
         {
-            Upload(new EntryKey(published.Draft.ResultType, published.Draft.Key), published.File, published.FileLength, published.Record!);
+            Upload(published.File, published.FileLength, published.Record!, state);
         }
     }
 
@@ -160,7 +165,7 @@ internal sealed partial class CacheSession
             }
         }
 
-        Upload(key, writer.File, writer.FileLength, record);
+        Upload(writer.File, writer.FileLength, record, state);
         return lease;
     }
 }

@@ -120,6 +120,7 @@ internal sealed partial class CacheSession : IDisposable
             RemoteHits = Volatile.Read(ref _counters.RemoteHits),
             RemoteMisses = Volatile.Read(ref _counters.RemoteMisses),
             RemoteErrors = Volatile.Read(ref _counters.RemoteErrors),
+            RemoteConflicts = Volatile.Read(ref _counters.RemoteConflicts),
         };
     }
 

@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Remote tier {Operation} of '{Key}' ({ResultType}) failed; going on locally: {Reason}.")]
     public static partial void RemoteFailed(ILogger logger, string operation, string key, string resultType, string reason);
 
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Upload of '{Key}' ({ResultType}) lost to another node's, committed first; this node's copy was dropped for it.")]
+    public static partial void RemoteUploadLost(ILogger logger, string key, string resultType);
+
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Remote copy of '{Key}' ({ResultType}) is unusable ({Reason}); it was removed and the get is a miss.")]
     public static partial void RemoteUnusable(ILogger logger, string key, string resultType, string reason);
 

@@ -4,30 +4,39 @@ using Osipy.MappedCache.Mapping;
 namespace Osipy.MappedCache.Segments;
 
 /// <summary>
-/// Writes one raw segment (a single array or a bundle) into a <see cref="TempSegment"/>: payloads,
-/// then the first page and the record. <see cref="SegmentPublisher"/> then makes it visible.
+/// Writes one raw segment (a single array or a bundle) into a <see cref="TempSegment"/>: the first
+/// page and the payloads in file order, then the record. <see cref="SegmentPublisher"/> then makes it visible.
 /// </summary>
 /// <remarks>
 /// Usage: <see cref="Create"/>, then for each array in order <see cref="Append"/> its bytes (or
 /// fill them through a mapping and <see cref="AdoptPayloadChecksums"/>), then <see cref="Seal"/>.
-/// The full file length is reserved up front, so a full disk fails at <see cref="Create"/> with
-/// an <see cref="IOException"/>. Disposing an unpublished writer deletes its file. Not thread-safe.
+/// The full file length is known and reserved up front (the record's size depends only on the
+/// draft), so a record too large or a full disk fails at <see cref="Create"/>, before any payload
+/// is written. Appended bytes below <see cref="WrittenThrough"/> are final as they are written,
+/// which lets an upload read them while the rest is still being written. Disposing an unpublished writer
+/// deletes its file. Not thread-safe.
 /// </remarks>
 internal sealed class SegmentWriter : IDisposable
 {
     private readonly long[] _offsets;
     private readonly ulong[] _checksums;
     private readonly XxHash3 _hash = new();
+    private readonly byte[] _header;
+    private readonly ulong _headerChecksum;
+    private bool _headerWritten;
     private int _arrayIndex;
     private long _written;
     private bool _sealed;
 
-    private SegmentWriter(SegmentDraft draft, TempSegment file, long[] offsets, long recordOffset)
+    private SegmentWriter(SegmentDraft draft, TempSegment file, long[] offsets, long recordOffset, long fileLength, byte[] header, ulong headerChecksum)
     {
         Draft = draft;
         File = file;
         _offsets = offsets;
         RecordOffset = recordOffset;
+        FileLength = fileLength;
+        _header = header;
+        _headerChecksum = headerChecksum;
         _checksums = new ulong[draft.Arrays.Count];
     }
 
@@ -40,8 +49,14 @@ internal sealed class SegmentWriter : IDisposable
     /// <summary>Where the record will go: every payload lies below it, so this is the length to map.</summary>
     public long RecordOffset { get; }
 
-    /// <summary>The file's length once sealed: the length a reader maps.</summary>
-    public long FileLength { get; private set; }
+    /// <summary>The file's length once sealed (known from the start): the length a reader maps.</summary>
+    public long FileLength { get; }
+
+    /// <summary>Every byte of the file below this offset is final: the first page and the payload written so far; <see cref="FileLength"/> once sealed.</summary>
+    public long WrittenThrough => _sealed ? FileLength : _headerWritten ? NextWriteOffset() : 0;
+
+    /// <summary>Called with <see cref="WrittenThrough"/> after each piece <see cref="Append"/> writes and after <see cref="Seal"/>.</summary>
+    public Action<long>? Progress { get; set; }
 
     /// <summary>The record, once sealed.</summary>
     public SegmentRecord? Record { get; private set; }
@@ -60,13 +75,23 @@ internal sealed class SegmentWriter : IDisposable
         }
 
         var (offsets, recordOffset) = SegmentLayout.Plan(payloadLengths);
-        TempSegment file = TempSegment.Create(directory, draft.SessionId, recordOffset + (64 * 1024));
+        byte[] header = Header(draft);
+        ulong headerChecksum = XxHash3.HashToUInt64(header);
+
+        // The record's encoding has the same size whatever the checksums: this is the final length.
+        int recordLength = SegmentRecordCodec.Encode(ToRecord(draft, offsets, headerChecksum, new ulong[draft.Arrays.Count])).Length;
+        if (recordLength > SegmentLimits.MaxRecordBytes)
+        {
+            throw new ArgumentException($"The key, metadata and array names need {recordLength} bytes; a segment record holds at most {SegmentLimits.MaxRecordBytes}.");
+        }
+
+        TempSegment file = TempSegment.Create(directory, draft.SessionId, recordOffset + recordLength);
         try
         {
             // Preallocation reserves blocks but keeps the length at 0 (FALLOC_FL_KEEP_SIZE); the
             // zero-copy writer maps the payloads, and touching a page past EOF raises SIGBUS.
             file.SetLength(recordOffset);
-            return new SegmentWriter(draft, file, offsets, recordOffset);
+            return new SegmentWriter(draft, file, offsets, recordOffset, recordOffset + recordLength, header, headerChecksum);
         }
         catch
         {
@@ -105,6 +130,7 @@ internal sealed class SegmentWriter : IDisposable
             int piece = (int)Math.Min(toBoundary, source.Length - done);
             AppendPiece(source.Slice(done, piece));
             done += piece;
+            Progress?.Invoke(NextWriteOffset());
         }
     }
 
@@ -124,46 +150,73 @@ internal sealed class SegmentWriter : IDisposable
             FinishArray();
         }
 
-        var header = new byte[NpyHeader.Size];
-        if (Draft.Kind == SegmentKind.SingleArray)
+        WriteHeaderOnce();
+        SegmentRecord record = ToRecord(Draft, _offsets, _headerChecksum, _checksums);
+        byte[] encoded = SegmentRecordCodec.Encode(record);
+        if (RecordOffset + encoded.Length != FileLength)
         {
-            NpyHeader.Write(header, Draft.Arrays[0].DType, Draft.Arrays[0].Shape);
+            throw new InvalidOperationException($"The record took {encoded.Length} bytes where {FileLength - RecordOffset} were planned.");
+        }
+
+        File.Write(encoded, RecordOffset);
+        // Preallocation reserved exactly the record; the length grows to take it.
+        File.SetLength(FileLength);
+        _sealed = true;
+        Record = record;
+        Progress?.Invoke(FileLength);
+        return record;
+    }
+
+    public void Dispose() => File.Dispose();
+
+    /// <summary>
+    /// Writes the first page: before the first payload byte when payloads are appended (so an
+    /// upload can read from the start while the rest is written), at the seal when they were
+    /// filled through a mapping (a write into the first 2 MiB block before the mapping's faults
+    /// would keep the page cache from using a 2 MiB folio there).
+    /// </summary>
+    private void WriteHeaderOnce()
+    {
+        if (!_headerWritten)
+        {
+            File.Write(_header, 0);
+            _headerWritten = true;
+        }
+    }
+
+    /// <summary>The first page: an npy header for a single array, the bundle preamble otherwise.</summary>
+    private static byte[] Header(SegmentDraft draft)
+    {
+        var header = new byte[NpyHeader.Size];
+        if (draft.Kind == SegmentKind.SingleArray)
+        {
+            NpyHeader.Write(header, draft.Arrays[0].DType, draft.Arrays[0].Shape);
         }
         else
         {
             BundlePreamble.Write(header);
         }
 
-        var arrays = new ArrayRecord[Draft.Arrays.Count];
-        for (int i = 0; i < arrays.Length; i++)
-        {
-            ArrayDraft array = Draft.Arrays[i];
-            arrays[i] = new ArrayRecord(array.Name, array.DType, array.Shape, _offsets[i], array.PayloadLength, _checksums[i]);
-        }
-
-        SegmentRecord record = Draft.ToRecord(XxHash3.HashToUInt64(header), arrays);
-        byte[] encoded = SegmentRecordCodec.Encode(record);
-        if (encoded.Length > SegmentLimits.MaxRecordBytes)
-        {
-            throw new ArgumentException($"The key, metadata and array names need {encoded.Length} bytes; a segment record holds at most {SegmentLimits.MaxRecordBytes}.");
-        }
-
-        File.Write(header, 0);
-        File.Write(encoded, RecordOffset);
-        // Preallocation reserved a little slack for the record; cut it so the length is exact.
-        File.SetLength(RecordOffset + encoded.Length);
-        _sealed = true;
-        FileLength = RecordOffset + encoded.Length;
-        Record = record;
-        return record;
+        return header;
     }
 
-    public void Dispose() => File.Dispose();
+    private static SegmentRecord ToRecord(SegmentDraft draft, long[] offsets, ulong headerChecksum, ulong[] checksums)
+    {
+        var arrays = new ArrayRecord[draft.Arrays.Count];
+        for (int i = 0; i < arrays.Length; i++)
+        {
+            ArrayDraft array = draft.Arrays[i];
+            arrays[i] = new ArrayRecord(array.Name, array.DType, array.Shape, offsets[i], array.PayloadLength, checksums[i]);
+        }
+
+        return draft.ToRecord(headerChecksum, arrays);
+    }
 
     /// <summary>Appends payload bytes, moving on to the next array as each fills, hashing them as they pass.</summary>
     private void AppendPiece(ReadOnlySpan<byte> bytes)
     {
         ObjectDisposedException.ThrowIf(_sealed, this);
+        WriteHeaderOnce();
         while (!bytes.IsEmpty)
         {
             if (_arrayIndex == Draft.Arrays.Count)

@@ -82,6 +82,55 @@ public sealed class PythonInteropTests(NativeLibraryFixture native) : IDisposabl
     }
 
     [Fact]
+    public void PythonOnOneNode_DotNetAndPythonOnOthers_ShareAResultThroughARealCluster()
+    {
+        using var cluster = new RedisClusterFixture();
+        if (cluster.Unavailable is { } why)
+        {
+            Assert.Skip(why);
+        }
+
+        using var nodeB = new TempCacheDirectory();
+        using var nodeC = new TempCacheDirectory();
+        string prefix = "py" + Guid.NewGuid().ToString("N")[..10];
+        (int exit, string output) = native.RunPython(
+            """
+            import sys, numpy as np, osipy_mappedcache as oc
+            config = oc.CacheConfig(cache_dir=sys.argv[1], default_policy=oc.RetentionPolicy.PERSISTENT, redis=sys.argv[2], redis_key_prefix=sys.argv[3])
+            with oc.IntermediateCache(config) as cache:
+                cache.put("t1_map", "subject-07", np.arange(3_000_000, dtype=np.float32).reshape(1000, 3000))
+                assert cache.get_stats()["remote_errors"] == 0, cache.get_stats()
+            print("ok")
+            """,
+            _dir.CachePath, cluster.Configuration, prefix);
+        Assert.True(exit == 0, output);
+
+        using (var tier = new Osipy.MappedCache.Redis.RedisRemoteTier(new Osipy.MappedCache.Redis.RedisRemoteTierOptions { Configuration = cluster.Configuration, KeyPrefix = prefix }))
+        using (var cache = new IntermediateCache(nodeB.Config(RetentionPolicy.Persistent) with { Remote = tier }))
+        using (MappedArray<float> got = cache.Get<float>("t1_map", "subject-07")!)
+        {
+            Assert.Equal([1000, 3000], got.Shape);
+            Assert.Equal(2_999_999f, got.ReadOnlySpan[^1]);
+            Assert.Equal(1, cache.GetStats().RemoteHits);
+        }
+
+        (exit, output) = native.RunPython(
+            """
+            import sys, numpy as np, osipy_mappedcache as oc
+            config = oc.CacheConfig(cache_dir=sys.argv[1], default_policy=oc.RetentionPolicy.PERSISTENT, redis=sys.argv[2], redis_key_prefix=sys.argv[3])
+            def fill(array):
+                raise AssertionError("another node computed it: fill must not run")
+            with oc.IntermediateCache(config) as cache:
+                a = cache.get_or_create("t1_map", "subject-07", (1000, 3000), np.float32, fill)
+                assert np.array_equal(a, np.arange(3_000_000, dtype=np.float32).reshape(1000, 3000))
+                assert cache.get_stats()["remote_hits"] == 1, cache.get_stats()
+            print("ok")
+            """,
+            nodeC.CachePath, cluster.Configuration, prefix);
+        Assert.True(exit == 0, output);
+    }
+
+    [Fact]
     public void SeedBehaviour_ThroughThePythonPackage()
     {
         (int exit, string output) = native.RunPython(

@@ -224,6 +224,51 @@ public abstract class RemoteTierTests : IDisposable
     }
 
     [Fact]
+    public void OfTwoUploadsBegunFromTheSameEntry_TheFirstToCommitWins_AndTheOtherLeavesNothing()
+    {
+        RedisRemoteTier first = Tier(), second = Tier();
+        var slow = new GatedSource(new byte[9 * 1024 * 1024], fill: 1, stamp: "slow"); // three chunks; the last waits
+        bool? slowCommitted = null;
+        var uploader = new Thread(() => slowCommitted = first.Upload("t1_map", "k", slow));
+        uploader.Start();
+        Assert.True(slow.Reached.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken), "the upload never asked for its last chunk");
+
+        Assert.True(second.Upload("t1_map", "k", new GatedSource(new byte[5 * 1024 * 1024], fill: 2, stamp: "fast", open: true)));
+        slow.Open();
+        Assert.True(uploader.Join(TimeSpan.FromSeconds(30)));
+
+        Assert.False(slowCommitted); // it began before the other's commit: it lost
+        RemoteEntry entry = second.Find("t1_map", "k")!;
+        Assert.Equal(5 * 1024 * 1024, entry.Length);
+        Assert.True(SpinWait.SpinUntil(() => ChunkKeys().Length == 2, TimeSpan.FromSeconds(10)), "the losing upload's chunks stayed");
+
+        // A later upload begins from the committed entry, so a replace still replaces.
+        Assert.True(first.Upload("t1_map", "k", new GatedSource(new byte[1024 * 1024], fill: 3, stamp: "later", open: true)));
+        Assert.Equal(1024 * 1024, second.Find("t1_map", "k")!.Length);
+    }
+
+    [Fact]
+    public void APutThatLosesTheRace_DropsItsLocalCopy_AndTheNodeMapsTheWinnersEntry()
+    {
+        var gated = new GatedTier(Tier());
+        using var a = new IntermediateCache(_nodeA.Config(RetentionPolicy.Persistent) with { Remote = gated });
+        using var b = Node(_nodeB);
+        float[] mine = TestData.Ramp(3_000_000), theirs = TestData.Ramp(3_000_000, 7);
+        var putter = new Thread(() => a.Put<float>("t1_map", "k", mine, [mine.Length]));
+        putter.Start();
+        Assert.True(gated.Reached.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken), "node A's upload never began");
+
+        b.Put<float>("t1_map", "k", theirs, [theirs.Length]); // begun later, committed first
+        gated.Open();
+        Assert.True(putter.Join(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(1, a.GetStats().RemoteConflicts);
+        using MappedArray<float> got = a.Get<float>("t1_map", "k")!;
+        Assert.Equal(theirs, got.ReadOnlySpan.ToArray());
+        Assert.Equal(1, a.GetStats().RemoteHits); // fetched: A's own copy was dropped
+    }
+
+    [Fact]
     public void AnUnreachableCluster_NeverBreaksLocalWork_AndIsCounted()
     {
         using var cache = new IntermediateCache(_nodeA.Config(RetentionPolicy.Persistent) with { Remote = Unreachable() });
@@ -245,13 +290,18 @@ public abstract class RemoteTierTests : IDisposable
         return array?.ReadOnlySpan[0];
     }
 
-    private IntermediateCache Node(TempCacheDirectory dir, bool compression = false)
+    private RedisRemoteTier Tier()
     {
         var tier = new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = _cluster.Configuration, KeyPrefix = _prefix });
         _tiers.Add(tier);
+        return tier;
+    }
+
+    private IntermediateCache Node(TempCacheDirectory dir, bool compression = false)
+    {
         return new IntermediateCache(dir.Config(RetentionPolicy.Persistent) with
         {
-            Remote = tier,
+            Remote = Tier(),
             Policies = new Dictionary<string, RetentionPolicy> { ["session_only"] = RetentionPolicy.Cached },
             Compression = compression,
         });
@@ -268,4 +318,73 @@ public abstract class RemoteTierTests : IDisposable
     private string[] ManifestKeys() => _cluster.Keys($"{_prefix}:m:*");
 
     private string[] ChunkKeys() => _cluster.Keys($"{_prefix}:c:*");
+
+    /// <summary>A segment's bytes in memory whose last slice waits until <see cref="Open"/>: an upload held just before its commit.</summary>
+    private sealed class GatedSource(byte[] bytes, byte fill, string stamp, bool open = false) : RemoteSegmentSource
+    {
+        private readonly ManualResetEventSlim _open = new(open);
+
+        public ManualResetEventSlim Reached { get; } = new();
+
+        public override long Length => bytes.Length;
+
+        public override string Stamp => stamp;
+
+        public void Open() => _open.Set();
+
+        public override ReadOnlyMemory<byte> Slice(long offset, int length)
+        {
+            bytes.AsSpan((int)offset, length).Fill(fill);
+            if (offset + length == bytes.Length)
+            {
+                Reached.Set();
+                Assert.True(_open.Wait(TimeSpan.FromSeconds(30)), "never opened");
+            }
+
+            return bytes.AsMemory((int)offset, length);
+        }
+    }
+
+    /// <summary>A tier whose uploads wait, once they have asked for their last slice, until <see cref="Open"/>.</summary>
+    private sealed class GatedTier(IRemoteTier inner) : IRemoteTier
+    {
+        private readonly ManualResetEventSlim _open = new();
+
+        public ManualResetEventSlim Reached { get; } = new();
+
+        public void Open() => _open.Set();
+
+        public bool Upload(string resultType, string key, RemoteSegmentSource segment) => inner.Upload(resultType, key, new Held(this, segment));
+
+        public RemoteEntry? Find(string resultType, string key) => inner.Find(resultType, key);
+
+        public bool Download(RemoteEntry entry, RemoteSegmentTarget target) => inner.Download(entry, target);
+
+        public void Remove(string resultType, string key) => inner.Remove(resultType, key);
+
+        public void Clear(string? resultType) => inner.Clear(resultType);
+
+        public IDisposable? TryLease(string resultType, string key) => inner.TryLease(resultType, key);
+
+        public IDisposable Subscribe(Action<RemoteChange> onChange) => inner.Subscribe(onChange);
+
+        private sealed class Held(GatedTier tier, RemoteSegmentSource segment) : RemoteSegmentSource
+        {
+            public override long Length => segment.Length;
+
+            public override string Stamp => segment.Stamp;
+
+            public override ReadOnlyMemory<byte> Slice(long offset, int length)
+            {
+                ReadOnlyMemory<byte> slice = segment.Slice(offset, length);
+                if (offset + length == Length)
+                {
+                    tier.Reached.Set();
+                    Assert.True(tier._open.Wait(TimeSpan.FromSeconds(30)), "never opened");
+                }
+
+                return slice;
+            }
+        }
+    }
 }
