@@ -68,7 +68,8 @@ public sealed class NativeLibraryFixture
     public static (int ExitCode, string Output) Run(string file, string workingDirectory, params string[] args) =>
         Run(file, workingDirectory, args, []);
 
-    public static (int ExitCode, string Output) Run(string file, string workingDirectory, string[] args, params (string Name, string Value)[] environment)
+    /// <summary>Runs a program; each of <paramref name="environment"/> sets a variable, or removes it when its value is null.</summary>
+    public static (int ExitCode, string Output) Run(string file, string workingDirectory, string[] args, params (string Name, string? Value)[] environment)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -90,7 +91,14 @@ public sealed class NativeLibraryFixture
 
         foreach (var (name, value) in environment)
         {
-            start.Environment[name] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         try
@@ -107,7 +115,7 @@ public sealed class NativeLibraryFixture
         }
     }
 
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         string? fromCli = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         return !string.IsNullOrEmpty(fromCli) && File.Exists(fromCli) ? fromCli
