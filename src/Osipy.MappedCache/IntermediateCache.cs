@@ -23,6 +23,16 @@ namespace Osipy.MappedCache;
 /// </remarks>
 public sealed partial class IntermediateCache : IDisposable
 {
+    /// <summary>
+    /// The name of the <see cref="System.Diagnostics.Metrics.Meter"/> every cache of the process reports
+    /// to: hits, misses, puts, creates, evictions, expirations, corrupt and quarantined segments, bytes
+    /// written and mapped, reclaimed sessions, remote-tier calls, errors and bytes, the bytes mapped
+    /// now, and put and first-get durations, tagged by result type (<c>osipy.result_type</c>).
+    /// Watch it with <c>dotnet-counters monitor --counters Osipy.MappedCache</c>, or subscribe with
+    /// OpenTelemetry's <c>AddMeter(IntermediateCache.MeterName)</c>.
+    /// </summary>
+    public const string MeterName = "Osipy.MappedCache";
+
     private readonly CacheSession _session;
 
     /// <summary>Opens a session on the cache directory of <paramref name="config"/> (defaults when null).</summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Osipy.MappedCache.Diagnostics;
 using Osipy.MappedCache.Mapping;
 using Osipy.MappedCache.Segments;
 
@@ -49,10 +51,12 @@ internal sealed partial class CacheSession
             return writer.View;
         }
 
+        long started = Stopwatch.GetTimestamp();
         if (_settings.ShouldCompress(draft.ResultType, draft.Policy))
         {
             // Compressed at rest: compressed from the filled mapping; the temporary file is then dropped.
             MappingLease? lease = PutCompressed(draft, writer.View.AsByteSource(), takeLease: true, out EntryState compressed);
+            CacheMetrics.Written(draft.ResultType, (long)compressed.Identity.Size, started, create: true);
             return new MappedArray<T>(lease!, compressed.Entry, compressed.MappedArrays[0]);
         }
 
@@ -64,6 +68,7 @@ internal sealed partial class CacheSession
         (EntryState state, MappingLease? published) = Publish(writer.Segment, takeLease: true);
         var committed = new MappedArray<T>(published!, state.Entry, state.MappedArrays[0]);
         UploadIfPersistent(writer.Segment, state);
+        CacheMetrics.Written(draft.ResultType, writer.Segment.FileLength, started, create: true);
         return committed;
     }
 }

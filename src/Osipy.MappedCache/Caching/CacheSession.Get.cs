@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Osipy.MappedCache.Diagnostics;
 using Osipy.MappedCache.Mapping;
 using Osipy.MappedCache.Segments;
 
@@ -31,6 +33,7 @@ internal sealed partial class CacheSession
 
             MappedArray result = MappedArray.Create(lease, state.Entry, array);
             Interlocked.Increment(ref _counters.Hits);
+            CacheMetrics.Hit(key.ResultType);
             return result;
         }
         catch
@@ -59,6 +62,7 @@ internal sealed partial class CacheSession
             // The bundle takes one lease per array; this one only kept the mapping alive until then.
             var bundle = new MappedBundle(lease.Mapping, state.Entry, state.MappedArrays);
             Interlocked.Increment(ref _counters.Hits);
+            CacheMetrics.Hit(key.ResultType);
             return bundle;
         }
     }
@@ -77,12 +81,14 @@ internal sealed partial class CacheSession
             {
                 var bundle = new MappedBundle(lease.Mapping, state.Entry, state.MappedArrays);
                 Interlocked.Increment(ref _counters.Hits);
+                CacheMetrics.Hit(key.ResultType);
                 return bundle;
             }
         }
 
         MappedArray array = MappedArray.Create(lease, state.Entry, state.MappedArrays[0]);
         Interlocked.Increment(ref _counters.Hits);
+        CacheMetrics.Hit(key.ResultType);
         return array;
     }
 
@@ -128,6 +134,7 @@ internal sealed partial class CacheSession
         {
             ThrowIfDisposed();
             Interlocked.Increment(ref _counters.Misses);
+            CacheMetrics.Miss(key.ResultType);
             return null;
         }
 
@@ -137,6 +144,7 @@ internal sealed partial class CacheSession
             return (found.State!, found.Lease!);
         }
 
+        long started = Stopwatch.GetTimestamp();
         using KeyedGate<EntryKey>.Holder flight = _flights.Enter(key);
         while (true)
         {
@@ -159,6 +167,7 @@ internal sealed partial class CacheSession
                 case LookupOutcome.Unmapped:
                     if (MapHeld(found.State!) is { } attached)
                     {
+                        CacheMetrics.FirstGet(key.ResultType, attached.Mapping.Length, started);
                         return (found.State!, attached);
                     }
 
@@ -166,16 +175,19 @@ internal sealed partial class CacheSession
                 default:
                     if (LoadAndAdmit(key, policy, preferred) is { } loaded)
                     {
+                        CacheMetrics.FirstGet(key.ResultType, loaded.Lease.Mapping.Length, started);
                         return loaded;
                     }
 
                     // Not on this node: another node may have published it.
                     if (policy == RetentionPolicy.Persistent && Remote is not null && FetchOnce(key, policy, preferred, holdingNodeLock) is { } fetched)
                     {
+                        CacheMetrics.FirstGet(key.ResultType, fetched.Lease.Mapping.Length, started);
                         return fetched;
                     }
 
                     Interlocked.Increment(ref _counters.Misses);
+                    CacheMetrics.Miss(key.ResultType);
                     return null;
             }
         }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Osipy.MappedCache.Diagnostics;
 using Osipy.MappedCache.Mapping;
 using Osipy.MappedCache.Segments;
 
@@ -32,9 +34,11 @@ internal sealed partial class CacheSession
     /// <summary>Stores a single array read from <paramref name="source"/> (compressed at rest where configured).</summary>
     public void PutArray(SegmentDraft draft, ByteSource source)
     {
+        long started = Stopwatch.GetTimestamp();
         if (_settings.ShouldCompress(draft.ResultType, draft.Policy))
         {
-            PutCompressed(draft, source, takeLease: false)?.Dispose();
+            PutCompressed(draft, source, takeLease: false, out EntryState compressed)?.Dispose();
+            CacheMetrics.Written(draft.ResultType, (long)compressed.Identity.Size, started, create: false);
             return;
         }
 
@@ -42,16 +46,20 @@ internal sealed partial class CacheSession
         if (draft.Policy == RetentionPolicy.Persistent && Remote is { } remote)
         {
             WriteWhileUploading(writer, source, remote);
-            return;
+        }
+        else
+        {
+            writer.Append(source);
+            Publish(writer, takeLease: false);
         }
 
-        writer.Append(source);
-        Publish(writer, takeLease: false);
+        CacheMetrics.Written(draft.ResultType, writer.FileLength, started, create: false);
     }
 
     /// <summary>Stores the named arrays of a bundle, read in order from <paramref name="sources"/>.</summary>
     public void PutBundle(SegmentDraft draft, IReadOnlyList<Action<SegmentWriter>> sources)
     {
+        long started = Stopwatch.GetTimestamp();
         using SegmentWriter writer = BeginWrite(draft);
         foreach (Action<SegmentWriter> append in sources)
         {
@@ -60,6 +68,7 @@ internal sealed partial class CacheSession
 
         (EntryState state, _) = Publish(writer, takeLease: false);
         UploadIfPersistent(writer, state);
+        CacheMetrics.Written(draft.ResultType, writer.FileLength, started, create: false);
     }
 
     /// <summary>After a publication (outside the key's single flight): a PERSISTENT segment goes to the remote tier too.</summary>

@@ -1,3 +1,4 @@
+using Osipy.MappedCache.Diagnostics;
 using Osipy.MappedCache.Mapping;
 using Osipy.MappedCache.Segments;
 
@@ -38,7 +39,12 @@ internal sealed partial class CacheSession
         {
             using SegmentMapping mapping = SegmentMapping.MapPrivate(published.Handle, length, published.Path);
             using var lease = new MappingLease(mapping);
-            if (!remote.Upload(state.Key.ResultType, state.Key.Key, new MappedSegmentSource(lease, length, record.WriteStamp)))
+            CacheMetrics.RemoteCall(state.Key.ResultType);
+            if (remote.Upload(state.Key.ResultType, state.Key.Key, new MappedSegmentSource(lease, length, record.WriteStamp)))
+            {
+                CacheMetrics.RemoteBytes(state.Key.ResultType, length, upload: true);
+            }
+            else
             {
                 LostUpload(state);
             }
@@ -61,6 +67,7 @@ internal sealed partial class CacheSession
         UploadWhileWriting? upload = null;
         try
         {
+            CacheMetrics.RemoteCall(key.ResultType);
             upload = UploadWhileWriting.Start(remote, key, writer);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -81,7 +88,11 @@ internal sealed partial class CacheSession
             upload.Complete(writer.Record!.WriteStamp);
             try
             {
-                if (!upload.Finish())
+                if (upload.Finish())
+                {
+                    CacheMetrics.RemoteBytes(key.ResultType, writer.FileLength, upload: true);
+                }
+                else
                 {
                     LostUpload(state);
                 }
@@ -146,6 +157,7 @@ internal sealed partial class CacheSession
 
         try
         {
+            CacheMetrics.RemoteCall(key.ResultType);
             if (remote.Find(key.ResultType, key.Key) is not { } entry)
             {
                 return false;
@@ -196,6 +208,7 @@ internal sealed partial class CacheSession
             }
 
             Interlocked.Increment(ref _counters.RemoteHits);
+            CacheMetrics.RemoteBytes(key.ResultType, entry.Length, upload: false);
             return true;
         }
         catch (CorruptSegmentException ex)
@@ -263,6 +276,7 @@ internal sealed partial class CacheSession
     private void RemoteFailed(string operation, EntryKey key, Exception ex)
     {
         Interlocked.Increment(ref _counters.RemoteErrors);
+        CacheMetrics.RemoteError(key.ResultType);
         Log.RemoteFailed(_settings.Logger, operation, key.Key, key.ResultType, ex.Message);
     }
 }

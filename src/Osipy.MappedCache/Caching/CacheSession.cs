@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Osipy.MappedCache.Diagnostics;
 using Osipy.MappedCache.Mapping;
 using Osipy.MappedCache.Segments;
 using Osipy.MappedCache.Sessions;
@@ -60,6 +61,7 @@ internal sealed partial class CacheSession : IDisposable
         try
         {
             ReclaimReport report = SessionReclaimer.ReclaimDead(SessionsDirectory, _stores.Persistent, _stores.Cached, _publisher, SessionId);
+            CacheMetrics.ReclaimedSessions(report.Sessions);
             if (report.Sessions > 0)
             {
                 Log.Reclaimed(_settings.Logger, report.Sessions, report.Segments, report.TempFiles, report.Bytes);

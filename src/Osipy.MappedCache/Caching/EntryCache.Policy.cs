@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Osipy.MappedCache.Diagnostics;
 using Osipy.MappedCache.Mapping;
 
 namespace Osipy.MappedCache.Caching;
@@ -14,6 +15,7 @@ internal sealed partial class EntryCache
     public void CountExpired(CacheEntry entry)
     {
         Interlocked.Increment(ref _counters.Expirations);
+        CacheMetrics.Expiration(entry.ResultType);
         Log.Expired(_settings.Logger, entry.Key, entry.ResultType, entry.CreatedAt);
     }
 

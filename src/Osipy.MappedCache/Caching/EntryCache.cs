@@ -1,3 +1,4 @@
+using Osipy.MappedCache.Diagnostics;
 using Osipy.MappedCache.Mapping;
 using Osipy.MappedCache.Segments;
 
@@ -281,10 +282,12 @@ internal sealed partial class EntryCache
         {
             if (expired)
             {
+                CacheMetrics.Expiration(state.Entry.ResultType);
                 Log.Expired(_settings.Logger, state.Entry.Key, state.Entry.ResultType, state.Entry.CreatedAt);
             }
             else
             {
+                CacheMetrics.Eviction(state.Entry.ResultType);
                 Log.Evicted(_settings.Logger, state.Entry.Key, state.Entry.ResultType, state.SizeBytes);
             }
         }

@@ -1,3 +1,4 @@
+using Osipy.MappedCache.Diagnostics;
 using Osipy.MappedCache.Mapping;
 using Osipy.MappedCache.Segments;
 
@@ -71,8 +72,15 @@ internal sealed class SegmentLoader(CacheSettings settings, StoreSet stores, Seg
     public void SetAside(string path, FileIdentity? identity, string reason)
     {
         Interlocked.Increment(ref counters.CorruptSegments);
+        CacheMetrics.Corrupt();
         Quarantine quarantine = stores.QuarantineFor(path);
-        Log.SegmentQuarantined(settings.Logger, path, reason, publisher.Quarantine(path, identity, quarantine));
+        string? movedTo = publisher.Quarantine(path, identity, quarantine);
+        if (movedTo is not null)
+        {
+            CacheMetrics.Quarantined();
+        }
+
+        Log.SegmentQuarantined(settings.Logger, path, reason, movedTo);
     }
 
     /// <summary>Maps a validated segment, decompressing a compressed one into a raw copy.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Osipy.MappedCache.Diagnostics;
 using Osipy.MappedCache.Interop;
 
 namespace Osipy.MappedCache.Mapping;
@@ -24,6 +25,7 @@ internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
     {
         SetHandle(address);
         Length = length;
+        CacheMetrics.MappedBytesChanged(length);
     }
 
     /// <summary>Bytes mapped, starting at file offset 0.</summary>
@@ -149,5 +151,9 @@ internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
         }
     }
 
-    protected override bool ReleaseHandle() => Libc.Munmap(handle, (nuint)Length) == 0;
+    protected override bool ReleaseHandle()
+    {
+        CacheMetrics.MappedBytesChanged(-Length);
+        return Libc.Munmap(handle, (nuint)Length) == 0;
+    }
 }
