@@ -18,6 +18,8 @@ _CODES = {
     "<u8": 10,  # OSIPY_UINT64
     "<f2": 11,  # OSIPY_FLOAT16
     "<c16": 12,  # OSIPY_COMPLEX128
+    "|b1": 13,  # OSIPY_BOOL
+    "<c8": 14,  # OSIPY_COMPLEX64
 }
 _DTYPES = {code: np.dtype(descr) for descr, code in _CODES.items()}
 _SUPPORTED = ", ".join(str(np.dtype(descr)) for descr in _CODES)
@@ -27,7 +29,7 @@ def code_for(dtype: np.dtype) -> int:
     """The header's code for dtype, whatever its byte order.
 
     Raises:
-        TypeError: the dtype is not one of the twelve the format stores.
+        TypeError: the dtype is not one of the fourteen the format stores.
     """
     code = _CODES.get(dtype.newbyteorder("<").str)
     if code is None:
@@ -50,7 +52,7 @@ def prepare(data: object, what: str = "data") -> tuple[np.ndarray, int]:
     Copies only when data is not already in that form (non-contiguous, big-endian, a list).
 
     Raises:
-        TypeError: an unsupported dtype (object, bool, complex64, strings, ...).
+        TypeError: an unsupported dtype (object, strings, datetimes, structured, ...).
         ValueError: a 0-d array: the C ABI stores arrays of 1 to 32 dimensions, and silently
             reshaping it to (1,) would hand back a different shape than was put.
     """

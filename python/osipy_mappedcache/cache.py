@@ -5,8 +5,10 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import re
 import weakref
 from collections.abc import Mapping
+from datetime import datetime
 from ctypes import POINTER, byref, c_char_p, c_int32, c_int64, c_void_p
 from typing import Any
 
@@ -259,14 +261,16 @@ class IntermediateCache:
     def get_entry(self, result_type: str, key: str) -> dict[str, Any] | None:
         """The entry's description without mapping it, or None if absent.
 
-        Keys: key, result_type, created_at (ISO 8601 string), size_bytes, metadata (a dict),
-        policy (a RetentionPolicy), dtype (a numpy dtype; None for a dict entry), shape,
-        array_names.  Only policy and dtype are converted from the library's JSON.
+        Keys: key, result_type, created_at (a POSIX timestamp, float seconds, as the seed's
+        CacheEntry has it), size_bytes, metadata (a dict), policy (a RetentionPolicy), dtype (a
+        numpy dtype; None for a dict entry), shape (a tuple; () for a dict entry), array_names.
         """
         args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
         entry = self._json(self._lib.osipy_cache_entry_json, args, "osipy_cache_entry_json")
         if entry is not None:
             entry["policy"] = RetentionPolicy(entry["policy"])
+            entry["created_at"] = _posix_time(entry["created_at"])
+            entry["shape"] = tuple(entry["shape"])
             if entry["dtype"] is not None:
                 entry["dtype"] = _dtypes.dtype_for(entry["dtype"])
         return entry
@@ -282,3 +286,12 @@ class IntermediateCache:
             return json.loads(ctypes.string_at(text.value).decode("utf-8"))
         finally:
             self._lib.osipy_cache_free_string(text.value)
+
+
+def _posix_time(text: str) -> float:
+    """An ISO 8601 time from the library (.NET's round-trip format, 7 fractional digits) as POSIX seconds."""
+    # Python before 3.11 parses at most 6 fractional digits: drop the 7th (100 ns).
+    match = re.fullmatch(r"(.*T\d\d:\d\d:\d\d)(\.\d+)?(.*)", text)
+    if match is not None and match.group(2):
+        text = match.group(1) + match.group(2)[:7] + match.group(3)
+    return datetime.fromisoformat(text).timestamp()

@@ -17,6 +17,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import time
 import unittest
 import weakref
 from pathlib import Path
@@ -88,7 +89,7 @@ class PutGetTests(CacheTestCase):
     def test_every_supported_dtype_round_trips(self):
         cache = self.open_cache()
         for name in ("float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16",
-                     "uint32", "uint64", "float16", "complex128"):
+                     "uint32", "uint64", "float16", "complex128", "bool", "complex64"):
             with self.subTest(dtype=name):
                 data = (np.arange(6) + 1).astype(name).reshape(2, 3)
                 cache.put("types", name, data)
@@ -366,8 +367,10 @@ class StatsAndEntryTests(CacheTestCase):
         self.assertEqual(entry["result_type"], "tofts")
         self.assertIs(entry["policy"], RetentionPolicy.CACHED)
         self.assertEqual(entry["dtype"], np.float32)
-        self.assertEqual(entry["shape"], [2, 3])
+        self.assertEqual(entry["shape"], (2, 3))
         self.assertEqual(entry["size_bytes"], 24)
+        self.assertIsInstance(entry["created_at"], float)
+        self.assertLess(abs(entry["created_at"] - time.time()), 60)
 
     def test_get_entry_of_a_dict_entry_names_its_arrays(self):
         cache = self.open_cache()

@@ -77,6 +77,8 @@ extern "C" {
 #define OSIPY_UINT64     10
 #define OSIPY_FLOAT16    11
 #define OSIPY_COMPLEX128 12
+#define OSIPY_BOOL       13  /* one byte, 0 or 1 (numpy's bool) */
+#define OSIPY_COMPLEX64  14  /* two float32: real, imaginary */
 
 /* Retention policies. */
 #define OSIPY_TRANSIENT   0

@@ -17,6 +17,8 @@ internal enum DType : byte
     UInt64 = 10,
     Float16 = 11,
     Complex128 = 12,
+    Bool = 13,
+    Complex64 = 14,
 }
 
 /// <summary>Work to do with the .NET type of a run-time element type code (see <see cref="DTypes.Dispatch"/>).</summary>
@@ -43,6 +45,8 @@ internal static class DTypes
         (DType.UInt64, typeof(ulong), "uint64", "<u8", 8),
         (DType.Float16, typeof(Half), "float16", "<f2", 2),
         (DType.Complex128, typeof(Complex), "complex128", "<c16", 16),
+        (DType.Bool, typeof(bool), "bool", "|b1", 1),
+        (DType.Complex64, typeof(Complex64), "complex64", "<c8", 8),
     ];
 
     /// <summary>
@@ -66,10 +70,12 @@ internal static class DTypes
         DType.UInt64 => visitor.Visit<ulong>(),
         DType.Float16 => visitor.Visit<Half>(),
         DType.Complex128 => visitor.Visit<Complex>(),
+        DType.Bool => visitor.Visit<bool>(),
+        DType.Complex64 => visitor.Visit<Complex64>(),
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "Unknown element type code."),
     };
 
-    public static bool IsDefined(DType code) => code is >= DType.Float32 and <= DType.Complex128;
+    public static bool IsDefined(DType code) => code is >= DType.Float32 and <= DType.Complex64;
 
     public static bool TryFromType(Type type, out DType code)
     {

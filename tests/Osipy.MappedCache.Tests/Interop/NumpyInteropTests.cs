@@ -66,6 +66,39 @@ public sealed class NumpyInteropTests : IDisposable
         Assert.Equal("ok", output.Trim());
     }
 
+    [Fact]
+    public void BoolMasksAndComplex64Reconstructions_AreNpyFilesNumpyReads()
+    {
+        RequireNumpy();
+        using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent));
+        bool[] mask = [.. Enumerable.Range(0, 24).Select(i => i % 3 == 0)];
+        Complex64[] recon = [.. Enumerable.Range(0, 6).Select(i => new Complex64(i, -0.5f * i))];
+        cache.Put<bool>("mask", "brain", mask, [2, 3, 4]);
+        cache.Put<Complex64>("recon", "k", recon, [2, 3]);
+        using (MappedArray<bool> back = cache.Get<bool>("mask", "brain")!)
+        using (MappedArray<Complex64> z = cache.Get<Complex64>("recon", "k")!)
+        {
+            Assert.Equal(mask, back.ReadOnlySpan.ToArray());
+            Assert.Equal(new Complex64(5, -2.5f), z.ReadOnlySpan[5]);
+            Assert.Equal([typeof(bool), typeof(Complex64)], new[] { back.Entry.ElementType, z.Entry.ElementType });
+        }
+
+        (int exitCode, string output) = RunPython(
+            """
+            import sys, numpy as np
+            m = np.load(sys.argv[1], mmap_mode='r')
+            assert m.dtype == np.bool_ and m.shape == (2, 3, 4), (m.dtype, m.shape)
+            assert np.array_equal(m, (np.arange(24) % 3 == 0).reshape(2, 3, 4))
+            z = np.load(sys.argv[2], mmap_mode='r')
+            assert z.dtype == np.complex64 and z.shape == (2, 3), (z.dtype, z.shape)
+            assert np.array_equal(z, (np.arange(6) - 0.5j * np.arange(6)).astype(np.complex64).reshape(2, 3))
+            print("ok")
+            """,
+            [SegmentPaths.Single(cache, "mask", "brain"), SegmentPaths.Single(cache, "recon", "k")]);
+
+        Assert.True(exitCode == 0, output);
+    }
+
     private static void RequireNumpy()
     {
         if (!File.Exists(Python) || RunPython("import numpy", []).ExitCode != 0)
