@@ -100,6 +100,25 @@ public sealed partial class IntermediateCache : IDisposable
     /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
     public ReclaimReport ReclaimDeadSessions() => LastReclaim = _session.ReclaimDeadSessions();
 
+    /// <summary>
+    /// Every segment file of the cache directory (of <paramref name="resultType"/> only, if given),
+    /// PERSISTENT and CACHED, this session's and every other's, sorted by type and key: what
+    /// <c>osipy-cache ls</c> shows. Each file's record is validated but nothing is mapped; files
+    /// that fail validation are left out (<see cref="VerifyAll"/> reports them).
+    /// </summary>
+    /// <remarks>Reads the directory, so its cost grows with the number of files; safe to call while other sessions work.</remarks>
+    /// <exception cref="ArgumentException">A result type that is not valid UTF-16.</exception>
+    /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
+    public IReadOnlyList<StoredSegment> ListSegments(string? resultType = null)
+    {
+        if (resultType is not null)
+        {
+            Arguments.CheckKey(resultType, "*");
+        }
+
+        return _session.ListSegments(resultType);
+    }
+
     /// <summary>A snapshot of this session's counters and of the directory's contents (segments and quarantine).</summary>
     /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
     public CacheStats GetStats() => _session.GetStats(CacheDir);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using CommunityToolkit.HighPerformance;
 using Osipy.MappedCache.Cli.Analysis;
@@ -20,22 +21,33 @@ internal static class DemoCommand
     /// <summary>Room for the whole default study and much larger ones, so nothing is evicted mid-demo.</summary>
     private const long MaxMemoryMb = 4096;
 
-    public static int Run(IReadOnlyList<string> args)
+    /// <summary><c>demo [--size XxYxZxT]</c>; <c>--cache-dir</c> is the common option.</summary>
+    public static Command Create()
     {
-        DemoOptions? options = DemoOptions.Parse(args, out string? error);
-        if (options is null)
+        Option<VolumeSize> size = new("--size")
         {
-            Console.Error.WriteLine($"osipy-cache demo: {error}");
-            Usage.Write(Console.Error);
-            return ExitCodes.Usage;
-        }
+            Description = $"Volume and time points of the synthetic series (default {VolumeSize.Default}).",
+            HelpName = "XxYxZxT",
+            DefaultValueFactory = _ => VolumeSize.Default,
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+                if (VolumeSize.TryParse(text, out VolumeSize parsed, out string? error))
+                {
+                    return parsed;
+                }
 
-        if (options.ShowHelp)
-        {
-            Usage.Write(Console.Out);
-            return ExitCodes.Ok;
-        }
+                result.AddError($"--size: {error}");
+                return default;
+            },
+        };
+        var command = new Command("demo", "Synthesise a 4D DCE series, cache a PERSISTENT T1 map and CACHED concentration curves, read them back zero-copy and print timings.") { size };
+        command.SetAction(parsed => Run(new DemoOptions { Size = parsed.GetValue(size), CacheDir = parsed.GetValue(CommonOptions.CacheDir) }));
+        return command;
+    }
 
+    private static int Run(DemoOptions options)
+    {
         var config = new CacheConfig
         {
             CacheDir = options.CacheDir,

@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Diagnostics;
+using Osipy.MappedCache.Cli.Output;
 
 namespace Osipy.MappedCache.Cli.Commands;
 
@@ -9,47 +11,44 @@ namespace Osipy.MappedCache.Cli.Commands;
 /// </summary>
 internal static class GcCommand
 {
-    public static int Run(IReadOnlyList<string> args)
+    public static Command Create()
     {
-        string? cacheDir = null;
-        for (int i = 0; i < args.Count; i++)
-        {
-            if (args[i] is "--help" or "-h")
-            {
-                Usage.Write(Console.Out);
-                return ExitCodes.Ok;
-            }
-
-            if (args[i] != "--cache-dir" || i + 1 >= args.Count)
-            {
-                Console.Error.WriteLine($"osipy-cache gc: unknown option or missing value: '{args[i]}'.");
-                Usage.Write(Console.Error);
-                return ExitCodes.Usage;
-            }
-
-            cacheDir = args[++i];
-        }
-
-        try
+        Option<bool> json = CommonOptions.Json();
+        var command = new Command("gc", "Remove what dead sessions left behind (their CACHED segments, unfinished temporary files, session files); live sessions are never touched. Opening any cache does this too.") { json };
+        CommandRunner.SetAction(command, parsed =>
         {
             // Opening a session reclaims; the stopwatch covers the directory checks, the session's
             // own registration and the reclaim itself.
             long start = Stopwatch.GetTimestamp();
-            using var cache = new IntermediateCache(new CacheConfig { CacheDir = cacheDir });
+            using IntermediateCache cache = CacheAccess.Open(parsed);
             TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
             ReclaimReport report = cache.LastReclaim;
             CacheStats stats = cache.GetStats();
+            if (parsed.GetValue(json))
+            {
+                JsonOutput.Write(writer =>
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("cache_dir", cache.CacheDir);
+                    writer.WriteNumber("sessions", report.Sessions);
+                    writer.WriteNumber("segments", report.Segments);
+                    writer.WriteNumber("temp_files", report.TempFiles);
+                    writer.WriteNumber("bytes", report.Bytes);
+                    writer.WriteNumber("elapsed_ms", Math.Round(elapsed.TotalMilliseconds, 3));
+                    writer.WriteNumber("disk_entries", stats.DiskEntries);
+                    writer.WriteNumber("disk_size_bytes", stats.DiskSizeBytes);
+                    writer.WriteEndObject();
+                });
+                return ExitCodes.Ok;
+            }
+
             Console.WriteLine($"cache directory: {cache.CacheDir}");
             Console.WriteLine(
                 $"reclaimed {report.Sessions} dead session(s): {report.Segments} CACHED segment(s), {report.TempFiles} temporary file(s), " +
                 $"{report.Bytes / (1024.0 * 1024.0):F1} MiB, in {elapsed.TotalMilliseconds:F1} ms");
             Console.WriteLine($"the directory now holds {stats.DiskEntries} segment(s), {stats.DiskSizeBytes / (1024.0 * 1024.0):F1} MiB");
             return ExitCodes.Ok;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"osipy-cache gc: {ex.Message}");
-            return ExitCodes.Failure;
-        }
+        });
+        return command;
     }
 }

@@ -70,6 +70,28 @@ internal static partial class SessionReclaimer
         return sessions == 0 ? ReclaimReport.None : new ReclaimReport(sessions, segments, temps, bytes);
     }
 
+    /// <summary>
+    /// Whether the session <paramref name="sessionId"/> is alive: its file exists and its owner holds
+    /// the lock on it. Takes the lock for an instant when the owner is dead (and releases it), as
+    /// the reclaim does, so it never disturbs a live session.
+    /// </summary>
+    public static bool IsAlive(string sessionsDirectory, string sessionId)
+    {
+        if (!SessionIdPattern().IsMatch(sessionId))
+        {
+            return false;
+        }
+
+        string path = Path.Combine(sessionsDirectory, sessionId + SessionFile.Extension);
+        if (!File.Exists(path))
+        {
+            return false; // ended, or reclaimed
+        }
+
+        using SafeFileHandle? dead = TryLockDead(path);
+        return dead is null && File.Exists(path);
+    }
+
     /// <summary>The session file, locked by us, if its owner is dead; null if it is alive or gone.</summary>
     private static SafeFileHandle? TryLockDead(string path)
     {

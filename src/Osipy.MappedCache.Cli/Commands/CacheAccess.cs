@@ -1,0 +1,43 @@
+using System.CommandLine;
+
+namespace Osipy.MappedCache.Cli.Commands;
+
+/// <summary>
+/// Opens the cache a command works on, as any process opens it (which also reclaims what dead
+/// sessions left), and finds one entry whatever its policy.
+/// </summary>
+/// <remarks>
+/// Expiry is off (MaxAgeSeconds = 0): looking at an old entry must never delete it. The policy
+/// that decides where a get looks is the entry's own, read from its file by <see cref="IntermediateCache.ListSegments"/>.
+/// </remarks>
+internal static class CacheAccess
+{
+    public static IntermediateCache Open(ParseResult parsed, IReadOnlyDictionary<string, RetentionPolicy>? policies = null) =>
+        new(new CacheConfig
+        {
+            CacheDir = parsed.GetValue(CommonOptions.CacheDir),
+            MaxAgeSeconds = 0,
+            MaxMemoryMb = 1024 * 1024,
+            Policies = policies ?? new Dictionary<string, RetentionPolicy>(),
+        });
+
+    /// <summary>The cache opened with <paramref name="resultType"/>'s policy taken from the entry's file, and the file; a <see cref="CommandException"/> if absent.</summary>
+    public static (IntermediateCache Cache, StoredSegment Segment) OpenEntry(ParseResult parsed, string resultType, string key)
+    {
+        StoredSegment? found;
+        string directory;
+        using (IntermediateCache probe = Open(parsed))
+        {
+            directory = probe.CacheDir;
+            found = probe.ListSegments(resultType).FirstOrDefault(s => s.Entry.Key == key);
+        }
+
+        if (found is null)
+        {
+            throw new CommandException($"no entry '{key}' of type '{resultType}' in {directory}; 'osipy-cache ls --cache-dir {directory}' lists what is there.");
+        }
+
+        IntermediateCache cache = Open(parsed, new Dictionary<string, RetentionPolicy> { [resultType] = found.Entry.Policy });
+        return (cache, found);
+    }
+}

@@ -1,0 +1,22 @@
+using System.CommandLine;
+
+namespace Osipy.MappedCache.Cli.Commands;
+
+/// <summary>The options every command shares.</summary>
+internal static class CommonOptions
+{
+    /// <summary><c>--cache-dir</c>, accepted by every command (the library's default directory when absent).</summary>
+    public static Option<string?> CacheDir { get; } = new("--cache-dir")
+    {
+        Description = "The cache directory (default: the library's, <temp>/osipy_cache_<user>).",
+        HelpName = "DIR",
+        Recursive = true,
+    };
+
+    /// <summary>A new <c>--json</c> option: the command writes one JSON document (docs/CLI.md) instead of a table.</summary>
+    public static Option<bool> Json() => new("--json") { Description = "Write the result as one JSON document (shape in docs/CLI.md)." };
+
+    public static Argument<string> ResultType() => new("TYPE") { Description = "The result type, for example t1_map." };
+
+    public static Argument<string> Key() => new("KEY") { Description = "The entry's key." };
+}

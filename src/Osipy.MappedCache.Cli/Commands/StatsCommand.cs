@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Osipy.MappedCache.Cli.Output;
+using Spectre.Console;
+
+namespace Osipy.MappedCache.Cli.Commands;
+
+/// <summary><c>osipy-cache stats [--json]</c>: the directory's statistics, per-type counts and sizes, the quarantine, dead sessions found.</summary>
+internal static class StatsCommand
+{
+    public static Command Create()
+    {
+        Option<bool> json = CommonOptions.Json();
+        var command = new Command("stats", "Show the cache statistics, entries and bytes per result type and policy, the quarantine, and the dead sessions this open reclaimed.") { json };
+        CommandRunner.SetAction(command, parsed =>
+        {
+            using IntermediateCache cache = CacheAccess.Open(parsed);
+            ReclaimReport reclaimed = cache.LastReclaim;
+            CacheStats stats = cache.GetStats();
+            var types = cache.ListSegments()
+                .GroupBy(s => s.Entry.ResultType, StringComparer.Ordinal)
+                .Select(g => (Type: g.Key, Entries: g.Count(), Bytes: g.Sum(s => s.FileBytes),
+                    Persistent: g.Count(s => s.Entry.Policy == RetentionPolicy.Persistent), Cached: g.Count(s => s.Entry.Policy == RetentionPolicy.Cached)))
+                .ToList();
+            if (parsed.GetValue(json))
+            {
+                JsonOutput.Write(writer =>
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("cache_dir", stats.CacheDir);
+                    writer.WriteNumber("disk_entries", stats.DiskEntries);
+                    writer.WriteNumber("disk_size_bytes", stats.DiskSizeBytes);
+                    writer.WriteNumber("quarantine_files", stats.QuarantineFiles);
+                    writer.WriteNumber("quarantine_bytes", stats.QuarantineBytes);
+                    writer.WriteStartObject("dead_sessions_reclaimed");
+                    writer.WriteNumber("sessions", reclaimed.Sessions);
+                    writer.WriteNumber("segments", reclaimed.Segments);
+                    writer.WriteNumber("temp_files", reclaimed.TempFiles);
+                    writer.WriteNumber("bytes", reclaimed.Bytes);
+                    writer.WriteEndObject();
+                    writer.WriteStartArray("types");
+                    foreach (var t in types)
+                    {
+                        writer.WriteStartObject();
+                        writer.WriteString("type", t.Type);
+                        writer.WriteNumber("entries", t.Entries);
+                        writer.WriteNumber("file_bytes", t.Bytes);
+                        writer.WriteNumber("persistent", t.Persistent);
+                        writer.WriteNumber("cached", t.Cached);
+                        writer.WriteEndObject();
+                    }
+
+                    writer.WriteEndArray();
+                    writer.WriteEndObject();
+                });
+                return ExitCodes.Ok;
+            }
+
+            var table = new Table().AddColumns("type", "entries", "PERSISTENT", "CACHED", "on disk");
+            foreach (var t in types)
+            {
+                table.AddRow(Markup.Escape(t.Type), $"{t.Entries}", $"{t.Persistent}", $"{t.Cached}", Report.Size(t.Bytes));
+            }
+
+            Terminal.Out.WriteLine($"cache directory   {stats.CacheDir}");
+            Terminal.Out.WriteLine($"entries on disk   {stats.DiskEntries} ({Report.Size(stats.DiskSizeBytes)})");
+            Terminal.Out.WriteLine($"quarantine        {stats.QuarantineFiles} file(s), {Report.Size(stats.QuarantineBytes)}");
+            Terminal.Out.WriteLine($"dead sessions     {reclaimed.Sessions} reclaimed by this open ({reclaimed.Segments} CACHED segment(s), {reclaimed.TempFiles} temporary file(s), {Report.Size(reclaimed.Bytes)})");
+            Terminal.Out.Write(table);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
