@@ -18,6 +18,8 @@ internal static class OsipyCacheCommand
             GcCommand.Create(),
             RmCommand.Create(),
             ClearCommand.Create(),
+            ImportCommand.Create(),
+            ExportCommand.Create(),
             DemoCommand.Create(),
         };
         return root;
