@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Osipy.MappedCache.Cli.Formats;
 
@@ -14,7 +15,7 @@ internal static class MappedWindows
     private static Span<byte> Bytes<T>(Func<long, int, Span<T>> elements, long offset, int length)
         where T : unmanaged
     {
-        int size = Marshal.SizeOf<T>();
+        int size = Unsafe.SizeOf<T>();
         long first = offset / size;
         long end = (offset + length + size - 1) / size;
         Span<byte> bytes = MemoryMarshal.AsBytes(elements(first, checked((int)(end - first))));
@@ -25,7 +26,7 @@ internal static class MappedWindows
     public sealed class Destination<T>(MappedArrayWriter<T> writer) : ArrayDestination
         where T : unmanaged
     {
-        public override long ByteLength => writer.Length * Marshal.SizeOf<T>();
+        public override long ByteLength => writer.Length * Unsafe.SizeOf<T>();
 
         public override Span<byte> Window(long offset, int length) => Bytes<T>(writer.GetSpan, offset, length);
     }
@@ -34,7 +35,7 @@ internal static class MappedWindows
     public sealed class Source<T>(MappedArray<T> array) : ArraySource
         where T : unmanaged
     {
-        public override long ByteLength => array.Length * Marshal.SizeOf<T>();
+        public override long ByteLength => array.Length * Unsafe.SizeOf<T>();
 
         public override ReadOnlySpan<byte> Window(long offset, int length) => Bytes<T>(array.GetSpan, offset, length);
     }

@@ -120,8 +120,12 @@ internal static class ShowCommand
         Row("size", $"{Report.Size(entry.SizeBytes)} of data, {Report.Size(segment.FileBytes)} on disk");
         Row("session", $"{segment.SessionId} ({(segment.SessionAlive ? "alive" : "ended")})");
         Row("path", segment.Path);
-        Row("metadata", JsonSerializer.Serialize(entry.Metadata));
         Terminal.Out.Write(record);
+        Terminal.Out.WriteLine(entry.Metadata.Count == 0 ? "metadata  (none)" : "metadata");
+        foreach ((string name, object? value) in entry.Metadata)
+        {
+            Terminal.Out.WriteLine($"  {name} = {JsonSerializer.Serialize(value)}");
+        }
 
         var values = new Table().AddColumns("array", "dtype", "shape", "min", "max", "mean", "NaN");
         foreach ((string name, MappedArray array, ValueSummary summary) in summaries)
