@@ -199,7 +199,8 @@ int32_t osipy_cache_clear(osipy_cache *cache, const char *result_type);
 
 /* Statistics as a JSON object: memory_entries, memory_size_mb, max_memory_mb, cache_dir,
  * disk_entries, disk_size_bytes, hits, misses, hit_rate, evictions, expirations, corrupt_segments,
- * quarantine_files, quarantine_bytes.
+ * quarantine_files, quarantine_bytes, remote_hits, remote_misses, remote_errors, remote_conflicts
+ * (the remote tier's, 0 without one).
  * Free *out_json with osipy_cache_free_string. */
 int32_t osipy_cache_stats_json(osipy_cache *cache, char **out_json);
 
