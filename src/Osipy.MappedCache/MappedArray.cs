@@ -26,7 +26,8 @@ public abstract class MappedArray : IDisposable
         Lease = lease;
         Entry = entry;
         Name = array.Name;
-        Shape = array.IntShape();
+        // A single array's shape is its entry's, built once per entry; a bundle's arrays have their own.
+        Shape = entry.IsBundle ? array.IntShape() : entry.Shape;
         Length = array.ElementCount;
         SizeBytes = array.PayloadLength;
         PayloadOffset = array.PayloadOffset;

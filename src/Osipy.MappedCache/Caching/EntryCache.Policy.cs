@@ -19,7 +19,7 @@ internal sealed partial class EntryCache
         Log.Expired(_settings.Logger, entry.Key, entry.ResultType, entry.CreatedAt);
     }
 
-    private Lookup FindLocked(EntryKey key, bool takeLease, Retired retired)
+    private Lookup FindLocked(EntryKey key, bool takeLease, ref Retired? retired)
     {
         EntryState? state = _table.Find(key);
         if (state is null)
@@ -31,6 +31,7 @@ internal sealed partial class EntryCache
         {
             // Expiry belongs to the entry: it leaves the table and its file goes (if still the one it names).
             _table.Remove(key);
+            retired ??= new Retired();
             retired.Add(state, removeFile: true);
             Interlocked.Increment(ref _counters.Expirations);
             retired.Log(state, expired: true);
@@ -58,7 +59,7 @@ internal sealed partial class EntryCache
         if (_table.HeldBytes > _settings.BudgetBytes || _table.MappedCount > _settings.MaxMappedSegments)
         {
             // Leases that ended since the last put may have made older entries evictable.
-            EvictOverBudget(keep: state, retired);
+            EvictOverBudget(keep: state, retired ??= new Retired());
         }
 
         return new Lookup(LookupOutcome.Hit, state, generation, lease);

@@ -74,15 +74,19 @@ internal sealed partial class EntryCache
     /// <exception cref="ObjectDisposedException">The session has ended.</exception>
     public Lookup Find(EntryKey key, bool takeLease)
     {
-        Retired retired = new();
+        Retired? retired = null; // made only when something leaves: a hit allocates nothing here
         Lookup result;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            result = FindLocked(key, takeLease, retired);
+            result = FindLocked(key, takeLease, ref retired);
         }
 
-        LetGo(retired);
+        if (retired is not null)
+        {
+            LetGo(retired);
+        }
+
         return result;
     }
 
