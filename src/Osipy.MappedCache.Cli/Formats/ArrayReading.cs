@@ -6,6 +6,24 @@ namespace Osipy.MappedCache.Cli.Formats;
 /// </summary>
 internal static class ArrayReading
 {
+    /// <summary>What every reader checks before it writes: the destination holds exactly the array, and the data is read once.</summary>
+    /// <exception cref="ArgumentException">The destination is not <paramref name="byteLength"/> bytes.</exception>
+    /// <exception cref="InvalidOperationException">The data was read already.</exception>
+    public static void BeginRead(ArrayDestination destination, long byteLength, string path, ref bool consumed)
+    {
+        if (destination.ByteLength != byteLength)
+        {
+            throw new ArgumentException($"The destination holds {destination.ByteLength} bytes; the array in {path} needs {byteLength}.", nameof(destination));
+        }
+
+        if (consumed)
+        {
+            throw new InvalidOperationException($"The data of {path} was read already.");
+        }
+
+        consumed = true;
+    }
+
     /// <summary>Reads every element of the array into <paramref name="destination"/>.</summary>
     /// <param name="reader">Positioned at the first element.</param>
     /// <param name="destination">Exactly the size of the array as <paramref name="reader"/> hands it on.</param>

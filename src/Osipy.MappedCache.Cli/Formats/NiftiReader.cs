@@ -139,17 +139,7 @@ internal sealed class NiftiReader : IDisposable
     {
         ArgumentNullException.ThrowIfNull(destination);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (destination.ByteLength != ByteLength)
-        {
-            throw new ArgumentException($"The destination holds {destination.ByteLength} bytes; the array in {Path} needs {ByteLength}.", nameof(destination));
-        }
-
-        if (_consumed)
-        {
-            throw new InvalidOperationException($"The data of {Path} was read already.");
-        }
-
-        _consumed = true;
+        ArrayReading.BeginRead(destination, ByteLength, Path, ref _consumed);
         if (Compressed)
         {
             // The extension flag and any extensions lie between the header and the data; they are skipped, not read.

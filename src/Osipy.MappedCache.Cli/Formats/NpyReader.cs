@@ -122,17 +122,7 @@ internal sealed class NpyReader : IDisposable
     {
         ArgumentNullException.ThrowIfNull(destination);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (destination.ByteLength != ByteLength)
-        {
-            throw new ArgumentException($"The destination holds {destination.ByteLength} bytes; the array in {Path} needs {ByteLength}.", nameof(destination));
-        }
-
-        if (_consumed)
-        {
-            throw new InvalidOperationException($"The data of {Path} was read already.");
-        }
-
-        _consumed = true;
+        ArrayReading.BeginRead(destination, ByteLength, Path, ref _consumed);
         _stream.Position = DataOffset;
         var reader = new ElementBlockReader(_stream, Path, ElementType, _bigEndian, ByteLength, scaling: null, progress);
         ArrayReading.Read(reader, destination, [.. Shape], FortranOrder);
