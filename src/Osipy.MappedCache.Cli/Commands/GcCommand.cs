@@ -30,10 +30,7 @@ internal static class GcCommand
                 {
                     writer.WriteStartObject();
                     writer.WriteString("cache_dir", cache.CacheDir);
-                    writer.WriteNumber("sessions", report.Sessions);
-                    writer.WriteNumber("segments", report.Segments);
-                    writer.WriteNumber("temp_files", report.TempFiles);
-                    writer.WriteNumber("bytes", report.Bytes);
+                    JsonOutput.Reclaimed(writer, report);
                     writer.WriteNumber("elapsed_ms", Math.Round(elapsed.TotalMilliseconds, 3));
                     writer.WriteNumber("disk_entries", stats.DiskEntries);
                     writer.WriteNumber("disk_size_bytes", stats.DiskSizeBytes);

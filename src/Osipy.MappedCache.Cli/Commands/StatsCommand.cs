@@ -32,10 +32,7 @@ internal static class StatsCommand
                     writer.WriteNumber("quarantine_files", stats.QuarantineFiles);
                     writer.WriteNumber("quarantine_bytes", stats.QuarantineBytes);
                     writer.WriteStartObject("dead_sessions_reclaimed");
-                    writer.WriteNumber("sessions", reclaimed.Sessions);
-                    writer.WriteNumber("segments", reclaimed.Segments);
-                    writer.WriteNumber("temp_files", reclaimed.TempFiles);
-                    writer.WriteNumber("bytes", reclaimed.Bytes);
+                    JsonOutput.Reclaimed(writer, reclaimed);
                     writer.WriteEndObject();
                     writer.WriteStartArray("types");
                     foreach (var t in types)

@@ -65,6 +65,15 @@ internal static class JsonOutput
         }
     }
 
+    /// <summary>What reclaiming dead sessions removed: sessions, segments, temp_files, bytes (gc and stats).</summary>
+    public static void Reclaimed(Utf8JsonWriter writer, ReclaimReport report)
+    {
+        writer.WriteNumber("sessions", report.Sessions);
+        writer.WriteNumber("segments", report.Segments);
+        writer.WriteNumber("temp_files", report.TempFiles);
+        writer.WriteNumber("bytes", report.Bytes);
+    }
+
     /// <summary>An entry's common fields: type, key, policy, kind, dtype, shape, arrays, sizes, time.</summary>
     public static void Entry(Utf8JsonWriter writer, StoredSegment segment, DateTimeOffset now)
     {
