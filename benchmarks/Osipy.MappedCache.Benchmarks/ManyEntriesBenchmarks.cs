@@ -15,6 +15,7 @@ public class ManyEntriesBenchmarks
     private DirectoryInfo _directory = null!;
     private IntermediateCache _cache = null!;
     private readonly float[] _small = new float[1024];
+    private readonly Dictionary<string, float[]>[] _privateTables = [.. Enumerable.Range(0, 2).Select(_ => Enumerable.Range(0, 64).ToDictionary(i => $"k{i}", _ => new float[1024]))];
     private int _next;
 
     [GlobalSetup]
@@ -62,6 +63,33 @@ public class ManyEntriesBenchmarks
     {
         long total = 0;
         Parallel.For(0, 2, worker => Interlocked.Add(ref total, GetHits(worker, GetsPerInvoke / 2)));
+        return total;
+    }
+
+    /// <summary>
+    /// The machine's own ceiling for two threads: the same key formatting and a look-up in a
+    /// dictionary private to each thread, sharing nothing. Gets scale at best as well as this.
+    /// </summary>
+    [Benchmark(Description = "Private look-up (ceiling), 1 thread", OperationsPerInvoke = GetsPerInvoke)]
+    public long LookUpOneThread() => PrivateLookUps(0, GetsPerInvoke);
+
+    [Benchmark(Description = "Private look-up (ceiling), 2 threads (per look-up)", OperationsPerInvoke = GetsPerInvoke)]
+    public long LookUpTwoThreads()
+    {
+        long total = 0;
+        Parallel.For(0, 2, worker => Interlocked.Add(ref total, PrivateLookUps(worker, GetsPerInvoke / 2)));
+        return total;
+    }
+
+    private long PrivateLookUps(int worker, int count)
+    {
+        Dictionary<string, float[]> table = _privateTables[worker];
+        long total = 0;
+        for (int i = 0; i < count; i++)
+        {
+            total += table[$"k{((worker * 31) + i) % 64}"].Length;
+        }
+
         return total;
     }
 

@@ -32,7 +32,7 @@ internal sealed partial class CacheSession
             }
 
             MappedArray result = MappedArray.Create(lease, state.Entry, array);
-            Interlocked.Increment(ref _counters.Hits);
+            _counters.Hits.Increment();
             CacheMetrics.Hit(key.ResultType);
             return result;
         }
@@ -61,7 +61,7 @@ internal sealed partial class CacheSession
 
             // The bundle takes one lease per array; this one only kept the mapping alive until then.
             var bundle = new MappedBundle(lease.Mapping, state.Entry, state.MappedArrays);
-            Interlocked.Increment(ref _counters.Hits);
+            _counters.Hits.Increment();
             CacheMetrics.Hit(key.ResultType);
             return bundle;
         }
@@ -80,14 +80,14 @@ internal sealed partial class CacheSession
             using (lease)
             {
                 var bundle = new MappedBundle(lease.Mapping, state.Entry, state.MappedArrays);
-                Interlocked.Increment(ref _counters.Hits);
+                _counters.Hits.Increment();
                 CacheMetrics.Hit(key.ResultType);
                 return bundle;
             }
         }
 
         MappedArray array = MappedArray.Create(lease, state.Entry, state.MappedArrays[0]);
-        Interlocked.Increment(ref _counters.Hits);
+        _counters.Hits.Increment();
         CacheMetrics.Hit(key.ResultType);
         return array;
     }

@@ -112,7 +112,7 @@ internal sealed partial class CacheSession : IDisposable
             CacheDir = cacheDir,
             DiskEntries = diskEntries,
             DiskSizeBytes = diskBytes,
-            Hits = Volatile.Read(ref _counters.Hits),
+            Hits = _counters.Hits.Read(),
             Misses = Volatile.Read(ref _counters.Misses),
             Evictions = Volatile.Read(ref _counters.Evictions),
             Expirations = Volatile.Read(ref _counters.Expirations),

@@ -19,6 +19,38 @@ internal sealed partial class EntryCache
         Log.Expired(_settings.Logger, entry.Key, entry.ResultType, entry.CreatedAt);
     }
 
+    /// <summary>
+    /// The common hit, without the lock: the entry is held, mapped, unexpired, its key's generation
+    /// has not moved, the table is within its bounds, and a lease on the mapping could be taken.
+    /// Anything else (null) goes through <see cref="FindLocked"/>, which decides.
+    /// </summary>
+    /// <remarks>
+    /// Racing with a removal is safe: a lease taken on a mapping the table has just let go keeps it
+    /// mapped (the file it was read from is unchanged), and a mapping already unmapped refuses the
+    /// lease. So a hit that overlaps a replacing put may return the old value, as it could with
+    /// the lock, and a hit that starts after the put returns has to see the new entry.
+    /// </remarks>
+    private Lookup? TryHitWithoutLock(EntryKey key)
+    {
+        if (Volatile.Read(ref _disposed)
+            || _table.Find(key) is not { } state
+            || state.Mapping is not { } mapping
+            || IsExpired(state.Entry.CreatedAt)
+            || _table.IsOverBounds(_settings.BudgetBytes, _settings.MaxMappedSegments))
+        {
+            return null;
+        }
+
+        long generation = _generations.Read(state.Location.Bucket);
+        if (generation != state.SeenGeneration || MappingLease.TryTake(mapping) is not { } lease)
+        {
+            return null;
+        }
+
+        EntryTable.Touch(state);
+        return new Lookup(LookupOutcome.Hit, state, generation, lease);
+    }
+
     private Lookup FindLocked(EntryKey key, bool takeLease, ref Retired? retired)
     {
         EntryState? state = _table.Find(key);
@@ -49,14 +81,14 @@ internal sealed partial class EntryCache
             return new Lookup(LookupOutcome.Unmapped, state, generation, null);
         }
 
-        _table.Touch(state);
+        EntryTable.Touch(state);
         MappingLease? lease = null;
         if (takeLease)
         {
             lease = new MappingLease(state.Mapping); // the hit is counted by the caller, once the type checks pass
         }
 
-        if (_table.HeldBytes > _settings.BudgetBytes || _table.MappedCount > _settings.MaxMappedSegments)
+        if (_table.IsOverBounds(_settings.BudgetBytes, _settings.MaxMappedSegments))
         {
             // Leases that ended since the last put may have made older entries evictable.
             EvictOverBudget(keep: state, retired ??= new Retired());

@@ -34,6 +34,10 @@ internal readonly record struct Lookup(LookupOutcome Outcome, EntryState? State,
 /// <see cref="EntryTable.HeldBytes"/> and <see cref="EntryTable.MappedCount"/> are the sums over
 /// the table. Nothing under the lock does file I/O or unmaps: entries that leave go into a
 /// <see cref="Retired"/> list that the caller lets go after the lock (<see cref="LetGo"/>).</para>
+/// <para>Hits without the lock: the common hit (held, mapped, unexpired, generation unchanged,
+/// table within bounds) reads the table and takes its lease by reference counts alone
+/// (<see cref="TryHitWithoutLock"/>), so threads hitting at once share no lock and no written
+/// cache line but their entries'. Everything else takes the lock and decides as before.</para>
 /// <para>Coherence: a look-up trusts an entry only while its key's shared generation counter
 /// still has the value the entry saw; otherwise the caller re-checks the file (one statx) and
 /// either <see cref="Confirm"/>s the entry or <see cref="Drop"/>s it.</para>
@@ -74,6 +78,11 @@ internal sealed partial class EntryCache
     /// <exception cref="ObjectDisposedException">The session has ended.</exception>
     public Lookup Find(EntryKey key, bool takeLease)
     {
+        if (takeLease && TryHitWithoutLock(key) is { } hit)
+        {
+            return hit;
+        }
+
         Retired? retired = null; // made only when something leaves: a hit allocates nothing here
         Lookup result;
         lock (_gate)
@@ -114,7 +123,7 @@ internal sealed partial class EntryCache
                 return null;
             }
 
-            _table.Touch(state);
+            EntryTable.Touch(state);
             return new MappingLease(state.Mapping);
         }
     }
@@ -200,7 +209,7 @@ internal sealed partial class EntryCache
                 }
 
                 lease = new MappingLease(state.Mapping!);
-                _table.Touch(state);
+                EntryTable.Touch(state);
                 EvictOverBudget(keep: state, retired);
             }
             else

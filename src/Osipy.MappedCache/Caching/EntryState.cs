@@ -8,8 +8,10 @@ namespace Osipy.MappedCache.Caching;
 /// Entries on disk that the session does not hold are not in the table at all.
 /// </summary>
 /// <remarks>
-/// Immutable but for <see cref="Mapping"/>, <see cref="SeenGeneration"/> and <see cref="LruNode"/>,
-/// which only <see cref="EntryCache"/> changes, under its lock.
+/// Immutable but for <see cref="Mapping"/>, <see cref="SeenGeneration"/>, <see cref="ListedAt"/> and
+/// <see cref="LruNode"/>, which only <see cref="EntryCache"/> changes, under its lock, and
+/// <see cref="LastUsed"/>, which a hit stamps without it. The fields a lock-free hit reads
+/// (<see cref="Mapping"/>, <see cref="SeenGeneration"/>) are read and written with Volatile.
 /// </remarks>
 internal sealed class EntryState(
     EntryKey key, KeyLocation location, string path, FileIdentity identity, SegmentRecord record, bool ownedCached, IReadOnlyList<ArrayRecord>? mappedArrays = null)
@@ -37,11 +39,36 @@ internal sealed class EntryState(
     /// <summary>Written by this session under CACHED: its file is unlinked (if still its own) when the entry leaves the table.</summary>
     public bool OwnedCached { get; } = ownedCached;
 
+    private long _seenGeneration;
+    private SegmentMapping? _mapping;
+    private long _lastUsed;
+
     /// <summary>The key bucket's generation when this entry was last known to match the disk.</summary>
-    public long SeenGeneration { get; set; }
+    public long SeenGeneration
+    {
+        get => Volatile.Read(ref _seenGeneration);
+        set => Volatile.Write(ref _seenGeneration, value);
+    }
 
     /// <summary>The cache's reference on the mapping; null until first mapped. Set through <see cref="EntryTable"/>.</summary>
-    public SegmentMapping? Mapping { get; set; }
+    public SegmentMapping? Mapping
+    {
+        get => Volatile.Read(ref _mapping);
+        set => Volatile.Write(ref _mapping, value);
+    }
+
+    /// <summary>
+    /// When the entry was last put or got (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).
+    /// Hits write it without the lock; only eviction reads it (<see cref="EntryTable"/>).
+    /// </summary>
+    public long LastUsed
+    {
+        get => Volatile.Read(ref _lastUsed);
+        set => Volatile.Write(ref _lastUsed, value);
+    }
+
+    /// <summary>The <see cref="LastUsed"/> value that placed the entry in the recency list, under the lock.</summary>
+    public long ListedAt { get; set; }
 
     public long SizeBytes => Entry.SizeBytes;
 

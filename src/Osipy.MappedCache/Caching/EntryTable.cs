@@ -1,48 +1,73 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
 namespace Osipy.MappedCache.Caching;
 
 /// <summary>
 /// The entries a session holds, in least-recently-used order, and the bytes they account for.
-/// Not thread-safe: the cache calls it under its lock.
+/// Changed only under the cache's lock; <see cref="Find"/>, <see cref="Touch"/> and
+/// <see cref="IsOverBounds"/> are also safe without it, so that a hit never takes the lock.
 /// </summary>
 /// <remarks>
-/// Eviction order: from least to most recently used (put or get), skipping entries with live
+/// <para>Eviction order: from least to most recently used (put or get), skipping entries with live
 /// leases and the entry being put or got, until the held bytes fit the budget. The same order
 /// picks mappings to drop when more segments are mapped than allowed. If only leased
 /// entries remain, the budget is exceeded until their leases end; a single entry larger than the
-/// budget is kept, as the seed keeps it.
+/// budget is kept, as the seed keeps it.</para>
+/// <para>Recency without the lock: a hit only stamps <see cref="EntryState.LastUsed"/> (as
+/// <c>MemoryCache</c> stamps <c>LastAccessed</c>). The list is ordered by
+/// <see cref="EntryState.ListedAt"/>, the stamp an entry had when last placed, and is put right
+/// lazily, when eviction walks it from the oldest end: an entry used since it was placed moves to
+/// where its newer stamp belongs. Invariant: the list is sorted by ListedAt, newest first, and
+/// ListedAt ≤ LastUsed; so the last entry whose two stamps agree is the least recently used.</para>
 /// </remarks>
 internal sealed class EntryTable
 {
-    private readonly Dictionary<EntryKey, EntryState> _entries = [];
-    private readonly LinkedList<EntryState> _lru = new(); // First = most recently used
+    private readonly ConcurrentDictionary<EntryKey, EntryState> _entries = new();
+    private readonly LinkedList<EntryState> _lru = new(); // First = most recently placed
+    private long _heldBytes;
+    private int _mappedCount;
 
-    public int Count => _entries.Count;
+    public int Count { get; private set; }
 
-    public long HeldBytes { get; private set; }
+    public long HeldBytes => Volatile.Read(ref _heldBytes);
 
     /// <summary>Entries whose segment is mapped: each costs the process one mapping.</summary>
-    public int MappedCount { get; private set; }
+    public int MappedCount => Volatile.Read(ref _mappedCount);
 
-    public EntryState? Find(EntryKey key) => _entries.GetValueOrDefault(key);
+    /// <summary>The key's entry; safe without the lock.</summary>
+    public EntryState? Find(EntryKey key) => _entries.TryGetValue(key, out EntryState? state) ? state : null;
+
+    /// <summary>Whether the table holds more bytes or mappings than allowed; safe without the lock.</summary>
+    public bool IsOverBounds(long budgetBytes, int maxMapped) => HeldBytes > budgetBytes || MappedCount > maxMapped;
 
     public void Add(EntryState state)
     {
-        _entries.Add(state.Key, state);
+        if (!_entries.TryAdd(state.Key, state))
+        {
+            throw new InvalidOperationException("The table already holds an entry for the key.");
+        }
+
+        long now = Stopwatch.GetTimestamp();
+        state.LastUsed = now;
+        state.ListedAt = now;
         state.LruNode = _lru.AddFirst(state);
-        HeldBytes += state.SizeBytes;
+        Count++;
+        Volatile.Write(ref _heldBytes, _heldBytes + state.SizeBytes);
     }
 
     public EntryState? Remove(EntryKey key)
     {
-        if (!_entries.Remove(key, out EntryState? state))
+        if (!_entries.TryRemove(key, out EntryState? state))
         {
             return null;
         }
 
         _lru.Remove(state.LruNode!);
         state.LruNode = null;
-        HeldBytes -= state.SizeBytes;
-        MappedCount -= state.Mapping is null ? 0 : 1;
+        Count--;
+        Volatile.Write(ref _heldBytes, _heldBytes - state.SizeBytes);
+        Volatile.Write(ref _mappedCount, _mappedCount - (state.Mapping is null ? 0 : 1));
         return state;
     }
 
@@ -55,26 +80,20 @@ internal sealed class EntryTable
         }
 
         state.Mapping = mapping;
-        MappedCount++;
+        Volatile.Write(ref _mappedCount, _mappedCount + 1);
     }
 
     /// <summary>Detaches an entry's mapping (the caller releases it); the entry stays.</summary>
     public Mapping.SegmentMapping? TakeMapping(EntryState state)
     {
         Mapping.SegmentMapping? mapping = state.Mapping;
-        MappedCount -= mapping is null ? 0 : 1;
+        Volatile.Write(ref _mappedCount, _mappedCount - (mapping is null ? 0 : 1));
         state.Mapping = null;
         return mapping;
     }
 
-    public void Touch(EntryState state)
-    {
-        if (state.LruNode is { } node && node != _lru.First)
-        {
-            _lru.Remove(node);
-            _lru.AddFirst(node);
-        }
-    }
+    /// <summary>Marks the entry as just used; safe without the lock (one store to the entry).</summary>
+    public static void Touch(EntryState state) => state.LastUsed = Stopwatch.GetTimestamp();
 
     /// <summary>Empties the table, returning what it held.</summary>
     public List<EntryState> RemoveAll()
@@ -82,8 +101,9 @@ internal sealed class EntryTable
         List<EntryState> all = [.. _entries.Values];
         _entries.Clear();
         _lru.Clear();
-        HeldBytes = 0;
-        MappedCount = 0;
+        Count = 0;
+        Volatile.Write(ref _heldBytes, 0);
+        Volatile.Write(ref _mappedCount, 0);
         return all;
     }
 
@@ -94,13 +114,20 @@ internal sealed class EntryTable
     {
         var victims = new List<EntryState>();
         int mapped = MappedCount;
-        for (LinkedListNode<EntryState>? node = _lru.Last; node is not null && mapped > maxMapped; node = node.Previous)
+        if (mapped <= maxMapped)
         {
-            EntryState candidate = node.Value;
+            return victims;
+        }
+
+        foreach (EntryState candidate in OldestFirst())
+        {
             if (candidate != keep && candidate.Mapping is not null && !candidate.IsLeased)
             {
                 victims.Add(candidate);
-                mapped--;
+                if (--mapped <= maxMapped)
+                {
+                    break;
+                }
             }
         }
 
@@ -112,16 +139,73 @@ internal sealed class EntryTable
     {
         var victims = new List<EntryState>();
         long held = HeldBytes;
-        for (LinkedListNode<EntryState>? node = _lru.Last; node is not null && held > budgetBytes; node = node.Previous)
+        if (held <= budgetBytes)
         {
-            EntryState candidate = node.Value;
+            return victims;
+        }
+
+        foreach (EntryState candidate in OldestFirst())
+        {
             if (candidate != keep && !candidate.IsLeased)
             {
                 victims.Add(candidate);
                 held -= candidate.SizeBytes;
+                if (held <= budgetBytes)
+                {
+                    break;
+                }
             }
         }
 
         return victims;
+    }
+
+    /// <summary>
+    /// The entries from least to most recently used, putting the list right on the way: an entry
+    /// used since it was placed moves forward to where its stamp belongs and is met again there.
+    /// The caller must not change the table while enumerating.
+    /// </summary>
+    private IEnumerable<EntryState> OldestFirst()
+    {
+        // Hits keep stamping while the lock is held; bounding the moves keeps a walk finite.
+        int movesLeft = 2 * Count;
+        LinkedListNode<EntryState>? firstVisited = null; // it and every node after it have been met
+        while ((firstVisited is null ? _lru.Last : firstVisited.Previous) is { } node)
+        {
+            EntryState state = node.Value;
+            long used = state.LastUsed;
+            if (used > state.ListedAt && movesLeft > 0)
+            {
+                // Met entries are older than it, so it lands among the unmet ones (at the latest just
+                // before firstVisited) and the loop examines the last unmet entry again.
+                movesLeft--;
+                MoveToStamp(node, used);
+                continue;
+            }
+
+            firstVisited = node;
+            yield return state;
+        }
+    }
+
+    /// <summary>Moves a node forward to its place by <paramref name="stamp"/> (the list is sorted by ListedAt, newest first).</summary>
+    private void MoveToStamp(LinkedListNode<EntryState> node, long stamp)
+    {
+        _lru.Remove(node);
+        node.Value.ListedAt = stamp;
+        LinkedListNode<EntryState>? before = _lru.First;
+        while (before is not null && before.Value.ListedAt > stamp)
+        {
+            before = before.Next;
+        }
+
+        if (before is null)
+        {
+            _lru.AddLast(node);
+        }
+        else
+        {
+            _lru.AddBefore(before, node);
+        }
     }
 }

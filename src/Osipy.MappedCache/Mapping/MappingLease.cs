@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Osipy.MappedCache.Mapping;
 
 /// <summary>
@@ -18,6 +20,16 @@ internal sealed unsafe class MappingLease : IDisposable
         mapping.AddLease();
         _mapping = mapping;
     }
+
+    private MappingLease(SegmentMapping mapping, bool referenceTaken)
+    {
+        Debug.Assert(referenceTaken, "the caller took the lease's reference");
+        _mapping = mapping;
+    }
+
+    /// <summary>A lease on <paramref name="mapping"/>, or null if it has already been unmapped (a lock-free hit lost a race).</summary>
+    public static MappingLease? TryTake(SegmentMapping mapping) =>
+        mapping.TryAddLease() ? new MappingLease(mapping, referenceTaken: true) : null;
 
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 

@@ -104,6 +104,24 @@ internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
         Interlocked.Increment(ref _leaseCount);
     }
 
+    /// <summary>
+    /// Takes one reference for a lease unless the mapping is already unmapped. A mapping whose
+    /// owner has let go of it but that other leases still hold can still be leased: its bytes are
+    /// valid until the last reference goes.
+    /// </summary>
+    public bool TryAddLease()
+    {
+        try
+        {
+            AddLease();
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false; // rare: only a lock-free hit racing the last release gets here
+        }
+    }
+
     /// <summary>Returns the reference taken by <see cref="AddLease"/>.</summary>
     public void ReleaseLease()
     {

@@ -37,6 +37,34 @@ public sealed class EvictionTests : IDisposable
     }
 
     [Fact]
+    public void Eviction_FollowsTheOrderOfTheLastHits_NotOfThePuts()
+    {
+        var logger = new RecordingLogger();
+        using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Cached, maxMemoryMb: 1), TimeProvider.System, logger);
+        for (int i = 0; i < 4; i++)
+        {
+            cache.Put<float>("c", $"k{i}", new float[QuarterMb], [QuarterMb]);
+            cache.Get<float>("c", $"k{i}")!.Dispose(); // mapped now, so the next gets are plain hits
+        }
+
+        foreach (string key in new[] { "k2", "k0", "k3", "k1" })
+        {
+            cache.Get<float>("c", key)!.Dispose();
+        }
+
+        // Each put over the budget evicts the entry whose last use is the oldest: first the four
+        // in the order of their last hits, then the first new entry.
+        for (int i = 0; i < 5; i++)
+        {
+            cache.Put<float>("c", $"new{i}", new float[QuarterMb], [QuarterMb]);
+        }
+
+        string[] evicted = [.. logger.Entries.Select(e => e.Message).Where(m => m.StartsWith("Evicted", StringComparison.Ordinal))];
+        Assert.Equal(["k2", "k0", "k3", "k1", "new0"], evicted.Select(m => m.Split('\'')[1]));
+        Assert.Equal(5, cache.GetStats().Evictions);
+    }
+
+    [Fact]
     public void Eviction_SkipsLeasedEntries()
     {
         using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Cached, maxMemoryMb: 1));
