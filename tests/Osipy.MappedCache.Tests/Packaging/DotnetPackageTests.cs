@@ -7,7 +7,8 @@ namespace Osipy.MappedCache.Tests.Packaging;
 /// <summary>
 /// The README's `dotnet pack -c Release -o artifacts` makes the library, the remote tier and the
 /// osipy-cache tool as NuGet packages, and a project outside the solution that knows only those
-/// packages restores, builds and runs against them; the tool installs from them and runs.
+/// packages restores, builds and runs against them; the tool installs from them and runs. The
+/// library inside is ReadyToRun-compiled.
 /// </summary>
 /// <remarks>
 /// The pack builds into its own artifacts path, so it never touches the repository's bin and obj
@@ -41,6 +42,21 @@ public sealed class DotnetPackageTests : IDisposable
         Assert.Equal("README.md", Field(metadata, "readme"));
         Assert.NotNull(metadata.Elements().SingleOrDefault(e => e.Name.LocalName == "repository")?.Attribute("commit"));
         Assert.Contains(ZipFile.OpenRead(Path.Combine(packages, $"Osipy.MappedCache.{version}.nupkg")).Entries, e => e.FullName == "lib/net10.0/Osipy.MappedCache.xml");
+
+        // The library ships ReadyToRun code (a new process's first get runs it instead of the JIT's), its IL kept.
+        using (ZipArchive library = ZipFile.OpenRead(Path.Combine(packages, $"Osipy.MappedCache.{version}.nupkg")))
+        using (var image = new MemoryStream())
+        {
+            using (Stream dll = library.Entries.Single(e => e.FullName == "lib/net10.0/Osipy.MappedCache.dll").Open())
+            {
+                dll.CopyTo(image);
+            }
+
+            image.Position = 0;
+            using var pe = new System.Reflection.PortableExecutable.PEReader(image);
+            Assert.True(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, "the packed library is not ReadyToRun-compiled");
+            Assert.True(pe.HasMetadata);
+        }
 
         // A consumer that knows nothing of the repository: only the packages folder as a source.
         string consumer = Path.Combine(_work.FullName, "consumer");
