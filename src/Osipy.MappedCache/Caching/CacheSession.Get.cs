@@ -5,7 +5,7 @@ using Osipy.MappedCache.Segments;
 
 namespace Osipy.MappedCache.Caching;
 
-/// <summary>Gets: a hit takes a lease under the table's lock; everything slow runs outside it, once per key.</summary>
+/// <summary>Gets: a hit takes a lease without the table's lock (reference counts only); everything slow runs outside it, once per key.</summary>
 internal sealed partial class CacheSession
 {
     /// <summary>A single array, of whatever element type; null on a miss.</summary>
@@ -124,7 +124,7 @@ internal sealed partial class CacheSession
 
     /// <summary>
     /// The held, mapped entry for a get and a lease on it, loading it from disk if needed; null on
-    /// a miss (counted). The fast path is one look-up under the lock; the slow path holds the key's
+    /// a miss (counted). The fast path is one look-up without the lock; the slow path holds the key's
     /// single flight, so concurrent first gets of one key load, map or decompress it once.
     /// </summary>
     private (EntryState State, MappingLease Lease)? Acquire(EntryKey key, SegmentKind preferred, bool holdingNodeLock = false)

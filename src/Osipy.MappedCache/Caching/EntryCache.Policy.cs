@@ -4,7 +4,7 @@ using Osipy.MappedCache.Mapping;
 
 namespace Osipy.MappedCache.Caching;
 
-/// <summary>Look-up, expiry and eviction: the decisions taken under the lock.</summary>
+/// <summary>Look-up, expiry and eviction: the decisions (the common hit without the lock, the rest under it).</summary>
 internal sealed partial class EntryCache
 {
     /// <summary>Whether an entry created at <paramref name="createdAt"/> is past <see cref="CacheSettings.MaxAgeSeconds"/>.</summary>
