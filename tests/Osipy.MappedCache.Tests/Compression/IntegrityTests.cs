@@ -71,6 +71,32 @@ public sealed class IntegrityTests : IDisposable
     }
 
     [Fact]
+    public void LargePut_WhoseChecksumIsComputedAlongsideItsWrites_VerifiesAndStillCatchesAFlippedByte()
+    {
+        // 80 MiB: above the size at which a put hashes on a second thread while it writes.
+        const int Length = 20 * 1024 * 1024;
+        float[] data = TestData.Ramp(Length);
+        string path;
+        using (var writer = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent)))
+        {
+            writer.Put<float>("t", "large", data, [Length]);
+            path = SegmentPaths.Single(writer, "t", "large");
+        }
+
+        using (var checking = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent) with { VerifyOnFirstMap = true }))
+        using (MappedArray<float>? verified = checking.Get<float>("t", "large"))
+        {
+            Assert.NotNull(verified);
+            Assert.Equal(data[^1], verified.ReadOnlySpan[^1]);
+        }
+
+        FlipByte(path, 4096 + (Length * sizeof(float) / 2));
+        using var rechecking = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent) with { VerifyOnFirstMap = true });
+        Assert.Null(rechecking.Get<float>("t", "large"));
+        Assert.Equal(1, rechecking.GetStats().CorruptSegments);
+    }
+
+    [Fact]
     public void CorruptedChunk_IsAMiss_AndTheLogNamesTheChunk()
     {
         string path;
