@@ -13,7 +13,7 @@ namespace Osipy.MappedCache.Caching;
 /// <remarks>The putting session writes its copy while compressing; any other session decompresses once into its own. Thread-safe.</remarks>
 internal sealed class RawCopies(SegmentStore cachedStore, SessionFile session, string sessionId, bool prefault)
 {
-    /// <summary>Decompresses a validated compressed segment into a raw copy, in parallel, with pwrite (no fault per page).</summary>
+    /// <summary>Decompresses a validated compressed segment into a raw copy, in parallel, with pwrite (no fault per page) in pieces that end on 2 MiB file offsets.</summary>
     /// <exception cref="CorruptSegmentException">A chunk or the chunk table is damaged.</exception>
     public (SegmentMapping Mapping, IReadOnlyList<ArrayRecord> Layout) Decompress(OpenedSegment opened)
     {
@@ -35,7 +35,7 @@ internal sealed class RawCopies(SegmentStore cachedStore, SessionFile session, s
         try
         {
             (mapping, layout) = Write(draft, writer => ChunkCodec.DecompressToFile(
-                opened.File, table, compressed.PayloadLength, DTypes.ItemSize(compressed.DType), writer.File.Handle, writer.PayloadOffset(0)));
+                opened.File, table, compressed.PayloadLength, DTypes.ItemSize(compressed.DType), writer.File.Handle, writer.PayloadOffset(0), SegmentLimits.WriteBlockBytes));
         }
         catch (CorruptChunkException ex)
         {
