@@ -4,7 +4,8 @@ namespace Osipy.MappedCache.Benchmarks;
 
 /// <summary>
 /// Hits on hot keys from two threads, alone and while a third thread decompresses a 1 GiB
-/// compressed entry over and over (a new session's first get each time). The table's lock covers
+/// compressed entry over and over (a new session's first get each time, after removing the node's
+/// raw copy so that it decompresses). The table's lock covers
 /// no I/O and no decompression, so the hits should not wait for it: the ratio of the two means
 /// is what the lock costs (on a 2-core machine the decompression also competes for the cores).
 /// </summary>
@@ -116,7 +117,8 @@ public class DecompressionContentionBenchmarks
     {
         while (!_stop)
         {
-            // A new session's first get of a compressed entry decompresses all of it.
+            // A new session's first get of a compressed entry the node has no raw copy of decompresses all of it.
+            File.Delete(Segments.RawCopyFile.PathFor(_config.CachedDir ?? _config.CacheDir!, new Segments.SegmentStore(_config.CacheDir!).Locate("big", "series")));
             using var session = new IntermediateCache(_config);
             Interlocked.Increment(ref _decompressions);
             using MappedArray<float> big = session.Get<float>("big", "series")!;

@@ -40,8 +40,8 @@ class CacheConfig:
             before least recently used entries are evicted.
         max_age_seconds: entries older than this are misses (0: no limit).
         compression: False here, unlike the seed's True: a compressed segment cannot be mapped
-            without a copy.  True compresses PERSISTENT arrays at rest (shuffle + LZ4); another
-            session's first get then decompresses once into a private raw copy.
+            without a copy.  True compresses PERSISTENT arrays at rest (shuffle + LZ4); each node
+            then decompresses an entry once, into a raw copy that all its processes map.
         cached_dir: where CACHED segments go (e.g. ``/dev/shm/osipy``); None: under cache_dir.
         max_mapped_segments: segments kept mapped at once (Linux allows 65,530 mappings).
         prefault: read a whole array in on get, so later access never waits on page faults.

@@ -62,10 +62,10 @@ public sealed record CacheConfig
 
     /// <summary>
     /// Compress PERSISTENT single-array segments at rest (byte-shuffle + LZ4, in 1 MiB chunks).
-    /// Default false, unlike the seed: a compressed file cannot be mapped zero-copy, so another
-    /// session's first get decompresses it once into a private raw segment (later gets are
-    /// zero-copy views of that). The session that puts keeps a raw copy, so its gets never wait.
-    /// CACHED segments and bundles are never compressed.
+    /// Default false, unlike the seed: a compressed file cannot be mapped zero-copy, so it is
+    /// decompressed once per node into a raw copy in <see cref="CachedDir"/>, which every later
+    /// get of every session and process there maps zero-copy. The session that puts writes that
+    /// copy as it compresses, so no get on its node waits. CACHED segments and bundles are never compressed.
     /// </summary>
     public bool Compression { get; init; }
 

@@ -52,8 +52,12 @@ public sealed partial class IntermediateCache : IDisposable
     {
     }
 
-    /// <summary>Opens a session with a test seam that runs inside a miss's slow path (tests of the lock's scope).</summary>
-    internal IntermediateCache(CacheConfig? config, TimeProvider? timeProvider, ILogger? logger, Action<string, string>? beforeMap)
+    /// <summary>
+    /// Opens a session with test seams: <paramref name="beforeMap"/> runs inside a miss's slow path
+    /// (tests of the lock's scope), <paramref name="rawCopyDecompressed"/> when a raw copy's payload
+    /// is written but not yet published (tests of kills mid-decompression).
+    /// </summary>
+    internal IntermediateCache(CacheConfig? config, TimeProvider? timeProvider, ILogger? logger, Action<string, string>? beforeMap, Action<string>? rawCopyDecompressed = null)
     {
         config ??= new CacheConfig();
         config.Validate();
@@ -65,7 +69,7 @@ public sealed partial class IntermediateCache : IDisposable
         Config = config;
         CacheDir = CacheDirectory.Prepare(config.CacheDir ?? CacheDirectory.DefaultPath());
         CachedDir = config.CachedDir is null ? CacheDir : CacheDirectory.Prepare(config.CachedDir);
-        var settings = new CacheSettings(config, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance) { BeforeMap = beforeMap };
+        var settings = new CacheSettings(config, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance) { BeforeMap = beforeMap, RawCopyDecompressed = rawCopyDecompressed };
         _session = new CacheSession(settings, CacheDir, CachedDir);
         LastReclaim = _session.ReclaimDeadSessions();
     }

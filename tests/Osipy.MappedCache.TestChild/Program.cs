@@ -17,11 +17,12 @@ return args.Length < 2 ? Usage() : args[0] switch
     "soak" => Soak.Run(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5])),
     "reclaim-loop" => Scenarios.ReclaimLoop(args[1], int.Parse(args[2])),
     "create-after-full-disk" => Scenarios.CreateAfterFullDisk(args[1], int.Parse(args[2])),
+    "get-compressed" => RawCopyScenarios.GetCompressed(args[1], args[2], waitToStart: args.Contains("--wait-to-start"), blockInDecompression: args.Contains("--block-in-decompression")),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: <put-loop|create-hold|hold-cached|put-persistent|sum|hammer|permission-faults|soak|get-or-create|remote-get|remote-put|reclaim-loop|create-after-full-disk> <cache dir> [arguments]");
+    Console.Error.WriteLine("usage: <put-loop|create-hold|hold-cached|put-persistent|sum|hammer|permission-faults|soak|get-or-create|remote-get|remote-put|reclaim-loop|create-after-full-disk|get-compressed> <cache dir> [arguments]");
     return 2;
 }

@@ -6,7 +6,8 @@ namespace Osipy.MappedCache.Cli.Commands;
 
 /// <summary>
 /// <c>osipy-cache gc</c>: removes what dead sessions left in a cache directory (their CACHED
-/// segments, unfinished temporary files and session files) and reports it with the time it took.
+/// segments, unfinished temporary files and session files, and raw copies of compressed entries
+/// that are gone, in the directories they wrote into) and reports it with the time it took.
 /// Live sessions are never touched, so it is safe to run while pipelines are working.
 /// </summary>
 internal static class GcCommand
@@ -14,7 +15,7 @@ internal static class GcCommand
     public static Command Create()
     {
         Option<bool> json = CommonOptions.Json();
-        var command = new Command("gc", "Remove what dead sessions left behind (their CACHED segments, unfinished temporary files, session files); live sessions are never touched. Opening any cache does this too.") { json };
+        var command = new Command("gc", "Remove what dead sessions left behind (their CACHED segments, unfinished temporary files, session files, raw copies of compressed entries that are gone); live sessions are never touched. Opening any cache does this too.") { json };
         CommandRunner.SetAction(command, parsed =>
         {
             // Opening a session reclaims; the stopwatch covers the directory checks, the session's
@@ -42,6 +43,7 @@ internal static class GcCommand
             Console.WriteLine($"cache directory: {cache.CacheDir}");
             Console.WriteLine(
                 $"reclaimed {report.Sessions} dead session(s): {report.Segments} CACHED segment(s), {report.TempFiles} temporary file(s), " +
+                $"{report.RawCopies} raw cop{(report.RawCopies == 1 ? "y" : "ies")} whose compressed entry is gone, " +
                 $"{report.Bytes / (1024.0 * 1024.0):F1} MiB, in {elapsed.TotalMilliseconds:F1} ms");
             Console.WriteLine($"the directory now holds {stats.DiskEntries} segment(s), {stats.DiskSizeBytes / (1024.0 * 1024.0):F1} MiB");
             return ExitCodes.Ok;

@@ -61,7 +61,7 @@ internal static class StatsCommand
             Terminal.Out.WriteLine($"cache directory   {stats.CacheDir}");
             Terminal.Out.WriteLine($"entries on disk   {stats.DiskEntries} ({Report.Size(stats.DiskSizeBytes)})");
             Terminal.Out.WriteLine($"quarantine        {stats.QuarantineFiles} file(s), {Report.Size(stats.QuarantineBytes)}");
-            Terminal.Out.WriteLine($"dead sessions     {reclaimed.Sessions} reclaimed by this open ({reclaimed.Segments} CACHED segment(s), {reclaimed.TempFiles} temporary file(s), {Report.Size(reclaimed.Bytes)})");
+            Terminal.Out.WriteLine($"dead sessions     {reclaimed.Sessions} reclaimed by this open ({reclaimed.Segments} CACHED segment(s), {reclaimed.TempFiles} temporary file(s), {reclaimed.RawCopies} raw copies, {Report.Size(reclaimed.Bytes)})");
             Terminal.Out.Write(table);
             return ExitCodes.Ok;
         });

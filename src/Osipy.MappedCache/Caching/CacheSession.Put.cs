@@ -136,7 +136,8 @@ internal sealed partial class CacheSession
 
     /// <summary>
     /// Compresses the array from <paramref name="source"/>, publishes the .zseg file and admits a
-    /// raw copy of the array for this session, so its own gets never decompress.
+    /// raw copy of the array for this session, so its own gets never decompress. The copy is
+    /// published as the node's raw copy of the new file, so no process of this node decompresses it.
     /// </summary>
     public MappingLease? PutCompressed(SegmentDraft draft, ByteSource source, bool takeLease) =>
         PutCompressed(draft, source, takeLease, out _);
@@ -150,27 +151,30 @@ internal sealed partial class CacheSession
         _session.NoteTempDirectory(_stores.Persistent.Tag, Path.GetFileName(directory));
         using var writer = CompressedSegmentWriter.Create(directory, draft with { Kind = SegmentKind.Compressed });
         writer.Compress(source);
-        (SegmentMapping copy, IReadOnlyList<ArrayRecord> layout) = _rawCopies.Write(draft, raw => raw.Append(source));
+        SegmentRecord record = writer.Seal();
+
+        // The copy names the compressed file by its inode, which the rename below keeps.
+        using SegmentWriter raw = _rawCopies.WriteForPut(record, FileIdentity.Of(writer.File.Handle, writer.File.Path), source);
+        RawCopy? copy = null;
         bool admitted = false;
         MappingLease? lease;
-        SegmentRecord record;
         try
         {
-            record = writer.Seal();
             using (_flights.Enter(key))
             {
                 ThrowIfDisposed();
                 SegmentPublisher.Published published = _publisher.Publish(writer.File, at, SegmentKind.Compressed);
-                state = new EntryState(key, at, published.Path, published.Identity, record, ownedCached: false, layout) { SeenGeneration = published.Generation };
-                admitted = true; // from here the table owns the copy (Admit releases it if the session ended)
-                lease = _entries.Admit(state, copy, takeLease);
+                copy = _rawCopies.Share(raw, published.Path, published.Identity, record);
+                state = new EntryState(key, at, published.Path, published.Identity, record, ownedCached: false, copy.Layout) { SeenGeneration = published.Generation };
+                admitted = true; // from here the table owns the copy's mapping (Admit releases it if the session ended)
+                lease = _entries.Admit(state, copy.Mapping, takeLease);
             }
         }
         finally
         {
             if (!admitted)
             {
-                copy.Dispose();
+                copy?.Mapping.Dispose();
             }
         }
 

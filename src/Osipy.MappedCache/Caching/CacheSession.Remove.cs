@@ -5,7 +5,7 @@ namespace Osipy.MappedCache.Caching;
 /// <summary>Invalidate and Clear: the table forgets, then the files go, each under its key's lock.</summary>
 internal sealed partial class CacheSession
 {
-    /// <summary>Removes the key from this session and every store on disk; leases keep their data.</summary>
+    /// <summary>Removes the key from this session and every store on disk, with its raw copy; leases keep their data.</summary>
     public void Invalidate(EntryKey key)
     {
         using KeyedGate<EntryKey>.Holder flight = _flights.Enter(key);
@@ -20,7 +20,8 @@ internal sealed partial class CacheSession
 
     /// <summary>
     /// Removes every entry of <paramref name="resultType"/> (all when null), from every session's
-    /// files in the directory, as the seed's clear does; with no type, the quarantine is emptied too.
+    /// files in the directory, as the seed's clear does, and every raw copy of the type (also those
+    /// whose source went some other way); with no type, the quarantine is emptied too.
     /// </summary>
     public void Clear(string? resultType)
     {
@@ -28,6 +29,11 @@ internal sealed partial class CacheSession
         foreach (FileInfo file in _stores.Segments(resultType))
         {
             _publisher.Remove(KeyLocation.OfSegmentPath(file.FullName));
+        }
+
+        foreach (FileInfo copy in _stores.Cached.EnumerateRawCopies(resultType))
+        {
+            _publisher.RemoveRawCopy(copy.FullName);
         }
 
         if (resultType is null)

@@ -76,7 +76,7 @@ internal sealed partial class CacheSession
         IReadOnlyList<ArrayRecord> layout;
         try
         {
-            (mapping, layout) = _loader.Map(opened, prefault: false);
+            (mapping, layout) = _loader.MapForCheck(opened);
         }
         catch (CorruptSegmentException ex)
         {

@@ -36,14 +36,14 @@ internal sealed partial class CacheSession : IDisposable
         _settings = settings;
         _stores = new StoreSet(cacheDir, cachedDir, settings.Config.MaxQuarantineFiles);
         _locks = new KeyLocks(cacheDir);
-        _publisher = new SegmentPublisher(_locks, GenerationTable.ForDirectory(cacheDir, KeyLocation.BucketCount));
+        _publisher = new SegmentPublisher(_locks, GenerationTable.ForDirectory(cacheDir, KeyLocation.BucketCount), _stores.Cached.Root);
         string sessions = Path.Combine(cacheDir, SessionFile.DirectoryName);
         CacheDirectory.EnsurePrivateDirectory(sessions);
         SessionsDirectory = sessions;
         _session = SessionFile.Register(sessions, Sessions.SessionId.New, out string sessionId);
         SessionId = sessionId;
         _entries = new EntryCache(settings, _publisher, _counters, (state, ex) => Log.CleanupFailed(settings.Logger, state.Path, ex.Message));
-        _rawCopies = new RawCopies(_stores.Cached, _session, SessionId, settings.Config.Prefault);
+        _rawCopies = new RawCopies(settings, _stores.Cached, _locks, _publisher, _session, SessionId);
         _loader = new SegmentLoader(settings, _stores, _publisher, _rawCopies, _counters, _entries);
         _subscription = SubscribeToRemoteChanges();
     }
@@ -64,7 +64,7 @@ internal sealed partial class CacheSession : IDisposable
             CacheMetrics.ReclaimedSessions(report.Sessions);
             if (report.Sessions > 0)
             {
-                Log.Reclaimed(_settings.Logger, report.Sessions, report.Segments, report.TempFiles, report.Bytes);
+                Log.Reclaimed(_settings.Logger, report.Sessions, report.Segments, report.TempFiles, report.RawCopies, report.Bytes);
             }
 
             return report;

@@ -26,6 +26,13 @@ internal sealed class CacheSettings
     /// <summary>Test seam: runs in a miss's slow path, after the file is validated and before it is mapped (outside every lock but the key's single flight).</summary>
     public Action<string, string>? BeforeMap { get; init; }
 
+    /// <summary>
+    /// Test seam: runs with the temporary file's path when a raw copy's payload has been
+    /// decompressed into it, before it is sealed and published (holding the key's raw-copy lock):
+    /// where a kill leaves the most behind.
+    /// </summary>
+    public Action<string>? RawCopyDecompressed { get; init; }
+
     public int MaxMappedSegments => Config.MaxMappedSegments;
 
     public long MaxAgeSeconds => Config.MaxAgeSeconds;

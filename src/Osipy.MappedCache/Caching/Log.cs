@@ -11,8 +11,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Segment '{Path}' left in place and treated as a miss: {Reason}.")]
     public static partial void NewerSegmentSkipped(ILogger logger, string path, string reason);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Reclaimed {Sessions} dead session(s): {Segments} CACHED segment(s), {TempFiles} temporary file(s), {Bytes} bytes.")]
-    public static partial void Reclaimed(ILogger logger, int sessions, int segments, int tempFiles, long bytes);
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Reclaimed {Sessions} dead session(s): {Segments} CACHED segment(s), {TempFiles} temporary file(s), {RawCopies} raw copies whose source is gone, {Bytes} bytes.")]
+    public static partial void Reclaimed(ILogger logger, int sessions, int segments, int tempFiles, int rawCopies, long bytes);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Reclaiming dead sessions failed: {Reason}.")]
     public static partial void ReclaimFailed(ILogger logger, string reason);
@@ -34,4 +34,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Expired '{Key}' ({ResultType}), created {CreatedAt}.")]
     public static partial void Expired(ILogger logger, string key, string resultType, DateTimeOffset createdAt);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Debug, Message = "Decompressed '{Key}' ({ResultType}), {Bytes} bytes, into '{Path}' (shared with the node: {Shared}).")]
+    public static partial void Decompressed(ILogger logger, string key, string resultType, long bytes, string path, bool shared);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Raw copy '{Path}' is not trusted ({Reason}); it is removed and rebuilt from its compressed entry.")]
+    public static partial void RawCopyUntrusted(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Raw copy '{Path}' could not be shared with the node ({Reason}); this session decompresses into a private copy.")]
+    public static partial void RawCopyNotShared(ILogger logger, string path, string reason);
 }

@@ -9,8 +9,8 @@ internal sealed record LoadedSegment(string Path, FileIdentity Identity, Segment
 
 /// <summary>
 /// The slow work of a miss, done outside the cache's lock: open and validate a key's segment,
-/// drop it if expired, quarantine it if corrupt, map it (decompressing a compressed one into a
-/// raw copy) and verify it if configured. Decides nothing about the table.
+/// drop it if expired, quarantine it if corrupt, map it (a compressed one through the node's raw
+/// copy, decompressing it if the node has none) and verify it if configured. Decides nothing about the table.
 /// </summary>
 /// <remarks>Thread-safe; the caller holds the key's single flight so one key is loaded once.</remarks>
 internal sealed class SegmentLoader(CacheSettings settings, StoreSet stores, SegmentPublisher publisher, RawCopies rawCopies, CacheCounters counters, EntryCache entries)
@@ -83,12 +83,21 @@ internal sealed class SegmentLoader(CacheSettings settings, StoreSet stores, Seg
         Log.SegmentQuarantined(settings.Logger, path, reason, movedTo);
     }
 
-    /// <summary>Maps a validated segment, decompressing a compressed one into a raw copy.</summary>
+    /// <summary>
+    /// Maps a validated segment for a check of its payload: a compressed one is decompressed afresh
+    /// into a private copy, so the check is of the compressed file, never of the node's raw copy.
+    /// </summary>
     /// <exception cref="CorruptSegmentException">A compressed segment's chunks are damaged.</exception>
-    public (SegmentMapping Mapping, IReadOnlyList<ArrayRecord> Layout) Map(OpenedSegment opened, bool prefault) =>
-        opened.Record.Kind == SegmentKind.Compressed
-            ? rawCopies.Decompress(opened)
-            : (SegmentMapping.MapPrivate(opened.File, opened.Length, opened.Path, prefault), opened.Record.Arrays);
+    public (SegmentMapping Mapping, IReadOnlyList<ArrayRecord> Layout) MapForCheck(OpenedSegment opened)
+    {
+        if (opened.Record.Kind != SegmentKind.Compressed)
+        {
+            return (SegmentMapping.MapPrivate(opened.File, opened.Length, opened.Path), opened.Record.Arrays);
+        }
+
+        RawCopy copy = rawCopies.Private(opened, prefault: false);
+        return (copy.Mapping, copy.Layout);
+    }
 
     /// <summary>The index of the first array whose bytes in <paramref name="mapping"/> do not match its checksum; null if all do.</summary>
     public static int? FirstBadArray(SegmentMapping mapping, SegmentRecord record, IReadOnlyList<ArrayRecord> layout)
@@ -130,9 +139,12 @@ internal sealed class SegmentLoader(CacheSettings settings, StoreSet stores, Seg
         settings.BeforeMap?.Invoke(key.ResultType, key.Key);
         SegmentMapping mapping;
         IReadOnlyList<ArrayRecord> layout;
+        bool verified;
         try
         {
-            (mapping, layout) = Map(opened, settings.Config.Prefault);
+            (mapping, layout, verified) = record.Kind == SegmentKind.Compressed
+                ? MapRawCopy(opened)
+                : (SegmentMapping.MapPrivate(opened.File, opened.Length, opened.Path, settings.Config.Prefault), record.Arrays, false);
         }
         catch (CorruptSegmentException ex)
         {
@@ -140,7 +152,7 @@ internal sealed class SegmentLoader(CacheSettings settings, StoreSet stores, Seg
             return null;
         }
 
-        if (settings.Config.VerifyOnFirstMap && FirstBadArray(mapping, record, layout) is { } bad)
+        if (settings.Config.VerifyOnFirstMap && !verified && FirstBadArray(mapping, record, layout) is { } bad)
         {
             mapping.Dispose();
             SetAside(path, opened.Identity, $"payload checksum mismatch in array {bad}");
@@ -148,5 +160,30 @@ internal sealed class SegmentLoader(CacheSettings settings, StoreSet stores, Seg
         }
 
         return new LoadedSegment(path, opened.Identity, record, mapping, layout, generation);
+    }
+
+    /// <summary>
+    /// The node's raw copy of a compressed segment, mapped. With VerifyOnFirstMap, a copy that was
+    /// already on disk is checked here: one that fails the source's payload checksum says nothing
+    /// about the source, so it is removed and the source decompressed afresh, whose bytes the
+    /// caller then checks (<c>Verified</c> false).
+    /// </summary>
+    private (SegmentMapping Mapping, IReadOnlyList<ArrayRecord> Layout, bool Verified) MapRawCopy(OpenedSegment opened)
+    {
+        RawCopy copy = rawCopies.Map(opened, settings.Config.Prefault);
+        if (!copy.Reused || !settings.Config.VerifyOnFirstMap)
+        {
+            return (copy.Mapping, copy.Layout, false);
+        }
+
+        if (FirstBadArray(copy.Mapping, opened.Record, copy.Layout) is not { } bad)
+        {
+            return (copy.Mapping, copy.Layout, true);
+        }
+
+        copy.Mapping.Dispose();
+        rawCopies.Discard(copy, $"payload checksum mismatch in array {bad}");
+        RawCopy fresh = rawCopies.Map(opened, settings.Config.Prefault, reuse: false);
+        return (fresh.Mapping, fresh.Layout, false);
     }
 }

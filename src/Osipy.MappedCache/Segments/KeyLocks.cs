@@ -44,11 +44,22 @@ internal sealed class KeyLocks
     /// replaced) starts again.
     /// </summary>
     /// <exception cref="IOException">The lock file cannot be created or locked.</exception>
-    public HeldKey AcquireKey(KeyLocation at)
+    public HeldKey AcquireKey(KeyLocation at) => AcquireKeyFile(at, ".lock");
+
+    /// <summary>
+    /// Blocks until this caller holds the lock under which a compressed key's node-shared raw copy is
+    /// built (<c>locks/keys/&lt;type dir&gt;-&lt;digest&gt;.raw.lock</c>), so the processes of a node
+    /// decompress it once. A lock of its own, not <see cref="AcquireKey"/>'s: a fetch or a fill holds
+    /// that one while it gets the key, and the get may then decompress; flock is not re-entrant.
+    /// </summary>
+    /// <exception cref="IOException">The lock file cannot be created or locked.</exception>
+    public HeldKey AcquireRawCopy(KeyLocation at) => AcquireKeyFile(at, ".raw.lock");
+
+    private HeldKey AcquireKeyFile(KeyLocation at, string extension)
     {
         string directory = Path.Combine(_directory, "keys");
         CacheDirectory.EnsurePrivateDirectory(directory);
-        string path = Path.Combine(directory, $"{Path.GetFileName(at.TypeDirectory)}-{at.KeyDigest}.lock");
+        string path = Path.Combine(directory, $"{Path.GetFileName(at.TypeDirectory)}-{at.KeyDigest}{extension}");
         while (true)
         {
             SafeFileHandle file = LockedFile.Open(path);

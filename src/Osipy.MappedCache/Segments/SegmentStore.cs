@@ -9,6 +9,7 @@ namespace Osipy.MappedCache.Segments;
 /// &lt;root&gt;/&lt;type-label&gt;-&lt;hash(type)&gt;/&lt;hash(key)&gt;.npy      a single array (a valid .npy file)
 /// &lt;root&gt;/&lt;type-label&gt;-&lt;hash(type)&gt;/&lt;hash(key)&gt;.bundle   named arrays
 /// &lt;root&gt;/&lt;type-label&gt;-&lt;hash(type)&gt;/&lt;hash(key)&gt;.zseg     a single array, compressed at rest
+/// &lt;root&gt;/&lt;type-label&gt;-&lt;hash(type)&gt;/&lt;hash(key)&gt;.raw      a node's raw copy of a .zseg (<see cref="RawCopyFile"/>; CACHED directory)
 /// &lt;root&gt;/&lt;type dir&gt;/.tmp-*                             segments being written
 /// &lt;root&gt;/quarantine/                                     files that failed validation (<see cref="Quarantine"/>)
 /// </code>
@@ -68,8 +69,13 @@ internal sealed class SegmentStore(string root, int maxQuarantineFiles = 256)
         return directory;
     }
 
-    /// <summary>Every segment file (not temporaries, not quarantine) under the root, or under one type.</summary>
-    public IEnumerable<FileInfo> EnumerateSegments(string? resultType = null)
+    /// <summary>Every segment file (not temporaries, not raw copies, not quarantine) under the root, or under one type.</summary>
+    public IEnumerable<FileInfo> EnumerateSegments(string? resultType = null) => EnumerateFiles(resultType, IsSegmentFileName);
+
+    /// <summary>Every raw copy of a compressed segment (<see cref="RawCopyFile"/>) under the root, or under one type.</summary>
+    public IEnumerable<FileInfo> EnumerateRawCopies(string? resultType = null) => EnumerateFiles(resultType, RawCopyFile.IsRawCopyName);
+
+    private IEnumerable<FileInfo> EnumerateFiles(string? resultType, Func<string, bool> isWanted)
     {
         IEnumerable<DirectoryInfo> directories = resultType is null
             ? new DirectoryInfo(Root).EnumerateDirectories().Where(d => IsTypeDirectoryName(d.Name) && d.LinkTarget is null)
@@ -78,7 +84,7 @@ internal sealed class SegmentStore(string root, int maxQuarantineFiles = 256)
         {
             foreach (FileInfo file in directory.EnumerateFiles())
             {
-                if (!file.Name.StartsWith('.') && IsSegmentFileName(file.Name))
+                if (!file.Name.StartsWith('.') && isWanted(file.Name))
                 {
                     yield return file;
                 }

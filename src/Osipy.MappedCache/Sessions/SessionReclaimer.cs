@@ -9,14 +9,17 @@ namespace Osipy.MappedCache.Sessions;
 
 /// <summary>
 /// Removes what dead sessions left behind: their CACHED segments, unfinished temporary files and
-/// session files. A session is dead when its session file's flock can be taken: the kernel drops
-/// the lock when the owning process exits, however it exits. Live sessions are never touched.
+/// session files, and, in the directories they wrote into, raw copies of compressed entries whose
+/// compressed file is gone. A session is dead when its session file's flock can be taken: the
+/// kernel drops the lock when the owning process exits, however it exits. Live sessions are never touched.
 /// </summary>
 /// <remarks>
 /// Work is proportional to what the dead sessions journaled (and to the listing of the directories
-/// they wrote temporaries into), never to the number or size of segments in the cache: no payload
-/// is read. Journals are untrusted input: each line is checked against the naming rules, and a
-/// segment is removed only if its own record says it is a CACHED segment of the dead session.
+/// they wrote temporaries into, with one statx per raw copy found there), never to the number or
+/// size of segments in the cache: no payload is read. Journals are untrusted input: each line is
+/// checked against the naming rules, and a segment is removed only if its own record says it is a
+/// CACHED segment of the dead session. A raw copy is shared by the node, not owned by a session:
+/// it goes only when its source has (a copy of an older source is replaced by the next get).
 /// </remarks>
 internal static partial class SessionReclaimer
 {
@@ -27,8 +30,9 @@ internal static partial class SessionReclaimer
 
     public static ReclaimReport ReclaimDead(string sessionsDirectory, SegmentStore persistentStore, SegmentStore cachedStore, SegmentPublisher publisher, string ownSessionId)
     {
-        int sessions = 0, segments = 0, temps = 0;
+        int sessions = 0, segments = 0, temps = 0, rawCopies = 0;
         long bytes = 0;
+        var swept = new HashSet<string>(StringComparer.Ordinal);
         foreach (string path in Directory.EnumerateFiles(sessionsDirectory, "*" + SessionFile.Extension))
         {
             string id = Path.GetFileNameWithoutExtension(path);
@@ -55,6 +59,12 @@ internal static partial class SessionReclaimer
                     (int count, long size) = RemoveTempFiles(item.Path, id);
                     temps += count;
                     bytes += size;
+                    if (swept.Add(item.Path))
+                    {
+                        (int copies, long copyBytes) = RemoveRawCopiesWithoutSource(publisher, item.Path, persistentStore);
+                        rawCopies += copies;
+                        bytes += copyBytes;
+                    }
                 }
                 else if (RemoveIfCachedSegmentOf(publisher, item.Path, id) is long size)
                 {
@@ -67,7 +77,7 @@ internal static partial class SessionReclaimer
             sessions++;
         }
 
-        return sessions == 0 ? ReclaimReport.None : new ReclaimReport(sessions, segments, temps, bytes);
+        return sessions == 0 ? ReclaimReport.None : new ReclaimReport(sessions, segments, temps, bytes) { RawCopies = rawCopies };
     }
 
     /// <summary>
@@ -170,6 +180,41 @@ internal static partial class SessionReclaimer
             {
                 count++;
                 bytes += size;
+            }
+        }
+
+        return (count, bytes);
+    }
+
+    /// <summary>Removes the raw copies in <paramref name="directory"/> whose compressed file, in <paramref name="persistentStore"/>, no longer exists.</summary>
+    private static (int Count, long Bytes) RemoveRawCopiesWithoutSource(SegmentPublisher publisher, string directory, SegmentStore persistentStore)
+    {
+        int count = 0;
+        long bytes = 0;
+        if (!Directory.Exists(directory))
+        {
+            return (0, 0);
+        }
+
+        foreach (FileInfo copy in new DirectoryInfo(directory).EnumerateFiles("*" + RawCopyFile.Extension))
+        {
+            if (!RawCopyFile.IsRawCopyName(copy.Name))
+            {
+                continue;
+            }
+
+            try
+            {
+                // Checked and removed under the key's lock, as a publication of a new copy checks its source.
+                if (publisher.RemoveRawCopyWithoutSource(copy.FullName, RawCopyFile.SourcePathOf(persistentStore.Root, copy.FullName)) is long size)
+                {
+                    count++;
+                    bytes += size;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Left for a later reclaim, a Clear or the key's next put.
             }
         }
 

@@ -87,6 +87,42 @@ public sealed class ChunkCodecTests : IDisposable
         Assert.Equal(source, Decompress(table, source.Length, sizeof(float)));
     }
 
+    [Theory]
+    [InlineData(20, 4096, 8)]
+    [InlineData(2 * ChunkCodec.ChunkBytes, 4096, 2)]
+    [InlineData((9 * ChunkCodec.ChunkBytes) + 12, 4096, 2)]  // many batches of one block, each carrying a page to the next
+    [InlineData((9 * ChunkCodec.ChunkBytes) + 12, 4096, 4)]
+    [InlineData((5 * ChunkCodec.ChunkBytes) + 4, 0, 2)]       // a destination that starts on a block boundary
+    [InlineData((5 * ChunkCodec.ChunkBytes) + 4, 12288, 64)]  // one batch
+    public void DecompressToFile_WritesTheSameBytesAtTheOffset_AcrossBatchesAndBlocks(int length, int destinationOffset, int chunksPerBatch)
+    {
+        byte[] source = SmoothSignal(length);
+        ChunkEntry[] table = Compress(source, sizeof(float));
+        string path = Path.Combine(_dir.Root, "raw.bin");
+        using (SafeFileHandle destination = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite))
+        {
+            ChunkCodec.DecompressToFile(_file, table, source.Length, sizeof(float), destination, destinationOffset, blockBytes: 2 * ChunkCodec.ChunkBytes, chunksPerBatch);
+        }
+
+        byte[] written = File.ReadAllBytes(path);
+        Assert.Equal(destinationOffset + length, written.Length);
+        Assert.Equal(source, written[destinationOffset..]);
+    }
+
+    [Fact]
+    public void DecompressToFile_WithFlippedByteInOneChunk_ThrowsCorruptChunk_NamingThatChunk()
+    {
+        byte[] source = SmoothSignal(5 * ChunkCodec.ChunkBytes);
+        ChunkEntry[] table = Compress(source, sizeof(float));
+        FlipByte(table[3].Offset + 10);
+        using SafeFileHandle destination = File.OpenHandle(Path.Combine(_dir.Root, "raw.bin"), FileMode.CreateNew, FileAccess.ReadWrite);
+
+        var ex = Assert.Throws<CorruptChunkException>(() =>
+            ChunkCodec.DecompressToFile(_file, table, source.Length, sizeof(float), destination, 4096, blockBytes: 2 * ChunkCodec.ChunkBytes, maxChunksPerBatch: 2));
+
+        Assert.Equal(3, ex.Index);
+    }
+
     [Fact]
     public void DecompressTo_WithFlippedByteInOneChunk_ThrowsCorruptChunk_NamingThatChunk()
     {

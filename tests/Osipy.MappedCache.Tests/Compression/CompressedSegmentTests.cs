@@ -34,7 +34,8 @@ public sealed class CompressedSegmentTests : IDisposable
         Assert.Same(first.Lease.Mapping, second.Lease.Mapping); // decompressed once, then shared
         Assert.Equal("ms", first.Entry.Metadata["units"]);
         Assert.Equal(RetentionPolicy.Persistent, first.Entry.Policy);
-        Assert.Single(_dir.SegmentFiles()); // the raw copy is an unlinked file: nothing new on disk
+        Assert.Single(_dir.SegmentFiles()); // the node's raw copy (published by the put) is not a segment
+        Assert.Single(Directory.GetFiles(_dir.CachePath, "*.raw", SearchOption.AllDirectories));
         Assert.Empty(Directory.GetFiles(_dir.CachePath, ".tmp-*", SearchOption.AllDirectories));
     }
 

@@ -100,7 +100,10 @@ public sealed class IntegrityTests : IDisposable
     public void CorruptedChunk_IsAMiss_AndTheLogNamesTheChunk()
     {
         string path;
-        using (var writer = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent) with { Compression = true }))
+        // Written on "another node": its raw copy goes to its own CACHED directory, so the reader
+        // below has none and decompresses the chunks (a node's valid copy would keep serving the
+        // bytes that were put; Verify checks the compressed file itself).
+        using (var writer = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent) with { Compression = true, CachedDir = Path.Combine(_dir.Root, "writer-node") }))
         {
             writer.Put<float>("t", "k", TestData.Ramp(700_000), [700_000]); // 2.7 MB: three chunks
             path = Assert.Single(_dir.SegmentFiles());

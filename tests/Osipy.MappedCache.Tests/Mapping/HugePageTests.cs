@@ -46,6 +46,24 @@ public sealed class HugePageTests : IDisposable
     }
 
     [Fact]
+    public void DecompressedRawCopy_IsMappedWithHugePages()
+    {
+        SkipUnlessFilesMapWithHugePages();
+        float[] data = TestData.Ramp(Elements);
+        using (var writer = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent) with { Compression = true }))
+        {
+            writer.Put<float>("t", "k", data, [Elements]);
+        }
+
+        File.Delete(SegmentPaths.RawCopy(_dir.CachePath, "t", "k")); // so the get below decompresses
+        using var reader = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent));
+        using MappedArray<float> view = reader.Get<float>("t", "k")!;
+        Assert.Equal(data, view.ReadOnlySpan.ToArray());
+
+        Assert.True(FilePmdMappedKb(".raw") >= 5 * HugePageKb, $"FilePmdMapped {FilePmdMappedKb(".raw")} kB");
+    }
+
+    [Fact]
     public void BundleOfArraysStraddlingBlockBoundaries_RoundTripsAndVerifies()
     {
         using var cache = new IntermediateCache(_dir.Config());

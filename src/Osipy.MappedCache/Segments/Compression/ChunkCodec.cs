@@ -26,7 +26,7 @@ internal sealed class CorruptChunkException(int index, string reason) : Exceptio
 /// Memory stays bounded: compression works on batches of a few chunks per core and writes each
 /// batch before the next. Every number read from a chunk table is checked before it sizes a read.
 /// </remarks>
-internal static class ChunkCodec
+internal static partial class ChunkCodec
 {
     /// <summary>Raw bytes per chunk: a multiple of every element size, large enough for LZ4 to find matches.</summary>
     public const int ChunkBytes = 1 << 20;
@@ -118,37 +118,6 @@ internal static class ChunkCodec
             Parallel.For(0, table.Count, index => DecodeChunk(
                 file, table[index], index, destination.Length, itemSize,
                 destination.Span.Slice(index * ChunkBytes, RawChunkLength(destination.Length, index))));
-        }
-        catch (AggregateException ex) when (ex.InnerExceptions.OfType<CorruptChunkException>().FirstOrDefault() is { } corrupt)
-        {
-            throw corrupt;
-        }
-    }
-
-    /// <summary>
-    /// Like <see cref="DecompressTo"/>, but writes each
-    /// chunk to <paramref name="destination"/> at <paramref name="destinationOffset"/> with pwrite: the
-    /// page cache receives the pages without a fault per page, as writing through a mapping costs.
-    /// </summary>
-    public static void DecompressToFile(
-        SafeFileHandle file, IReadOnlyList<ChunkEntry> table, long rawLength, int itemSize, SafeFileHandle destination, long destinationOffset)
-    {
-        try
-        {
-            Parallel.For(0, table.Count, index =>
-            {
-                int rawChunk = RawChunkLength(rawLength, index);
-                byte[] plain = ArrayPool<byte>.Shared.Rent(rawChunk);
-                try
-                {
-                    DecodeChunk(file, table[index], index, rawLength, itemSize, plain.AsSpan(0, rawChunk));
-                    RandomAccess.Write(destination, plain.AsSpan(0, rawChunk), destinationOffset + ((long)index * ChunkBytes));
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(plain);
-                }
-            });
         }
         catch (AggregateException ex) when (ex.InnerExceptions.OfType<CorruptChunkException>().FirstOrDefault() is { } corrupt)
         {
