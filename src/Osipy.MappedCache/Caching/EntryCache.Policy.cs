@@ -47,7 +47,7 @@ internal sealed partial class EntryCache
             return null;
         }
 
-        EntryTable.Touch(state);
+        _table.Touch(state);
         return new Lookup(LookupOutcome.Hit, state, generation, lease);
     }
 
@@ -81,7 +81,7 @@ internal sealed partial class EntryCache
             return new Lookup(LookupOutcome.Unmapped, state, generation, null);
         }
 
-        EntryTable.Touch(state);
+        _table.Touch(state);
         MappingLease? lease = null;
         if (takeLease)
         {

@@ -123,7 +123,7 @@ internal sealed partial class EntryCache
                 return null;
             }
 
-            EntryTable.Touch(state);
+            _table.Touch(state);
             return new MappingLease(state.Mapping);
         }
     }
@@ -209,7 +209,7 @@ internal sealed partial class EntryCache
                 }
 
                 lease = new MappingLease(state.Mapping!);
-                EntryTable.Touch(state);
+                _table.Touch(state);
                 EvictOverBudget(keep: state, retired);
             }
             else

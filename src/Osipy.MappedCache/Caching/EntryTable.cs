@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 
 namespace Osipy.MappedCache.Caching;
 
@@ -15,7 +14,8 @@ namespace Osipy.MappedCache.Caching;
 /// entries remain, the budget is exceeded until their leases end; a single entry larger than the
 /// budget is kept, as the seed keeps it.</para>
 /// <para>Recency without the lock: a hit only stamps <see cref="EntryState.LastUsed"/> (as
-/// <c>MemoryCache</c> stamps <c>LastAccessed</c>). The list is ordered by
+/// <c>MemoryCache</c> stamps <c>LastAccessed</c>), with a stamp that costs no clock read and no
+/// shared write (<see cref="NextStamp"/>). The list is ordered by
 /// <see cref="EntryState.ListedAt"/>, the stamp an entry had when last placed, and is put right
 /// lazily, when eviction walks it from the oldest end: an entry used since it was placed moves to
 /// where its newer stamp belongs. Invariant: the list is sorted by ListedAt, newest first, and
@@ -25,6 +25,10 @@ internal sealed class EntryTable
 {
     private readonly ConcurrentDictionary<EntryKey, EntryState> _entries = new();
     private readonly LinkedList<EntryState> _lru = new(); // First = most recently placed
+    [ThreadStatic]
+    private static long t_uses;
+
+    private long _epoch;
     private long _heldBytes;
     private int _mappedCount;
 
@@ -48,7 +52,9 @@ internal sealed class EntryTable
             throw new InvalidOperationException("The table already holds an entry for the key.");
         }
 
-        long now = Stopwatch.GetTimestamp();
+        // A new epoch: the entry is newer than every use stamped before it.
+        Volatile.Write(ref _epoch, _epoch + 1);
+        long now = Volatile.Read(ref _epoch) << 32;
         state.LastUsed = now;
         state.ListedAt = now;
         state.LruNode = _lru.AddFirst(state);
@@ -93,7 +99,21 @@ internal sealed class EntryTable
     }
 
     /// <summary>Marks the entry as just used; safe without the lock (one store to the entry).</summary>
-    public static void Touch(EntryState state) => state.LastUsed = Stopwatch.GetTimestamp();
+    public void Touch(EntryState state) => state.LastUsed = NextStamp();
+
+    /// <summary>
+    /// A use's stamp: the table's epoch (bumped by every admission, under the lock) in the high
+    /// 32 bits, and the calling thread's count of uses in the low 32. A clock read would cost a
+    /// hit about a fifth of its time on this VM (35 ns) and a shared counter would make threads
+    /// contend; this is one read of a rarely written field and one thread-local increment.
+    /// </summary>
+    /// <remarks>
+    /// Exact for the uses of one thread, and between any use and the admissions before and after
+    /// it. Uses by different threads between two admissions are ordered by each thread's own count,
+    /// which is as good as any order for uses that overlap; and when a thread's count wraps (once per
+    /// 4 billion uses) one entry may look older than it is until its next use.
+    /// </remarks>
+    private long NextStamp() => (Volatile.Read(ref _epoch) << 32) | (uint)++t_uses;
 
     /// <summary>Empties the table, returning what it held.</summary>
     public List<EntryState> RemoveAll()
