@@ -35,6 +35,10 @@ internal static class Commands
 
             floorMs.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
 
+            // Gone before the put, as each numpy store follows the removal of the previous file: left
+            // in place, its dirty pages would push the put into the kernel's writeback throttling.
+            File.Delete(floorPath);
+
             cache.Invalidate(ResultType, key);
             start = Stopwatch.GetTimestamp();
             cache.Put<float>(ResultType, key, data, shape);
