@@ -132,12 +132,18 @@ internal sealed class SegmentWriter : IDisposable
             return;
         }
 
+        WritePieces(source, hashInline: true);
+    }
+
+    /// <summary>Writes <paramref name="source"/> in pieces that end on 2 MiB file offsets, reporting progress after each.</summary>
+    private void WritePieces(ByteSource source, bool hashInline)
+    {
         long done = 0;
         while (done < source.Length)
         {
             long toBoundary = SegmentLimits.WriteBlockBytes - (NextWriteOffset() % SegmentLimits.WriteBlockBytes);
             int piece = (int)Math.Min(toBoundary, source.Length - done);
-            AppendPiece(source.Slice(done, piece));
+            AppendPiece(source.Slice(done, piece), hashInline);
             done += piece;
             Progress?.Invoke(NextWriteOffset());
         }
@@ -175,17 +181,7 @@ internal sealed class SegmentWriter : IDisposable
         bool writtenAll = false, ranAlongside = false;
         try
         {
-            long done = 0;
-            while (done < source.Length)
-            {
-                long toBoundary = SegmentLimits.WriteBlockBytes - ((_offsets[_arrayIndex] + _written) % SegmentLimits.WriteBlockBytes);
-                int piece = (int)Math.Min(toBoundary, source.Length - done);
-                File.Write(source.Slice(done, piece), _offsets[_arrayIndex] + _written);
-                _written += piece;
-                done += piece;
-                Progress?.Invoke(NextWriteOffset());
-            }
-
+            WritePieces(source, hashInline: false);
             writtenAll = true;
         }
         finally
@@ -300,8 +296,8 @@ internal sealed class SegmentWriter : IDisposable
         return draft.ToRecord(headerChecksum, arrays);
     }
 
-    /// <summary>Appends payload bytes, moving on to the next array as each fills, hashing them as they pass.</summary>
-    private void AppendPiece(ReadOnlySpan<byte> bytes)
+    /// <summary>Appends payload bytes, moving on to the next array as each fills, hashing them as they pass if asked.</summary>
+    private void AppendPiece(ReadOnlySpan<byte> bytes, bool hashInline)
     {
         ObjectDisposedException.ThrowIf(_sealed, this);
         WriteHeaderOnce();
@@ -321,7 +317,11 @@ internal sealed class SegmentWriter : IDisposable
 
             int take = (int)Math.Min(remaining, bytes.Length);
             ReadOnlySpan<byte> chunk = bytes[..take];
-            _hash.Append(chunk);
+            if (hashInline)
+            {
+                _hash.Append(chunk);
+            }
+
             File.Write(chunk, _offsets[_arrayIndex] + _written);
             _written += take;
             bytes = bytes[take..];
