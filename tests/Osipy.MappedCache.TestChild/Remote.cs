@@ -44,6 +44,12 @@ internal static class Remote
     /// <summary>Gets ("p", key) on a node, reporting whether it was whole and how much private memory it took.</summary>
     public static int Get(string dir, string key, string redis, string prefix)
     {
+        // A fixed pool: each pool thread that finishes a chunk keeps one returned 4 MiB buffer in
+        // ArrayPool.Shared's per-thread slot, so a pool that grows under a loaded machine during the
+        // longer fetch would show as growth with the array's size. Fixed, the measurement sees only
+        // what the transfer itself holds.
+        ThreadPool.SetMinThreads(8, 8);
+        ThreadPool.SetMaxThreads(8, 8);
         using RedisRemoteTier? tier = Tier(redis, prefix);
         using var cache = new IntermediateCache(Config(dir, tier));
         _ = cache.Get<float>("p", key + "-absent"); // connects to the cluster: its buffers are not the array's
