@@ -153,9 +153,11 @@ internal static class Commands
         return Vector.Sum(low + high) + tail;
     }
 
+    /// <summary>The cache's settings; OSIPY_BENCH_CACHED_DIR, if set, is its CachedDir (where raw copies of compressed entries go).</summary>
     private static CacheConfig Config(string cacheDir, bool compress) => new()
     {
         CacheDir = cacheDir,
+        CachedDir = Environment.GetEnvironmentVariable("OSIPY_BENCH_CACHED_DIR"),
         DefaultPolicy = RetentionPolicy.Persistent,
         MaxMemoryMb = 16_384,
         Compression = compress,
