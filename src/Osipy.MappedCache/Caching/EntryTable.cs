@@ -53,8 +53,9 @@ internal sealed class EntryTable
         }
 
         // A new epoch: the entry is newer than every use stamped before it.
-        Volatile.Write(ref _epoch, _epoch + 1);
-        long now = Volatile.Read(ref _epoch) << 32;
+        long epoch = _epoch + 1; // only written under the lock, so this read is the latest
+        Volatile.Write(ref _epoch, epoch);
+        long now = epoch << 32;
         state.LastUsed = now;
         state.ListedAt = now;
         state.LruNode = _lru.AddFirst(state);
