@@ -1,5 +1,5 @@
-using System.IO.Hashing;
 using System.Security.Cryptography;
+using System.Text;
 using StackExchange.Redis;
 
 namespace Osipy.MappedCache.Redis;
@@ -7,48 +7,44 @@ namespace Osipy.MappedCache.Redis;
 /// <summary>
 /// The remote tier of <see cref="CacheConfig.Remote"/> on a Redis Cluster (Redis 7, Valkey, Garnet
 /// or a managed Redis), through StackExchange.Redis: each PERSISTENT segment is stored as chunks
-/// spread over the cluster's slots and a small manifest committed last.
+/// spread over the cluster's slots and a small manifest committed last, atomically with an entry in
+/// a durable change log that every node replays.
 /// </summary>
 /// <remarks>
-/// <para>Two connections: one for control traffic (manifests, type sets) and one for bulk chunk
-/// traffic, so a manifest look-up never queues behind megabytes of chunks (StackExchange.Redis's
+/// <para>Two connections: one for control traffic (manifests, the log, leases) and one for bulk
+/// chunk traffic, so a manifest look-up never queues behind megabytes of chunks (StackExchange.Redis's
 /// own advice for large values). Both connect lazily, on first use, and never fail construction:
 /// an unreachable cluster makes calls throw within <see cref="RedisRemoteTierOptions.OperationTimeout"/>,
 /// and the cache counts that and goes on locally.</para>
-/// <para>Integrity: every chunk's XxHash3 is in the manifest; a download checks each chunk before
-/// writing it, and a missing chunk (evicted under <c>allkeys-lru</c>, expired) or a bad one makes
-/// the download fail and removes the manifest, so the next put heals the entry. A new upload
-/// writes new chunk keys (its own version), commits the manifest, then removes the previous
-/// upload's chunks: a reader sees the old entry or the new one, never a mix.</para>
+/// <para>Integrity: every chunk's digest is in the manifest (XxHash3, or an HMAC under
+/// <see cref="RedisRemoteTierOptions.SharedSecret"/>, which also authenticates the manifest); a
+/// download checks each chunk before writing it, and a missing or bad chunk makes the download
+/// fail and removes the manifest, so the next put heals the entry. A new upload writes new chunk
+/// keys (its own version) and commits the manifest: a reader sees the old entry or the new one,
+/// never a mix.</para>
 /// <para>Thread-safe. Dispose closes both connections.</para>
 /// </remarks>
-public sealed class RedisRemoteTier : IRemoteTier, IDisposable
+public sealed partial class RedisRemoteTier : IRemoteTier, IDisposable
 {
-    // Deletes the key only if it still holds the value that was read: a newer manifest, or another holder's lease, stays.
-    private const string DeleteIfSameScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
-
-    // Commits a manifest only if the key still holds what the uploader read before it began ('' for
-    // nothing): of two uploads that began from the same state, the first to commit wins.
-    private const string CommitIfUnchangedScript = "local current = redis.call('GET', KEYS[1]) if (current == false and ARGV[1] == '') or current == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 else return 0 end";
-
-    // Extends a lease only while it is still this holder's.
-    private const string RenewIfSameScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
-
     private readonly RedisRemoteTierOptions _options;
     private readonly RedisKeys _keys;
+    private readonly byte[]? _secret;
+    private readonly ChunkDigest _digest;
     private readonly Lazy<ConnectionMultiplexer> _control;
     private readonly Lazy<ConnectionMultiplexer> _bulk;
 
     /// <summary>Creates the tier; nothing is connected until the first call.</summary>
-    /// <exception cref="ArgumentException">An option is out of range, or the configuration string does not parse.</exception>
+    /// <exception cref="ArgumentException">An option is out of range, a file it names is missing, or the configuration string does not parse.</exception>
     public RedisRemoteTier(RedisRemoteTierOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
         _keys = new RedisKeys(options.KeyPrefix);
-        ConfigurationOptions control = Configure(options, "osipy-control");
-        ConfigurationOptions bulk = Configure(options, "osipy-bulk");
+        _secret = options.SharedSecret is null ? null : Encoding.UTF8.GetBytes(options.SharedSecret);
+        _digest = new ChunkDigest(_secret);
+        ConfigurationOptions control = RedisConnection.Configure(options, "osipy-control");
+        ConfigurationOptions bulk = RedisConnection.Configure(options, "osipy-bulk");
         _control = new Lazy<ConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(control), LazyThreadSafetyMode.ExecutionAndPublication);
         _bulk = new Lazy<ConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(bulk), LazyThreadSafetyMode.ExecutionAndPublication);
     }
@@ -59,25 +55,24 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
 
     /// <inheritdoc />
     /// <remarks>
-    /// Reads the manifest it will replace first, sends every chunk under keys of its own version
+    /// Reads the record it will replace first, sends every chunk under keys of its own version
     /// (which expire unless committed), then commits the manifest with a compare-and-set on that
-    /// one key: only if it still holds what was read. An upload that lost (another upload
-    /// committed, or the entry was removed, meanwhile) deletes its chunks and returns false.
-    /// Chunks are requested from <paramref name="segment"/> in ascending order, on this thread, so
-    /// a source that is still being written can make each request wait for its bytes.
+    /// key, atomically with its change-log entry: only if it still holds what was read. An upload
+    /// that lost (another upload committed, or the entry was removed, meanwhile) deletes its chunks
+    /// and returns false. Chunks are requested from <paramref name="segment"/> in ascending order, on
+    /// this thread, so a source that is still being written can make each request wait for its bytes.
     /// </remarks>
     public bool Upload(string resultType, string key, RemoteSegmentSource segment)
     {
         ArgumentNullException.ThrowIfNull(segment);
         string id = RedisKeys.EntryId(resultType, key);
         RedisKey manifestKey = _keys.Manifest(id);
-        IDatabase control = Control;
-        RedisValue replaced = control.StringGet(manifestKey);
-        RemoteManifest? previous = replaced.IsNull ? null : RemoteManifest.TryDecode((byte[])replaced!, resultType, key, long.MaxValue);
+        RedisValue replaced = Control.StringGet(manifestKey);
+        RemoteManifest? previous = Decode(replaced, resultType, key);
 
         string version = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         int count = RemoteManifest.ChunksFor(segment.Length, _options.ChunkBytes);
-        var checksums = new ulong[count];
+        var sums = new string[count];
         IDatabase bulk = Bulk;
         try
         {
@@ -85,7 +80,7 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
             {
                 long offset = (long)index * _options.ChunkBytes;
                 ReadOnlyMemory<byte> chunk = segment.Slice(offset, (int)Math.Min(_options.ChunkBytes, segment.Length - offset));
-                checksums[index] = XxHash3.HashToUInt64(chunk.Span);
+                sums[index] = _digest.Of(id, version, index, chunk.Span);
                 return bulk.StringSetAsync(_keys.Chunk(id, version, index), chunk, _options.UncommittedChunkLifetime);
             });
         }
@@ -95,39 +90,86 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
             throw;
         }
 
-        var manifest = new RemoteManifest(resultType, key, segment.Length, _options.ChunkBytes, version, (previous?.Generation ?? 0) + 1, checksums);
-        RedisValue expected = replaced.IsNull ? RedisValue.EmptyString : replaced;
-        if ((long)control.ScriptEvaluate(CommitIfUnchangedScript, [manifestKey], [expected, manifest.Encode()]) != 1)
+        var manifest = new RemoteManifest(
+            resultType, key, (previous?.Generation ?? 0) + 1, Removed: false, segment.Length, _options.ChunkBytes, version,
+            segment.Stamp, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _digest.Algorithm, sums);
+        if (Commit(id, replaced, manifest.Encode(_secret), resultType, inTypeSet: true, new RemoteChange(resultType, key, segment.Stamp), previous) == 0)
         {
             DeleteChunks(id, version, count, wait: false);
             return false;
         }
 
-        control.SetAdd(_keys.Type(RedisKeys.TypeId(resultType)), id);
-        control.SetAdd(_keys.Types, RedisKeys.TypeId(resultType));
-        Announce(new RemoteChange(resultType, key, segment.Stamp));
-
-        // Committed: the chunks stay until removed, and the replaced upload's chunks go. Both are
-        // pipelined without waiting for replies; a lost PERSIST only lets that chunk expire, which
-        // makes the entry a miss that the next put heals.
+        // Committed: the chunks stay until removed. Pipelined without waiting for replies; a lost
+        // PERSIST only lets that chunk expire, which makes the entry a miss that the next put heals.
         for (int index = 0; index < count; index++)
         {
             bulk.KeyPersist(_keys.Chunk(id, version, index), CommandFlags.FireAndForget);
         }
 
-        if (previous is not null)
-        {
-            DeleteChunks(id, previous.Version, previous.ChunkCount, wait: false);
-        }
-
+        CollectReplaced(id, previous);
+        Announce(new RemoteChange(resultType, key, segment.Stamp));
         return true;
     }
 
     /// <inheritdoc />
-    public RemoteEntry? Find(string resultType, string key) =>
-        ReadManifest(Control, RedisKeys.EntryId(resultType, key), resultType, key) is { } manifest
-            ? new RemoteEntry(resultType, key, manifest.Length, manifest.Version)
-            : null;
+    /// <exception cref="InvalidDataException">The record does not parse or, with a shared secret, does not authenticate.</exception>
+    public RemoteEntry? Find(string resultType, string key)
+    {
+        RedisValue raw = Control.StringGet(_keys.Manifest(RedisKeys.EntryId(resultType, key)));
+        if (raw.IsNull)
+        {
+            return null;
+        }
+
+        return Decode(raw, resultType, key) switch
+        {
+            null => throw new InvalidDataException($"The remote record of '{key}' ({resultType}) does not parse or authenticate."),
+            { Removed: true } => null,
+            { } manifest => new RemoteEntry(resultType, key, manifest.Length, manifest.Version)
+            {
+                Stamp = manifest.Stamp,
+                CommittedAt = DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(manifest.CreatedUnixMs, 0, 253402300799999)),
+            },
+        };
+    }
+
+    /// <inheritdoc />
+    public void Discard(RemoteEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        string id = RedisKeys.EntryId(entry.ResultType, entry.Key);
+        RedisValue raw = Control.StringGet(_keys.Manifest(id));
+        if (Decode(raw, entry.ResultType, entry.Key) is { Removed: false } manifest && manifest.Version == entry.Version
+            && Commit(id, raw, RedisValue.EmptyString, entry.ResultType, inTypeSet: false, change: null, manifest) != 0)
+        {
+            CollectReplaced(id, manifest);
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<RemoteKeyState> Check(IReadOnlyList<RemoteKey> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        IDatabase control = Control;
+        IBatch batch = control.CreateBatch();
+        Task<RedisValue>[] reads = [.. keys.Select(k => batch.StringGetAsync(_keys.Manifest(RedisKeys.EntryId(k.ResultType, k.Key))))];
+        batch.Execute();
+        WaitAll([.. reads]);
+        var states = new RemoteKeyState[keys.Count];
+        for (int i = 0; i < states.Length; i++)
+        {
+            RedisValue raw = reads[i].Result;
+            states[i] = raw.IsNull ? new RemoteKeyState(RemoteKeyStatus.Unknown, null)
+                : Decode(raw, keys[i].ResultType, keys[i].Key) switch
+                {
+                    null => new RemoteKeyState(RemoteKeyStatus.Unreadable, null),
+                    { Removed: true } => new RemoteKeyState(RemoteKeyStatus.Removed, null),
+                    { } manifest => new RemoteKeyState(RemoteKeyStatus.Present, manifest.Stamp),
+                };
+        }
+
+        return states;
+    }
 
     /// <inheritdoc />
     public bool Download(RemoteEntry entry, RemoteSegmentTarget target)
@@ -135,10 +177,9 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(target);
         string id = RedisKeys.EntryId(entry.ResultType, entry.Key);
-        IDatabase control = Control;
-        RedisValue raw = control.StringGet(_keys.Manifest(id));
-        RemoteManifest? manifest = raw.IsNull ? null : RemoteManifest.TryDecode((byte[])raw!, entry.ResultType, entry.Key, target.Length);
-        if (manifest is null || manifest.Version != entry.Version || manifest.Length != target.Length)
+        RedisValue raw = Control.StringGet(_keys.Manifest(id));
+        RemoteManifest? manifest = Decode(raw, entry.ResultType, entry.Key, target.Length);
+        if (manifest is null || manifest.Removed || manifest.Version != entry.Version || manifest.Length != target.Length)
         {
             return false; // replaced or removed since Find
         }
@@ -148,7 +189,7 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
         RunWindowed(manifest.ChunkCount, async index =>
         {
             using Lease<byte>? chunk = await bulk.StringGetLeaseAsync(_keys.Chunk(id, manifest.Version, index)).ConfigureAwait(false);
-            if (chunk is null || chunk.Length != manifest.ChunkLength(index) || XxHash3.HashToUInt64(chunk.Span) != manifest.ChunkChecksums[index])
+            if (chunk is null || chunk.Length != manifest.ChunkLength(index) || _digest.Of(id, manifest.Version, index, chunk.Span) != manifest.Sums![index])
             {
                 Interlocked.Increment(ref bad);
                 return;
@@ -162,56 +203,21 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
             return true;
         }
 
-        // Evicted, expired or damaged: never a partial array. Remove the entry so the next put heals it.
-        control.ScriptEvaluate(DeleteIfSameScript, [_keys.Manifest(id)], [raw]);
-        DeleteChunks(id, manifest.Version, manifest.ChunkCount);
+        // Evicted, expired or damaged: never a partial array. Remove the manifest (if still this one)
+        // so the next put heals it; no tombstone and no log entry, since nothing was invalidated.
+        if (Commit(id, raw, RedisValue.EmptyString, entry.ResultType, inTypeSet: false, change: null, manifest) != 0)
+        {
+            CollectReplaced(id, manifest);
+        }
+
         return false;
-    }
-
-    /// <inheritdoc />
-    public void Remove(string resultType, string key)
-    {
-        string id = RedisKeys.EntryId(resultType, key);
-        IDatabase control = Control;
-        RemoteManifest? manifest = ReadManifest(control, id, resultType, key);
-        control.KeyDelete(_keys.Manifest(id));
-        control.SetRemove(_keys.Type(RedisKeys.TypeId(resultType)), id);
-        Announce(new RemoteChange(resultType, key, Stamp: null));
-        if (manifest is not null)
-        {
-            DeleteChunks(id, manifest.Version, manifest.ChunkCount);
-        }
-    }
-
-    /// <inheritdoc />
-    public void Clear(string? resultType)
-    {
-        IDatabase control = Control;
-        IEnumerable<RedisValue> typeIds = resultType is null ? control.SetMembers(_keys.Types) : [RedisKeys.TypeId(resultType)];
-        foreach (RedisValue typeId in typeIds)
-        {
-            RedisKey typeSet = _keys.Type(typeId.ToString());
-            foreach (RedisValue id in control.SetMembers(typeSet))
-            {
-                // The manifest names its entry; chunks are found from it (each command on one key).
-                RedisValue raw = control.StringGet(_keys.Manifest(id.ToString()));
-                control.KeyDelete(_keys.Manifest(id.ToString()));
-                if (!raw.IsNull && ChunkKeysOf(id.ToString(), (byte[])raw!) is { } chunks)
-                {
-                    RunWindowed(chunks.Length, index => Bulk.KeyDeleteAsync(chunks[index]));
-                }
-            }
-
-            control.KeyDelete(typeSet);
-        }
-
-        Announce(new RemoteChange(resultType, Key: null, Stamp: null));
     }
 
     /// <inheritdoc />
     /// <remarks>
     /// Subscribes in the background, so opening a cache never waits for the cluster; classic pub/sub
-    /// reaches subscribers on every node of the cluster. Messages that do not parse are ignored.
+    /// reaches subscribers on every node of the cluster. A notice is only a wake-up: the cache reads
+    /// the change log, and the log's records, not the notice, decide what changes.
     /// </remarks>
     public IDisposable Subscribe(Action<RemoteChange> onChange)
     {
@@ -242,11 +248,14 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
     }
 
     /// <inheritdoc />
-    public IDisposable? TryLease(string resultType, string key)
+    public IDisposable? TryLease(string resultType, string key, string node)
     {
+        ArgumentException.ThrowIfNullOrEmpty(node);
         RedisKey lease = _keys.Lease(RedisKeys.EntryId(resultType, key));
-        string token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        return Control.StringSet(lease, token, _options.LeaseTime, When.NotExists) ? new RenewedLease(this, lease, token) : null;
+        string token = node + ":" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        return (long)Control.ScriptEvaluate(RedisScripts.TakeLease, [lease], [token, node + ":", (long)_options.LeaseTime.TotalMilliseconds]) == 1
+            ? new RenewedLease(this, lease, token)
+            : null;
     }
 
     /// <summary>Closes both connections.</summary>
@@ -263,7 +272,20 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
         }
     }
 
-    private void Announce(RemoteChange change) => Control.Publish(RedisChannel.Literal(_keys.Changes), RemoteChangeMessage.Encode(change));
+    private void Announce(RemoteChange change)
+    {
+        try
+        {
+            Control.Publish(RedisChannel.Literal(_keys.Changes), RemoteChangeMessage.Encode(change), CommandFlags.FireAndForget);
+        }
+        catch (RedisException)
+        {
+            // Only a wake-up: the change is in the log, which every node reads.
+        }
+    }
+
+    private RemoteManifest? Decode(RedisValue raw, string? resultType, string? key, long maxLength = long.MaxValue) =>
+        raw.IsNull ? null : RemoteManifest.TryDecode((byte[])raw!, resultType, key, maxLength, _secret);
 
     private sealed class Subscription(Action unsubscribe) : IDisposable
     {
@@ -303,7 +325,7 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
                 _renewal.Dispose();
                 try
                 {
-                    _tier.Control.ScriptEvaluate(DeleteIfSameScript, [_key], [_token]);
+                    _tier.Control.ScriptEvaluate(RedisScripts.DeleteIfSame, [_key], [_token]);
                 }
                 catch (RedisException)
                 {
@@ -316,85 +338,12 @@ public sealed class RedisRemoteTier : IRemoteTier, IDisposable
         {
             try
             {
-                _tier.Control.ScriptEvaluate(RenewIfSameScript, [_key], [_token, (long)_tier._options.LeaseTime.TotalMilliseconds]);
+                _tier.Control.ScriptEvaluate(RedisScripts.RenewIfSame, [_key], [_token, (long)_tier._options.LeaseTime.TotalMilliseconds]);
             }
             catch (RedisException)
             {
                 // A missed renewal: the next one tries again; if the lease lapses, another node may compute too.
             }
-        }
-    }
-
-    private static ConfigurationOptions Configure(RedisRemoteTierOptions options, string clientName)
-    {
-        ConfigurationOptions configuration;
-        try
-        {
-            configuration = ConfigurationOptions.Parse(options.Configuration);
-        }
-        catch (Exception ex) when (ex is ArgumentException or FormatException)
-        {
-            throw new ArgumentException($"Configuration is not a StackExchange.Redis configuration string: {ex.Message}", nameof(options), ex);
-        }
-
-        int timeout = (int)Math.Min(int.MaxValue, options.OperationTimeout.TotalMilliseconds);
-        configuration.AbortOnConnectFail = false; // an unreachable cluster is a failed call later, never a failed construction
-        configuration.ConnectTimeout = timeout;
-        configuration.SyncTimeout = timeout;
-        configuration.AsyncTimeout = timeout;
-        configuration.ConnectRetry = 1;
-        configuration.ClientName = clientName;
-        return configuration;
-    }
-
-    private RemoteManifest? ReadManifest(IDatabase control, string id, string resultType, string key)
-    {
-        RedisValue raw = control.StringGet(_keys.Manifest(id));
-        return raw.IsNull ? null : RemoteManifest.TryDecode((byte[])raw!, resultType, key, long.MaxValue);
-    }
-
-    private RedisKey[]? ChunkKeysOf(string id, byte[] manifestBytes)
-    {
-        // Clear knows only the id: read the type and key back from the manifest itself.
-        try
-        {
-            using var document = System.Text.Json.JsonDocument.Parse(manifestBytes);
-            string type = document.RootElement.GetProperty("type").GetString() ?? string.Empty;
-            string key = document.RootElement.GetProperty("key").GetString() ?? string.Empty;
-            if (RedisKeys.EntryId(type, key) != id || RemoteManifest.TryDecode(manifestBytes, type, key, long.MaxValue) is not { } manifest)
-            {
-                return null;
-            }
-
-            return [.. Enumerable.Range(0, manifest.ChunkCount).Select(i => _keys.Chunk(id, manifest.Version, i))];
-        }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Removes an upload's chunks; <paramref name="wait"/> false pipelines the DELs without waiting (cleanup that nothing depends on).</summary>
-    private void DeleteChunks(string id, string version, int count, bool wait = true)
-    {
-        IDatabase bulk = Bulk;
-        if (wait)
-        {
-            RunWindowed(count, index => bulk.KeyDeleteAsync(_keys.Chunk(id, version, index)));
-            return;
-        }
-
-        // A lost DEL leaves garbage that expiry, eviction or the next clear takes; nothing reads it.
-        try
-        {
-            for (int index = 0; index < count; index++)
-            {
-                bulk.KeyDelete(_keys.Chunk(id, version, index), CommandFlags.FireAndForget);
-            }
-        }
-        catch (RedisException)
-        {
-            // Unreachable: the same.
         }
     }
 

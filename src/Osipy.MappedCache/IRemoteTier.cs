@@ -35,21 +35,40 @@ public interface IRemoteTier
     /// </returns>
     bool Upload(string resultType, string key, RemoteSegmentSource segment);
 
-    /// <summary>The committed remote entry of (<paramref name="resultType"/>, <paramref name="key"/>), or null if there is none.</summary>
+    /// <summary>The committed remote entry of (<paramref name="resultType"/>, <paramref name="key"/>), or null if there is none (or it was removed).</summary>
     RemoteEntry? Find(string resultType, string key);
+
+    /// <summary>
+    /// What the store holds for each of <paramref name="keys"/>, in one round trip where it can: the
+    /// write stamp of the committed upload, a removal, or nothing known. The cache drops a local
+    /// PERSISTENT copy only when the store holds another write or a removal of its key: a notice
+    /// alone never removes anything.
+    /// </summary>
+    IReadOnlyList<RemoteKeyState> Check(IReadOnlyList<RemoteKey> keys);
 
     /// <summary>
     /// Writes the bytes of <paramref name="entry"/> into <paramref name="target"/> (of
     /// <see cref="RemoteEntry.Length"/> bytes). Returns false, having written nothing usable, when a
-    /// piece is missing (evicted, expired, replaced since <see cref="Find"/>) or fails its checksum;
+    /// piece is missing (evicted, expired, replaced since <see cref="Find"/>) or fails its check;
     /// a damaged entry is removed from the store.
     /// </summary>
     bool Download(RemoteEntry entry, RemoteSegmentTarget target);
 
-    /// <summary>Removes the remote entry of (<paramref name="resultType"/>, <paramref name="key"/>), if any.</summary>
+    /// <summary>
+    /// Discards a committed upload found unusable after its download (its file failed validation),
+    /// if it is still the committed one, so the next put heals the entry. Not a removal: no
+    /// tombstone and no change is recorded, and other nodes keep their own copies.
+    /// </summary>
+    void Discard(RemoteEntry entry);
+
+    /// <summary>
+    /// Removes the remote entry of (<paramref name="resultType"/>, <paramref name="key"/>) and leaves a
+    /// removal in its place (so no late upload or returning node brings it back), recording the change
+    /// in the change log atomically with it.
+    /// </summary>
     void Remove(string resultType, string key);
 
-    /// <summary>Removes every remote entry of <paramref name="resultType"/>, or every entry when it is null.</summary>
+    /// <summary>Removes every remote entry of <paramref name="resultType"/>, or every entry when it is null, each as <see cref="Remove"/> does.</summary>
     void Clear(string? resultType);
 
     /// <summary>
@@ -58,17 +77,64 @@ public interface IRemoteTier
     /// until it is disposed, and it lapses by itself if this process dies (so a waiting node takes
     /// over); disposing releases it only if it is still this caller's.
     /// </summary>
+    /// <param name="resultType">The entry's result type.</param>
+    /// <param name="key">The entry's key.</param>
+    /// <param name="node">
+    /// Names the caller's node. The caller holds its node's lock of the key, so no live process of
+    /// that node can hold the lease: a lease held under the same node name belongs to a process that
+    /// died, and is taken over at once instead of after its time runs out.
+    /// </param>
     /// <returns>The lease, or null while another node holds it.</returns>
-    IDisposable? TryLease(string resultType, string key);
+    IDisposable? TryLease(string resultType, string key, string node);
 
     /// <summary>
-    /// Calls <paramref name="onChange"/> for every change committed through this store by any node
-    /// (uploads, removals, clears; this node's own included) until the result is disposed. The
-    /// cache drops its local copies of what changed, so the next get on this node sees the change.
-    /// Delivery is best-effort and asynchronous (docs/SCALE-OUT.md, "Coherence window").
+    /// The committed changes after <paramref name="after"/> (a <see cref="RemoteChangeLog.Position"/>
+    /// this store returned earlier; null for none), oldest first, and the position to ask from next.
+    /// <see cref="RemoteChangeLog.Complete"/> is false when the log no longer holds every change since
+    /// <paramref name="after"/> (trimmed, or the store was emptied): the cache then re-checks every
+    /// remote-backed copy it has. The store may also finish cleanup that a killed node left.
+    /// </summary>
+    RemoteChangeLog ReadChanges(string? after);
+
+    /// <summary>
+    /// Calls <paramref name="onChange"/> soon after a change is committed through this store by any
+    /// node, until the result is disposed: a wake-up to read the change log (<see cref="ReadChanges"/>).
+    /// Delivery is best-effort; nothing is lost when a notice is, since the log is durable.
     /// </summary>
     IDisposable Subscribe(Action<RemoteChange> onChange);
 }
+
+/// <summary>A (result type, key) pair asked of <see cref="IRemoteTier.Check"/>.</summary>
+/// <param name="ResultType">The entry's result type.</param>
+/// <param name="Key">The entry's key.</param>
+public readonly record struct RemoteKey(string ResultType, string Key);
+
+/// <summary>What the remote store holds for one key.</summary>
+public enum RemoteKeyStatus
+{
+    /// <summary>Nothing the store can vouch for: never uploaded, evicted, or the store was emptied. Local copies stay.</summary>
+    Unknown,
+
+    /// <summary>A committed upload, named by <see cref="RemoteKeyState.Stamp"/>.</summary>
+    Present,
+
+    /// <summary>The entry was removed (invalidated or cleared) after its last upload.</summary>
+    Removed,
+
+    /// <summary>A record that does not parse or authenticate: counted, and treated as <see cref="Unknown"/>.</summary>
+    Unreadable,
+}
+
+/// <summary>The store's state of one key.</summary>
+/// <param name="Status">What the store holds.</param>
+/// <param name="Stamp">The committed upload's <see cref="RemoteSegmentSource.Stamp"/> when <see cref="RemoteKeyStatus.Present"/>.</param>
+public readonly record struct RemoteKeyState(RemoteKeyStatus Status, string? Stamp);
+
+/// <summary>Changes read from the store's change log.</summary>
+/// <param name="Position">Where to read from next; opaque, kept by the node between processes.</param>
+/// <param name="Complete">False when changes since the position asked from may be missing.</param>
+/// <param name="Changes">The changes, oldest first.</param>
+public sealed record RemoteChangeLog(string Position, bool Complete, IReadOnlyList<RemoteChange> Changes);
 
 /// <summary>A change another node (or this one) committed to the remote store.</summary>
 /// <param name="ResultType">The result type changed; null when everything was cleared.</param>
@@ -81,7 +147,14 @@ public sealed record RemoteChange(string? ResultType, string? Key, string? Stamp
 /// <param name="Key">The entry's key.</param>
 /// <param name="Length">Bytes of the segment file.</param>
 /// <param name="Version">Names the upload, so a download notices a replacement made meanwhile.</param>
-public sealed record RemoteEntry(string ResultType, string Key, long Length, string Version);
+public sealed record RemoteEntry(string ResultType, string Key, long Length, string Version)
+{
+    /// <summary>The upload's <see cref="RemoteSegmentSource.Stamp"/>.</summary>
+    public string Stamp { get; init; } = string.Empty;
+
+    /// <summary>When the upload was committed: the age rule (<see cref="CacheConfig.MaxAgeSeconds"/>) is checked against it before any download.</summary>
+    public DateTimeOffset CommittedAt { get; init; }
+}
 
 /// <summary>The bytes of a segment file, handed to <see cref="IRemoteTier.Upload"/> as slices of its mapping.</summary>
 /// <remarks>

@@ -11,9 +11,10 @@ return args.Length < 2 ? Usage() : args[0] switch
     "sum" => Scenarios.Sum(args[1], args[2], args[3], prefault: args.Contains("--prefault"), waitBeforeSum: args.Contains("--wait")),
     "hammer" => Scenarios.Hammer(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4])),
     "permission-faults" => Scenarios.PermissionFaults(args[1]),
-    "get-or-create" => Remote.GetOrCreate(args[1], args[2], redis: args.Length > 3 ? args[3] : null, prefix: args.Length > 4 ? args[4] : null),
+    "get-or-create" => Remote.GetOrCreate(args[1], args[2], redis: args.Length > 3 ? args[3] : null, prefix: args.Length > 4 ? args[4] : null, leaseMs: args.Length > 5 ? int.Parse(args[5]) : 1000),
     "remote-get" => Remote.Get(args[1], args[2], args[3], args[4]),
     "remote-put" => Remote.Put(args[1], args[2], int.Parse(args[3]), args[4], args[5]),
+    "node" => Node.Run(args[1], args[2], args[3], args[4..]),
     "soak" => Soak.Run(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5])),
     "reclaim-loop" => Scenarios.ReclaimLoop(args[1], int.Parse(args[2])),
     "create-after-full-disk" => Scenarios.CreateAfterFullDisk(args[1], int.Parse(args[2])),
@@ -23,6 +24,6 @@ return args.Length < 2 ? Usage() : args[0] switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: <put-loop|create-hold|hold-cached|put-persistent|sum|hammer|permission-faults|soak|get-or-create|remote-get|remote-put|reclaim-loop|create-after-full-disk|get-compressed> <cache dir> [arguments]");
+    Console.Error.WriteLine("usage: <node|put-loop|create-hold|hold-cached|put-persistent|sum|hammer|permission-faults|soak|get-or-create|remote-get|remote-put|reclaim-loop|create-after-full-disk|get-compressed> <cache dir> [arguments]");
     return 2;
 }

@@ -11,9 +11,9 @@ internal static class Remote
     /// GetOrCreate of ("p", key): prints "started", and "filling" if this process computes it (then
     /// waits for a line before filling, so the test can hold it there or kill it), then "result ...".
     /// </summary>
-    public static int GetOrCreate(string dir, string key, string? redis, string? prefix)
+    public static int GetOrCreate(string dir, string key, string? redis, string? prefix, int leaseMs = 1000)
     {
-        using RedisRemoteTier? tier = Tier(redis, prefix);
+        using RedisRemoteTier? tier = Tier(redis, prefix, leaseMs);
         using var cache = new IntermediateCache(Config(dir, tier));
         bool filled = false;
         Console.WriteLine("started");
@@ -70,8 +70,8 @@ internal static class Remote
         return 0;
     }
 
-    private static RedisRemoteTier? Tier(string? redis, string? prefix) =>
-        redis is null ? null : new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = redis, KeyPrefix = prefix ?? "osipy", LeaseTime = TimeSpan.FromSeconds(1) });
+    private static RedisRemoteTier? Tier(string? redis, string? prefix, int leaseMs = 1000) =>
+        redis is null ? null : new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = redis, KeyPrefix = prefix ?? "osipy", LeaseTime = TimeSpan.FromMilliseconds(leaseMs) });
 
     private static CacheConfig Config(string dir, RedisRemoteTier? tier) =>
         new() { CacheDir = dir, DefaultPolicy = RetentionPolicy.Persistent, MaxAgeSeconds = 0, MaxMemoryMb = 4096, Remote = tier };

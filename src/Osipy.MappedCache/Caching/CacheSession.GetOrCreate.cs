@@ -19,12 +19,19 @@ internal sealed partial class CacheSession
         RetentionPolicy policy = _settings.PolicyOf(key.ResultType);
         if (policy == RetentionPolicy.Transient)
         {
-            return Fill(draft, fill); // nothing is kept, so there is nothing to share
+            return Fill(key, draft, fill); // nothing is kept, so there is nothing to share
         }
 
         if (GetArray(key, typeof(T)) is MappedArray<T> hit)
         {
             return hit;
+        }
+
+        if (FillsInProgress.Value?.Contains(key) == true)
+        {
+            // Waiting would never end: the node lock and the cluster's lease are this fill's own.
+            throw new InvalidOperationException(
+                $"GetOrCreate of '{key.Key}' ({key.ResultType}) was called from inside its own fill; a fill must not ask for the entry it is computing.");
         }
 
         // Lock order as on every path: the key's single flight (re-entered by the gets below, on
@@ -42,18 +49,25 @@ internal sealed partial class CacheSession
 
             if (policy != RetentionPolicy.Persistent || Remote is not { } remote)
             {
-                return Fill(draft, fill);
+                return Fill(key, draft, fill);
+            }
+
+            if (!_remote!.Health.ShouldTry)
+            {
+                return Fill(key, draft, fill); // backing off after a failure: compute here
             }
 
             IDisposable? lease;
             try
             {
-                lease = remote.TryLease(key.ResultType, key.Key);
+                // This process holds the node's lock of the key, so a lease held under this node's
+                // name is a dead process's: it is taken over at once.
+                lease = remote.TryLease(key.ResultType, key.Key, _remote.Files.NodeId);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 RemoteFailed("lease", key, ex);
-                return Fill(draft, fill); // the cluster is out of reach: compute here
+                return Fill(key, draft, fill); // the cluster is out of reach: compute here
             }
 
             if (lease is not null)
@@ -61,7 +75,7 @@ internal sealed partial class CacheSession
                 using (lease)
                 {
                     // Held: but the holder before us may have finished just now.
-                    return GetArray(key, typeof(T), holdingNodeLock: true) as MappedArray<T> ?? Fill(draft, fill);
+                    return GetArray(key, typeof(T), holdingNodeLock: true) as MappedArray<T> ?? Fill(key, draft, fill);
                 }
             }
 
@@ -69,11 +83,24 @@ internal sealed partial class CacheSession
         }
     }
 
-    private MappedArray<T> Fill<T>(Func<SegmentDraft> draft, Action<MappedArrayWriter<T>> fill)
+    /// <summary>The keys whose fills run on this logical thread (and the tasks it starts), to refuse a fill's GetOrCreate of its own key.</summary>
+    private static readonly AsyncLocal<System.Collections.Immutable.ImmutableHashSet<EntryKey>?> FillsInProgress = new();
+
+    private MappedArray<T> Fill<T>(EntryKey key, Func<SegmentDraft> draft, Action<MappedArrayWriter<T>> fill)
         where T : unmanaged
     {
         using MappedArrayWriter<T> writer = Create<T>(draft());
-        fill(writer);
+        System.Collections.Immutable.ImmutableHashSet<EntryKey>? outer = FillsInProgress.Value;
+        FillsInProgress.Value = (outer ?? []).Add(key);
+        try
+        {
+            fill(writer);
+        }
+        finally
+        {
+            FillsInProgress.Value = outer;
+        }
+
         return writer.Commit(); // a PERSISTENT commit uploads before the lease is released
     }
 

@@ -7,72 +7,80 @@ namespace Osipy.MappedCache.Caching;
 /// <summary>
 /// The remote tier (<see cref="CacheConfig.Remote"/>): PERSISTENT publications are uploaded, and a
 /// local miss of a PERSISTENT entry is filled by a download. Remote trouble never breaks local work:
-/// every failure is logged, counted and answered locally.
+/// every failure is logged, counted and answered locally, a change that could not reach the tier
+/// is journalled (<see cref="PendingRemoteChanges"/>) and sent when it is back, and after a failure
+/// the tier is skipped for a back-off (<see cref="RemoteHealth"/>).
 /// </summary>
 internal sealed partial class CacheSession
 {
     private IRemoteTier? Remote => _settings.Config.Remote;
 
-    /// <summary>Listens for other nodes' changes, if there is a remote tier; a failure to subscribe is counted and the session works without.</summary>
-    private IDisposable? SubscribeToRemoteChanges()
-    {
-        try
-        {
-            return Remote?.Subscribe(OnRemoteChange);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            RemoteFailed("subscribe", new EntryKey("*", "*"), ex);
-            return null;
-        }
-    }
+    /// <summary>Whether to call the tier now: there is one, and it is not backing off after a failure.</summary>
+    private IRemoteTier? ReachableRemote => Remote is { } remote && _remote!.Health.ShouldTry ? remote : null;
 
     /// <summary>Uploads a segment just published under a PERSISTENT key, from a private mapping of its own descriptor.</summary>
     private void Upload(TempSegment published, long length, SegmentRecord record, EntryState state)
     {
-        if (Remote is not { } remote)
+        if (Remote is null)
         {
+            return;
+        }
+
+        UploadFrom(published.Handle, published.Path, length, record.WriteStamp, state.Key, state);
+    }
+
+    private void UploadFrom(Microsoft.Win32.SafeHandles.SafeFileHandle file, string path, long length, string stamp, EntryKey key, EntryState? state)
+    {
+        if (ReachableRemote is not { } remote)
+        {
+            _remote!.Pending.RecordUpload(key, stamp);
             return;
         }
 
         try
         {
-            using SegmentMapping mapping = SegmentMapping.MapPrivate(published.Handle, length, published.Path);
+            using SegmentMapping mapping = SegmentMapping.MapPrivate(file, length, path);
             using var lease = new MappingLease(mapping);
-            CacheMetrics.RemoteCall(state.Key.ResultType);
-            if (remote.Upload(state.Key.ResultType, state.Key.Key, new MappedSegmentSource(lease, length, record.WriteStamp)))
+            CacheMetrics.RemoteCall(key.ResultType);
+            if (remote.Upload(key.ResultType, key.Key, new MappedSegmentSource(lease, length, stamp)))
             {
-                CacheMetrics.RemoteBytes(state.Key.ResultType, length, upload: true);
+                RemoteSucceeded(key);
+                CacheMetrics.RemoteBytes(key.ResultType, length, upload: true);
             }
-            else
+            else if (state is not null)
             {
+                RemoteSucceeded(key);
                 LostUpload(state);
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            RemoteFailed("upload", state.Key, ex);
+            RemoteFailed("upload", key, ex);
+            _remote!.Pending.RecordUpload(key, stamp);
         }
     }
 
     /// <summary>
     /// A PERSISTENT put of one array with a remote tier: the upload reads each chunk of the file as
     /// soon as the local write has passed it, and commits after the local publication, so the put
-    /// costs about the longer of the two instead of their sum. Remote failures are counted; the
-    /// local put stands.
+    /// costs about the longer of the two instead of their sum. Remote failures are counted and the
+    /// upload journalled; the local put stands.
     /// </summary>
     private void WriteWhileUploading(SegmentWriter writer, ByteSource source, IRemoteTier remote)
     {
         var key = new EntryKey(writer.Draft.ResultType, writer.Draft.Key);
         UploadWhileWriting? upload = null;
-        try
+        if (_remote!.Health.ShouldTry)
         {
-            CacheMetrics.RemoteCall(key.ResultType);
-            upload = UploadWhileWriting.Start(remote, key, writer);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            RemoteFailed("upload", key, ex); // the local put goes on without it
+            try
+            {
+                CacheMetrics.RemoteCall(key.ResultType);
+                upload = UploadWhileWriting.Start(remote, key, writer);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                RemoteFailed("upload", key, ex); // the local put goes on without it
+            }
         }
 
         using (upload)
@@ -82,6 +90,7 @@ internal sealed partial class CacheSession
             (EntryState state, _) = Publish(writer, takeLease: false);
             if (upload is null)
             {
+                _remote.Pending.RecordUpload(key, writer.Record!.WriteStamp);
                 return;
             }
 
@@ -96,10 +105,13 @@ internal sealed partial class CacheSession
                 {
                     LostUpload(state);
                 }
+
+                RemoteSucceeded(key);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 RemoteFailed("upload", key, ex);
+                _remote.Pending.RecordUpload(key, writer.Record!.WriteStamp);
             }
         }
     }
@@ -116,11 +128,17 @@ internal sealed partial class CacheSession
         _publisher.RemoveIfSame(published.Path, published.Identity);
     }
 
-    /// <summary>Removes a key (or a type, or everything) from the remote tier too; failures are logged and counted.</summary>
+    /// <summary>Removes a key (or a type, or everything) from the remote tier too; a failure is counted and the removal journalled.</summary>
     private void RemoveRemote(EntryKey? key, string? resultType)
     {
-        if (Remote is not { } remote)
+        if (Remote is null)
         {
+            return;
+        }
+
+        if (ReachableRemote is not { } remote)
+        {
+            RecordRemoval(key, resultType);
             return;
         }
 
@@ -129,48 +147,77 @@ internal sealed partial class CacheSession
             if (key is { } one)
             {
                 remote.Remove(one.ResultType, one.Key);
+                RemoteSucceeded(one);
             }
             else
             {
                 remote.Clear(resultType);
+                _remote!.Health.Succeeded();
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             RemoteFailed(key is null ? "clear" : "remove", key ?? new EntryKey(resultType ?? "*", "*"), ex);
+            RecordRemoval(key, resultType);
+        }
+    }
+
+    private void RecordRemoval(EntryKey? key, string? resultType)
+    {
+        if (key is { } one)
+        {
+            _remote!.Pending.RecordRemove(one);
+        }
+        else
+        {
+            _remote!.Pending.RecordClear(resultType);
         }
     }
 
     /// <summary>
-    /// Fills a local miss of a PERSISTENT key from the remote tier: downloads the file into a
-    /// temporary segment (the tier checks every chunk's checksum), validates it like any file from
-    /// disk (record, layout, first page, the key it names; the payload checksums too with
-    /// <see cref="CacheConfig.VerifyOnFirstMap"/>) and publishes it locally. The caller holds the key's single flight.
+    /// Fills a local miss of a PERSISTENT key from the remote tier: checks the entry's age and
+    /// claimed size before anything else, downloads the file into a sparse temporary segment (the
+    /// tier checks every chunk), validates it like any file from disk (record, layout, first page,
+    /// the key it names; the payload checksums too with <see cref="CacheConfig.VerifyOnFirstMap"/>)
+    /// and publishes it locally. The caller holds the key's single flight.
     /// </summary>
     /// <returns>Whether the key now has a local segment.</returns>
     private bool FetchRemote(EntryKey key, KeyLocation at)
     {
-        if (Remote is not { } remote)
+        if (ReachableRemote is not { } remote)
         {
             return false;
         }
 
+        RemoteEntry? entry = null;
         try
         {
             CacheMetrics.RemoteCall(key.ResultType);
-            if (remote.Find(key.ResultType, key.Key) is not { } entry)
+            entry = remote.Find(key.ResultType, key.Key);
+
+            _remote!.Health.Succeeded();
+            if (entry is null)
             {
                 return false;
             }
 
-            if (entry.Length is < SegmentLimits.PageSize or > SegmentLimits.MaxRemoteSegmentBytes)
+            if (_settings.MaxAgeSeconds > 0 && _settings.Time.GetUtcNow() - entry.CommittedAt > TimeSpan.FromSeconds(_settings.MaxAgeSeconds))
             {
-                return Unusable(remote, key, $"it claims {entry.Length} bytes");
+                // Expired by the age rule: not downloaded only to be thrown away.
+                Interlocked.Increment(ref _counters.Expirations);
+                return false;
             }
 
             string directory = _stores.Persistent.EnsureTypeDirectory(key.ResultType);
+            if (entry.Length is < SegmentLimits.PageSize or > SegmentLimits.MaxRemoteSegmentBytes || entry.Length > FreeBytes(directory))
+            {
+                return Unusable(remote, entry, $"it claims {entry.Length} bytes, more than the limit or the free space");
+            }
+
             _session.NoteTempDirectory(_stores.Persistent.Tag, Path.GetFileName(directory));
-            using TempSegment temp = TempSegment.Create(directory, SessionId, entry.Length);
+
+            // Sparse: nothing is reserved for a claim; blocks are allocated only as checked chunks arrive.
+            using TempSegment temp = TempSegment.Create(directory, SessionId, reserveBytes: 0);
             temp.SetLength(entry.Length);
             if (!remote.Download(entry, new TempSegmentTarget(temp, entry.Length)))
             {
@@ -183,7 +230,7 @@ internal sealed partial class CacheSession
             {
                 if (opened is null || opened.Record.Key != key.Key || opened.Record.ResultType != key.ResultType || opened.Record.Policy != RetentionPolicy.Persistent)
                 {
-                    return Unusable(remote, key, "its record names another entry or policy");
+                    return Unusable(remote, entry, "its record names another entry or policy");
                 }
 
                 // Every chunk was checked against the manifest as it arrived, and the file passed the
@@ -191,7 +238,7 @@ internal sealed partial class CacheSession
                 // where the configuration asks it of every first map.
                 if (_settings.Config.VerifyOnFirstMap && PayloadProblem(opened) is { } problem)
                 {
-                    return Unusable(remote, key, problem);
+                    return Unusable(remote, entry, problem);
                 }
 
                 kind = opened.Record.Kind;
@@ -200,8 +247,8 @@ internal sealed partial class CacheSession
             SegmentPublisher.Published local = _publisher.Publish(temp, at, kind);
             if (remote.Find(key.ResultType, key.Key)?.Version != entry.Version)
             {
-                // Replaced or removed remotely while this copy was downloading, and its notice may
-                // have come before the copy existed here: drop the copy, the next get fetches anew.
+                // Replaced or removed remotely while this copy was downloading, and the change may
+                // have been applied here before the copy existed: drop the copy, the next get fetches anew.
                 _publisher.RemoveIfSame(local.Path, local.Identity);
                 Interlocked.Increment(ref _counters.RemoteMisses);
                 return false;
@@ -211,9 +258,13 @@ internal sealed partial class CacheSession
             CacheMetrics.RemoteBytes(key.ResultType, entry.Length, upload: false);
             return true;
         }
-        catch (CorruptSegmentException ex)
+        catch (CorruptSegmentException ex) when (entry is not null)
         {
-            return Unusable(remote, key, ex.Reason);
+            return Unusable(remote, entry, ex.Reason);
+        }
+        catch (InvalidDataException)
+        {
+            return Rejected(key);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -222,14 +273,39 @@ internal sealed partial class CacheSession
         }
     }
 
-    /// <summary>A remote copy that failed validation: a counted miss, and removed remotely so the next put heals it.</summary>
-    private bool Unusable(IRemoteTier remote, EntryKey key, string reason)
+    /// <summary>A remote record that does not parse or authenticate (a forgery, with a shared secret): a counted corrupt miss, never data.</summary>
+    private bool Rejected(EntryKey key)
     {
+        Interlocked.Increment(ref _counters.CorruptSegments);
+        Interlocked.Increment(ref _counters.RemoteMisses);
+        Log.RemoteRecordRejected(_settings.Logger, key.Key, key.ResultType);
+        return false;
+    }
+
+    private static long FreeBytes(string directory)
+    {
+        try
+        {
+            return new DriveInfo(directory).AvailableFreeSpace;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return long.MaxValue; // unknown: the download's own writes still fail on a full disk
+        }
+    }
+
+    /// <summary>
+    /// A remote copy that failed validation: a counted miss, and discarded remotely so the next put
+    /// heals it (not removed: other nodes' good copies of it stay).
+    /// </summary>
+    private bool Unusable(IRemoteTier remote, RemoteEntry entry, string reason)
+    {
+        var key = new EntryKey(entry.ResultType, entry.Key);
         Interlocked.Increment(ref _counters.RemoteMisses);
         Log.RemoteUnusable(_settings.Logger, key.Key, key.ResultType, reason);
         try
         {
-            remote.Remove(key.ResultType, key.Key);
+            remote.Discard(entry);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -239,37 +315,13 @@ internal sealed partial class CacheSession
         return false;
     }
 
-    /// <summary>
-    /// Another node (or this one) changed an entry remotely: local PERSISTENT copies that are not the
-    /// change's own write are removed (under their key locks, bumping the generations), so every
-    /// session of this node sees the change on its next get. Runs on the tier's thread; never throws.
-    /// </summary>
-    private void OnRemoteChange(RemoteChange change)
+    /// <summary>A call reached the tier: the key's journalled change is superseded, and an outage may have ended.</summary>
+    private void RemoteSucceeded(EntryKey key)
     {
-        try
+        _remote!.Pending.Forget(key);
+        if (_remote.Health.Succeeded())
         {
-            if (change.ResultType is null || change.Key is null)
-            {
-                foreach (FileInfo file in _stores.Persistent.EnumerateSegments(change.ResultType))
-                {
-                    _publisher.RemoveIf(file.FullName, record => record.Policy == RetentionPolicy.Persistent);
-                }
-
-                return;
-            }
-
-            KeyLocation at = _stores.Persistent.Locate(change.ResultType, change.Key);
-            foreach (SegmentKind kind in SegmentStore.AllKinds)
-            {
-                // A replacement keeps the copy of that very write (this node's own upload, or a fetch of it).
-                _publisher.RemoveIf(at.PathFor(kind), record =>
-                    record.Policy == RetentionPolicy.Persistent && record.Key == change.Key && record.ResultType == change.ResultType
-                    && (change.Stamp is null || record.WriteStamp != change.Stamp));
-            }
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            RemoteFailed("change notification", new EntryKey(change.ResultType ?? "*", change.Key ?? "*"), ex);
+            _remote.Wake();
         }
     }
 
@@ -278,5 +330,6 @@ internal sealed partial class CacheSession
         Interlocked.Increment(ref _counters.RemoteErrors);
         CacheMetrics.RemoteError(key.ResultType);
         Log.RemoteFailed(_settings.Logger, operation, key.Key, key.ResultType, ex.Message);
+        _remote?.Health.Failed(operation, ex);
     }
 }

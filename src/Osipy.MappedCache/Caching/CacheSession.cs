@@ -30,6 +30,7 @@ internal sealed partial class CacheSession : IDisposable
     private readonly CacheCounters _counters = new();
     private readonly KeyedGate<EntryKey> _flights = new();
     private readonly IDisposable? _subscription;
+    private readonly RemoteNode? _remote;
 
     public CacheSession(CacheSettings settings, string cacheDir, string cachedDir)
     {
@@ -45,7 +46,14 @@ internal sealed partial class CacheSession : IDisposable
         _entries = new EntryCache(settings, _publisher, _counters, (state, ex) => Log.CleanupFailed(settings.Logger, state.Path, ex.Message));
         _rawCopies = new RawCopies(settings, _stores.Cached, _locks, _publisher, _session, SessionId);
         _loader = new SegmentLoader(settings, _stores, _publisher, _rawCopies, _counters, _entries);
-        _subscription = SubscribeToRemoteChanges();
+        if (settings.Config.Remote is not null)
+        {
+            // Before the first get: apply what other nodes changed since this node last looked.
+            _remote = new RemoteNode(cacheDir, new RemoteHealth(settings.Time, settings.Logger), CheckRemoteChanges);
+            _subscription = SubscribeToRemoteChanges();
+            _remote.RunCheck();
+            _remote.Start();
+        }
     }
 
     public string SessionId { get; }
@@ -132,6 +140,7 @@ internal sealed partial class CacheSession : IDisposable
         if (_entries.Dispose())
         {
             _subscription?.Dispose();
+            _remote?.Dispose();
             _session.Dispose();
         }
     }

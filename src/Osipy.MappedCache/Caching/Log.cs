@@ -43,4 +43,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Raw copy '{Path}' could not be shared with the node ({Reason}); this session decompresses into a private copy.")]
     public static partial void RawCopyNotShared(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "Remote tier unreachable ({Operation}: {Reason}); working locally, changes are journalled and sent when it is back; next try in {BackOffSeconds} s.")]
+    public static partial void RemoteOutage(ILogger logger, string operation, string reason, double backOffSeconds);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "Remote tier reachable again; replaying journalled changes.")]
+    public static partial void RemoteBack(ILogger logger);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "Remote record of '{Key}' ({ResultType}) does not parse or authenticate; treated as a miss.")]
+    public static partial void RemoteRecordRejected(ILogger logger, string key, string resultType);
 }

@@ -91,6 +91,37 @@ public sealed class RedisClusterFixture : IRemoteTestStore, IDisposable
         server.WaitForExit();
     }
 
+    /// <summary>SIGSTOPs every server: the cluster stops answering (an outage), its state kept.</summary>
+    public void Pause() => _servers.ForEach(s => Command.Run("kill", "-STOP", s.Id.ToString()));
+
+    /// <summary>SIGCONTs every server after <see cref="Pause"/>.</summary>
+    public void Resume() => _servers.ForEach(s => Command.Run("kill", "-CONT", s.Id.ToString()));
+
+    /// <summary>
+    /// Chunk keys of <paramref name="prefix"/> that nothing will ever remove: no time to live, and
+    /// not part of the upload their entry's manifest names. Empty when the tier leaks nothing.
+    /// </summary>
+    public List<string> OrphanChunks(string prefix)
+    {
+        var orphans = new List<string>();
+        foreach (string chunk in Keys(prefix + ":c:*"))
+        {
+            string[] parts = chunk.Split(':'); // prefix:c:<id>:<version>:<i>
+            if (Cli("TTL", chunk).Trim() != "-1")
+            {
+                continue; // expires by itself (or already gone)
+            }
+
+            string manifest = Cli("GET", "{" + prefix + "}:m:" + parts[^3]);
+            if (!manifest.Contains("\"version\":\"" + parts[^2] + "\"", StringComparison.Ordinal))
+            {
+                orphans.Add(chunk);
+            }
+        }
+
+        return orphans;
+    }
+
     /// <summary>Runs CONFIG SET on every master.</summary>
     public void ConfigSetEverywhere(string parameter, string value)
     {

@@ -141,7 +141,15 @@ public sealed class UploadWhileWritingTests : IDisposable
         {
         }
 
-        public IDisposable? TryLease(string resultType, string key) => null;
+        public IDisposable? TryLease(string resultType, string key, string node) => null;
+
+        public IReadOnlyList<RemoteKeyState> Check(IReadOnlyList<RemoteKey> keys) => [.. keys.Select(_ => new RemoteKeyState(RemoteKeyStatus.Unknown, null))];
+
+        public void Discard(RemoteEntry entry)
+        {
+        }
+
+        public RemoteChangeLog ReadChanges(string? after) => new("0", Complete: true, []);
 
         public IDisposable Subscribe(Action<RemoteChange> onChange) => new MemoryStream();
     }

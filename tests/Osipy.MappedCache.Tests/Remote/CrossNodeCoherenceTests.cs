@@ -1,0 +1,193 @@
+using Osipy.MappedCache.Tests.Infrastructure;
+
+namespace Osipy.MappedCache.Tests.Remote;
+
+/// <summary>
+/// The coherence rule across nodes (docs/SCALE-OUT.md, "Coherence"): once a change has returned on
+/// one node, a get that starts later on any node returns the new data or a miss, whatever sessions
+/// were open and whatever notices were lost; changes made during an outage reach every node when
+/// the cluster is back. Nodes are real processes on separate directories, on a real 3-master cluster.
+/// </summary>
+[Collection(RedisClusterCollection.Name)]
+public sealed class CrossNodeCoherenceTests : IDisposable
+{
+    private readonly RedisClusterFixture _cluster;
+    private readonly TempCacheDirectory _nodeA = new();
+    private readonly TempCacheDirectory _nodeB = new();
+    private readonly TempCacheDirectory _nodeC = new();
+    private readonly string _prefix = "n" + Guid.NewGuid().ToString("N")[..12];
+    private readonly List<NodeProcess> _workers = [];
+
+    public CrossNodeCoherenceTests(RedisClusterFixture cluster)
+    {
+        _cluster = cluster;
+        if (cluster.Unavailable is { } why)
+        {
+            Assert.Skip(why);
+        }
+    }
+
+    public void Dispose()
+    {
+        _cluster.Resume(); // never leave the shared cluster paused, whatever failed
+        _workers.ForEach(w => w.Dispose());
+        _nodeA.Dispose();
+        _nodeB.Dispose();
+        _nodeC.Dispose();
+    }
+
+    [Fact]
+    public void ANodeWithNoLiveSession_NeverServesWhatAnotherNodeReplacedOrInvalidatedMeanwhile()
+    {
+        NodeProcess a = Worker(_nodeA);
+        for (int round = 1; round <= 6; round++)
+        {
+            Assert.Equal("ok", a.Do($"put t1_map rep {round}"));
+            Assert.Equal("ok", a.Do($"put t1_map inv {round}"));
+
+            // B reads both into its own directory, then its process ends: nothing of B is listening.
+            using (NodeProcess reader = NodeProcess.Start(_nodeB.CachePath, _cluster.Configuration, _prefix))
+            {
+                Assert.Equal(round.ToString(), reader.Do("get t1_map rep"));
+                Assert.Equal(round.ToString(), reader.Do("get t1_map inv"));
+                reader.Exit();
+            }
+
+            Assert.Equal("ok", a.Do($"put t1_map rep {round + 100}"));
+            Assert.Equal("ok", a.Do("inv t1_map inv"));
+
+            using NodeProcess next = NodeProcess.Start(_nodeB.CachePath, _cluster.Configuration, _prefix);
+            Assert.Equal((round + 100).ToString(), next.Do("get t1_map rep"));
+            Assert.Equal("miss", next.Do("get t1_map inv"));
+            next.Exit();
+        }
+    }
+
+    [Fact]
+    public void ChangesMadeDuringAnOutage_AreJournalled_AndEveryNodeAgreesWhenTheClusterIsBack()
+    {
+        NodeProcess a = Worker(_nodeA, "--timeout-ms", "1000");
+        NodeProcess b = Worker(_nodeB, "--timeout-ms", "1000");
+        Assert.Equal("ok", a.Do("put t1_map inv 1"));
+        Assert.Equal("ok", a.Do("put t1_map rep 1"));
+        Assert.Equal("1", b.Do("get t1_map inv"));
+        Assert.Equal("1", b.Do("get t1_map rep"));
+
+        _cluster.Pause();
+        Assert.Equal("ok", a.Do("inv t1_map inv"));
+        Assert.Equal("ok", a.Do("put t1_map rep 2"));
+        Assert.Equal("miss", a.Do("get t1_map inv")); // served locally meanwhile, and said so in the logs
+        Assert.Equal("2", a.Do("get t1_map rep"));
+        _cluster.Resume();
+
+        // A's background check sends what it journalled once its back-off ends; B's picks it up from the log.
+        Assert.True(Eventually(() => b.Do("get t1_map rep") == "2" && b.Do("get t1_map inv") == "miss"), "B never saw the changes A made during the outage");
+        Assert.Equal("2", a.Do("get t1_map rep"));
+        Assert.Equal("miss", a.Do("get t1_map inv")); // never brought back from the cluster
+        using NodeProcess fresh = NodeProcess.Start(_nodeC.CachePath, _cluster.Configuration, _prefix);
+        Assert.Equal("2", fresh.Do("get t1_map rep"));
+        Assert.Equal("miss", fresh.Do("get t1_map inv"));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_nodeA.CachePath, "remote", "pending")));
+    }
+
+    [Fact]
+    public void AForgedNotice_RemovesNothing_NotEvenAnEntryThatExistsNowhereElse()
+    {
+        // An entry put before the node had a cluster (so it exists only here), and one the cluster has too.
+        using (var local = new IntermediateCache(_nodeA.Config(RetentionPolicy.Persistent, maxAgeSeconds: 0)))
+        {
+            local.Put<float>("t1_map", "only-here", [5f, 5f], [2]);
+        }
+
+        NodeProcess a = Worker(_nodeA);
+        Assert.Equal("ok", a.Do("put t1_map shared 3"));
+        foreach (string notice in new[] { "{\"t\":null,\"k\":null}", "{\"t\":\"t1_map\",\"k\":null}", "{\"t\":\"t1_map\",\"k\":\"only-here\"}" })
+        {
+            _cluster.Cli("PUBLISH", _prefix + ":changes", notice);
+        }
+
+        Thread.Sleep(RemoteCheck * 3); // every check the notices (and the periodic tick) caused has run
+        Assert.Equal("3", a.Do("get t1_map shared"));
+        using var again = new IntermediateCache(_nodeA.Config(RetentionPolicy.Persistent, maxAgeSeconds: 0));
+        Assert.NotNull(again.Get<float>("t1_map", "only-here"));
+    }
+
+    [Fact]
+    public void RacingPutsAndInvalidates_FromTwoNodes_LeaveNoChunkWithoutAManifestOrAnExpiry()
+    {
+        NodeProcess a = Worker(_nodeA), b = Worker(_nodeB), a2 = Worker(_nodeA);
+        for (int round = 0; round < 30; round++)
+        {
+            // Large enough for several chunks, so a remove can land between a commit and its chunks' PERSIST.
+            int stamp = round;
+            Parallel.Invoke(
+                () => a.Do($"put t1_map k {stamp} 3000000"),
+                () => b.Do("inv t1_map k"),
+                () => a2.Do($"put t1_map k {stamp + 1000} 3000000"));
+        }
+
+        Assert.Empty(_cluster.OrphanChunks(_prefix));
+    }
+
+    [Fact]
+    public void AnExpiredRemoteEntry_IsNeverDownloaded()
+    {
+        NodeProcess a = Worker(_nodeA);
+        Assert.Equal("ok", a.Do("put t1_map old 1"));
+        Thread.Sleep(TimeSpan.FromSeconds(2.2));
+
+        NodeProcess b = Worker(_nodeB, "--max-age", "1");
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal("miss", b.Do("get t1_map old"));
+        }
+
+        string stats = b.Do("stats");
+        Assert.Contains("remoteHits=0", stats, StringComparison.Ordinal);
+        Assert.Contains("expirations=3", stats, StringComparison.Ordinal);
+        Assert.Empty(_nodeB.SegmentFiles());
+    }
+
+    [Fact]
+    public void TypesAndKeysWithNul_NeverShareARemoteEntry()
+    {
+        NodeProcess a = Worker(_nodeA), b = Worker(_nodeB);
+        Assert.Equal("ok", a.Do("put a\\0b c 1"));
+        Assert.Equal("ok", a.Do("put a b\\0c 2"));
+        Assert.Equal("1", b.Do("get a\\0b c"));
+        Assert.Equal("2", b.Do("get a b\\0c"));
+
+        Assert.Equal("ok", a.Do("inv a\\0b c"));
+        using NodeProcess fresh = NodeProcess.Start(_nodeC.CachePath, _cluster.Configuration, _prefix);
+        Assert.Equal("miss", fresh.Do("get a\\0b c"));
+        Assert.Equal("2", fresh.Do("get a b\\0c"));
+        Assert.Empty(_cluster.OrphanChunks(_prefix));
+    }
+
+    /// <summary>How often a live session reads the change log by itself (RemoteNode.CheckInterval).</summary>
+    private static TimeSpan RemoteCheck => TimeSpan.FromSeconds(1);
+
+    private NodeProcess Worker(TempCacheDirectory node, params string[] options)
+    {
+        NodeProcess worker = NodeProcess.Start(node.CachePath, _cluster.Configuration, _prefix, options);
+        _workers.Add(worker);
+        return worker;
+    }
+
+    /// <summary>Polls a condition that background work makes true (a back-off ending, a check running): up to 30 s.</summary>
+    private static bool Eventually(Func<bool> condition)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            Thread.Sleep(200);
+        }
+
+        return true;
+    }
+}
