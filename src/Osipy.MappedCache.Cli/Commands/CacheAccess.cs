@@ -19,7 +19,23 @@ internal static class CacheAccess
             MaxAgeSeconds = 0,
             MaxMemoryMb = 1024 * 1024,
             Policies = policies ?? new Dictionary<string, RetentionPolicy>(),
+            Remote = RemoteAccess.TierFor(parsed),
         });
+
+    /// <summary>
+    /// Refuses a destructive command on a directory that was used with a cluster when the command
+    /// has none: removing the local files alone would be undone by the next get, which brings the
+    /// entry back from the cluster.
+    /// </summary>
+    public static void RequireClusterIfUsedWithOne(ParseResult parsed, IntermediateCache cache)
+    {
+        if (RemoteAccess.TierFor(parsed) is null && File.Exists(Path.Combine(cache.CacheDir, "remote", "node-id")))
+        {
+            throw new CommandException(
+                $"{cache.CacheDir} is used with a Redis cluster (it has remote/node-id): removing entries here alone would be undone by the next get, "
+                + "which brings them back from the cluster. Pass the cluster with --redis CONF (or set OSIPY_CACHE_REDIS) to remove them everywhere.");
+        }
+    }
 
     /// <summary>The cache opened with <paramref name="resultType"/>'s policy taken from the entry's file, and the file; a <see cref="CommandException"/> if absent.</summary>
     public static (IntermediateCache Cache, StoredSegment Segment) OpenEntry(ParseResult parsed, string resultType, string key)

@@ -10,11 +10,12 @@ internal static class ClearCommand
     {
         Option<string?> type = new("--type") { Description = "Only entries of this result type (without it, the quarantine is emptied too).", HelpName = "TYPE" };
         Option<bool> json = CommonOptions.Json();
-        var command = new Command("clear", "Remove every entry, PERSISTENT and CACHED, of every session (of one result type with --type).") { type, json };
+        var command = new Command("clear", "Remove every entry, PERSISTENT and CACHED, of every session (of one result type with --type); with --redis, from the cluster too.") { type, json };
         CommandRunner.SetAction(command, parsed =>
         {
             string? only = parsed.GetValue(type);
             using IntermediateCache cache = CacheAccess.Open(parsed);
+            CacheAccess.RequireClusterIfUsedWithOne(parsed, cache);
             IReadOnlyList<StoredSegment> before = cache.ListSegments(only);
             cache.Clear(only);
             long bytes = before.Sum(s => s.FileBytes);

@@ -13,6 +13,19 @@ internal static class CommonOptions
         Recursive = true,
     };
 
+    /// <summary>
+    /// <c>--redis</c>, accepted by every command: the cluster the directory's node shares PERSISTENT
+    /// entries through (a StackExchange.Redis configuration string); default <c>OSIPY_CACHE_REDIS</c>.
+    /// </summary>
+    public static Option<string?> Redis { get; } = new("--redis")
+    {
+        Description = "The Redis Cluster the directory is used with (default: $OSIPY_CACHE_REDIS), so that rm and clear reach it; "
+            + "$OSIPY_CACHE_REDIS_PREFIX, $OSIPY_CACHE_REDIS_PASSWORD and $OSIPY_CACHE_REDIS_SECRET set the key prefix, password and shared secret.",
+        HelpName = "CONF",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("OSIPY_CACHE_REDIS") is { Length: > 0 } conf ? conf : null,
+    };
+
     /// <summary>A new <c>--json</c> option: the command writes one JSON document (docs/CLI.md) instead of a table.</summary>
     public static Option<bool> Json() => new("--json") { Description = "Write the result as one JSON document (shape in docs/CLI.md)." };
 

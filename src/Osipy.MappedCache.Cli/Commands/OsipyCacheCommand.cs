@@ -10,6 +10,7 @@ internal static class OsipyCacheCommand
         var root = new RootCommand("osipy-cache: look into, check, import into and export from an Osipy.MappedCache cache directory.")
         {
             CommonOptions.CacheDir,
+            CommonOptions.Redis,
             LsCommand.Create(),
             StatsCommand.Create(),
             ShowCommand.Create(),
@@ -40,6 +41,13 @@ internal static class OsipyCacheCommand
             return ExitCodes.Usage;
         }
 
-        return parsed.Invoke();
+        try
+        {
+            return parsed.Invoke();
+        }
+        finally
+        {
+            RemoteAccess.Close();
+        }
     }
 }

@@ -220,6 +220,11 @@ internal sealed partial class CacheSession
     /// </summary>
     private (EntryState State, MappingLease Lease)? FetchOnce(EntryKey key, RetentionPolicy policy, SegmentKind preferred, bool holdingNodeLock)
     {
+        if (!holdingNodeLock && IsFillingHere(key))
+        {
+            return null; // asked from inside its own fill: it does not exist yet, and its node lock is this fill's
+        }
+
         KeyLocation at = Locate(key, policy);
         KeyLocks.HeldKey? node = holdingNodeLock ? null : _locks.AcquireKey(at);
         try

@@ -16,6 +16,13 @@ internal sealed partial class CacheSession
     public MappedArray<T> GetOrCreate<T>(EntryKey key, Func<SegmentDraft> draft, Action<MappedArrayWriter<T>> fill)
         where T : unmanaged
     {
+        if (IsFillingHere(key))
+        {
+            // Waiting would never end: the node lock and the cluster's lease are this fill's own.
+            throw new InvalidOperationException(
+                $"GetOrCreate of '{key.Key}' ({key.ResultType}) was called from inside its own fill; a fill must not ask for the entry it is computing.");
+        }
+
         RetentionPolicy policy = _settings.PolicyOf(key.ResultType);
         if (policy == RetentionPolicy.Transient)
         {
@@ -27,12 +34,6 @@ internal sealed partial class CacheSession
             return hit;
         }
 
-        if (FillsInProgress.Value?.Contains(key) == true)
-        {
-            // Waiting would never end: the node lock and the cluster's lease are this fill's own.
-            throw new InvalidOperationException(
-                $"GetOrCreate of '{key.Key}' ({key.ResultType}) was called from inside its own fill; a fill must not ask for the entry it is computing.");
-        }
 
         // Lock order as on every path: the key's single flight (re-entered by the gets below, on
         // this thread), then its node lock. A get of the key from another thread of this session
@@ -84,6 +85,9 @@ internal sealed partial class CacheSession
     }
 
     /// <summary>The keys whose fills run on this logical thread (and the tasks it starts), to refuse a fill's GetOrCreate of its own key.</summary>
+    /// <summary>Whether <paramref name="key"/> is being filled by this logical thread: a get of it from inside its fill is a miss, not a wait for itself.</summary>
+    private static bool IsFillingHere(EntryKey key) => FillsInProgress.Value?.Contains(key) == true;
+
     private static readonly AsyncLocal<System.Collections.Immutable.ImmutableHashSet<EntryKey>?> FillsInProgress = new();
 
     private MappedArray<T> Fill<T>(EntryKey key, Func<SegmentDraft> draft, Action<MappedArrayWriter<T>> fill)

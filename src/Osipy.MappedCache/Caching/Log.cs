@@ -20,7 +20,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Could not remove '{Path}' at the end of the session ({Reason}); the next session will reclaim it.")]
     public static partial void CleanupFailed(ILogger logger, string path, string reason);
 
-    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Remote tier {Operation} of '{Key}' ({ResultType}) failed; going on locally: {Reason}.")]
+    [LoggerMessage(EventId = 8, Level = LogLevel.Debug, Message = "Remote tier {Operation} of '{Key}' ({ResultType}) failed; going on locally: {Reason}.")]
     public static partial void RemoteFailed(ILogger logger, string operation, string key, string resultType, string reason);
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Upload of '{Key}' ({ResultType}) lost to another node's, committed first; this node's copy was dropped for it.")]

@@ -9,9 +9,17 @@ public static class OsipyCacheTool
     private static string Dll => Path.Combine(AppContext.BaseDirectory, "osipy-cache.dll");
 
     /// <summary>Runs it with output redirected (a pipe): exit code, standard output, standard error.</summary>
-    public static (int ExitCode, string Output, string Error) Run(params string[] args)
+    public static (int ExitCode, string Output, string Error) Run(params string[] args) => RunWith(new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs it with <paramref name="environment"/> added to (or, for null values, removed from) the test's own.</summary>
+    public static (int ExitCode, string Output, string Error) RunWith(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var start = new ProcessStartInfo(NativeLibraryFixture.DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach ((string name, string? value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(Dll);
         foreach (string arg in args)
         {
