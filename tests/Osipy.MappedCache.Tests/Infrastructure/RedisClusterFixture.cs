@@ -9,21 +9,42 @@ namespace Osipy.MappedCache.Tests.Infrastructure;
 /// (redis-server --cluster-enabled yes, then redis-cli --cluster create) and shut down at the end.
 /// Where redis-server is not installed, <see cref="Unavailable"/> says why and the tests skip.
 /// </summary>
-public sealed class RedisClusterFixture : IRemoteTestStore, IDisposable
+public class RedisClusterFixture : IRemoteTestStore, IDisposable
 {
     private const int Masters = 3;
 
     private readonly List<Process> _servers = [];
     private readonly string _root;
+    private readonly string[] _cliSecurity;
 
     public RedisClusterFixture()
+        : this(_ => new ClusterSecurity([], [], string.Empty))
+    {
+    }
+
+    /// <summary>A cluster whose servers take extra arguments (a password, TLS), made by <paramref name="secure"/> in the fixture's own directory.</summary>
+    protected RedisClusterFixture(Func<string, ClusterSecurity> secure)
     {
         _root = Directory.CreateTempSubdirectory("osipy-mc-redis-").FullName;
+        _cliSecurity = [];
         if (Command.Run("redis-server", "--version").ExitCode != 0)
         {
             Unavailable = "redis-server is not installed (apt-get install redis-server)";
             return;
         }
+
+        ClusterSecurity security;
+        try
+        {
+            security = secure(_root);
+        }
+        catch (InvalidOperationException ex)
+        {
+            Unavailable = ex.Message;
+            return;
+        }
+
+        _cliSecurity = security.CliArguments;
 
         var ports = new HashSet<int>();
         while (ports.Count < Masters)
@@ -37,12 +58,13 @@ public sealed class RedisClusterFixture : IRemoteTestStore, IDisposable
             string dir = Path.Combine(_root, port.ToString());
             Directory.CreateDirectory(dir);
             var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string arg in new[]
+            string[] listen = security.ServerArguments.Contains("--tls-cluster") ? ["--port", "0", "--tls-port", port.ToString()] : ["--port", port.ToString()];
+            foreach (string arg in listen.Concat(new[]
             {
-                "--port", port.ToString(), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+                "--bind", "127.0.0.1", "--cluster-enabled", "yes",
                 "--cluster-config-file", Path.Combine(dir, "nodes.conf"), "--dir", dir,
                 "--save", string.Empty, "--appendonly", "no", "--protected-mode", "yes", "--cluster-node-timeout", "2000",
-            })
+            }).Concat(security.ServerArguments))
             {
                 start.ArgumentList.Add(arg);
             }
@@ -55,10 +77,10 @@ public sealed class RedisClusterFixture : IRemoteTestStore, IDisposable
 
         foreach (int port in Ports)
         {
-            WaitFor(() => Command.Run("redis-cli", "-p", port.ToString(), "ping").Output.Contains("PONG", StringComparison.Ordinal), $"redis-server on port {port} to answer");
+            WaitFor(() => CliAt(port, "ping").Contains("PONG", StringComparison.Ordinal), $"redis-server on port {port} to answer");
         }
 
-        var create = new List<string> { "--cluster", "create" };
+        var create = new List<string>(_cliSecurity) { "--cluster", "create" };
         create.AddRange(Ports.Select(p => $"127.0.0.1:{p}"));
         create.Add("--cluster-yes");
         (int exit, string output) = Command.Run("redis-cli", [.. create]);
@@ -69,11 +91,14 @@ public sealed class RedisClusterFixture : IRemoteTestStore, IDisposable
 
         foreach (int port in Ports)
         {
-            WaitFor(() => Command.Run("redis-cli", "-p", port.ToString(), "cluster", "info").Output.Contains("cluster_state:ok", StringComparison.Ordinal), $"node {port} to report cluster_state:ok");
+            WaitFor(() => CliAt(port, "cluster", "info").Contains("cluster_state:ok", StringComparison.Ordinal), $"node {port} to report cluster_state:ok");
         }
 
-        Configuration = string.Join(",", Ports.Select(p => $"127.0.0.1:{p}"));
+        Configuration = string.Join(",", Ports.Select(p => $"127.0.0.1:{p}")) + security.ConfigurationSuffix;
     }
+
+    /// <summary>The fixture's own directory (servers' data, certificates).</summary>
+    public string Root => _root;
 
     /// <summary>Why the cluster could not be started; null when it runs.</summary>
     public string? Unavailable { get; }
@@ -132,10 +157,10 @@ public sealed class RedisClusterFixture : IRemoteTestStore, IDisposable
     }
 
     /// <summary>Runs redis-cli against the cluster (-c follows slot redirections).</summary>
-    public string Cli(params string[] args) => Command.Run("redis-cli", ["-c", "-p", Ports[0].ToString(), .. args]).Output;
+    public string Cli(params string[] args) => Command.Run("redis-cli", [.. _cliSecurity, "-c", "-p", Ports[0].ToString(), .. args]).Output;
 
     /// <summary>Runs redis-cli against one node (for scans, which are per node).</summary>
-    public string CliAt(int port, params string[] args) => Command.Run("redis-cli", ["-p", port.ToString(), .. args]).Output;
+    public string CliAt(int port, params string[] args) => Command.Run("redis-cli", [.. _cliSecurity, "-p", port.ToString(), .. args]).Output;
 
     /// <summary>Every key matching <paramref name="pattern"/> on every master.</summary>
     public string[] Keys(string pattern) =>
@@ -214,6 +239,9 @@ public sealed class RedisClusterFixture : IRemoteTestStore, IDisposable
         }
     }
 }
+
+/// <summary>How a cluster is secured: its servers' extra arguments, redis-cli's, and what follows the addresses in the configuration string.</summary>
+public sealed record ClusterSecurity(string[] ServerArguments, string[] CliArguments, string ConfigurationSuffix);
 
 [CollectionDefinition(Name)]
 public sealed class RedisClusterCollection : ICollectionFixture<RedisClusterFixture>
