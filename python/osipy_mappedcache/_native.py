@@ -9,9 +9,10 @@ argument and return types, so ctypes never guesses a width.
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import threading
-from ctypes import POINTER, c_char_p, c_int32, c_int64, c_void_p
+from ctypes import byref, POINTER, c_char_p, c_int32, c_int64, c_void_p
 from pathlib import Path
 
 LIBRARY_ENV = "OSIPY_MAPPEDCACHE_LIBRARY"
@@ -94,6 +95,7 @@ _SIGNATURES = {
     "osipy_cache_stats_json": (c_int32, [_handle, _out_string]),
     "osipy_cache_entry_json": (c_int32, [_handle, _string, _string, _out_string]),
     "osipy_cache_free_string": (c_int32, [c_void_p]),
+    "osipy_take_warning": (c_int32, [_out_string]),
 }
 
 _lock = threading.Lock()
@@ -145,3 +147,20 @@ def library() -> ctypes.CDLL:
                 function.argtypes = argtypes
             _library = loaded
         return _library
+
+
+_logger = logging.getLogger("osipy_mappedcache")
+
+
+def report_warnings(lib: ctypes.CDLL) -> None:
+    """Sends the library's untaken warnings (a cluster out of reach, once per outage; a corrupt
+    segment set aside) to the ``osipy_mappedcache`` logger.  Called after the calls that can
+    cause them, never on a hit."""
+    while True:
+        text = c_void_p()
+        if lib.osipy_take_warning(byref(text)) != OK or not text.value:
+            return
+        try:
+            _logger.warning("%s", ctypes.string_at(text.value).decode("utf-8", "replace"))
+        finally:
+            lib.osipy_cache_free_string(text.value)

@@ -64,6 +64,7 @@ class IntermediateCache:
         self._lib = _native.library()
         handle = c_void_p()
         status = self._lib.osipy_cache_open(self.config.to_json().encode("utf-8"), byref(handle))
+        _native.report_warnings(self._lib)
         check(self._lib, status, "osipy_cache_open")
         self._handle: int = handle.value
         self._pid = os.getpid()
@@ -136,6 +137,7 @@ class IntermediateCache:
         shape = (c_int64 * array.ndim)(*array.shape)
         status = self._lib.osipy_cache_put(
             *args, code, array.ctypes.data, shape, array.ndim, metadata_json)
+        _native.report_warnings(self._lib)
         check(self._lib, status, "osipy_cache_put")
 
     def _put_bundle(self, args: tuple, data: Mapping[str, np.ndarray],
@@ -154,6 +156,7 @@ class IntermediateCache:
             (POINTER(c_int64) * count)(*(ctypes.cast(shape, POINTER(c_int64)) for shape in shapes)),
             (c_int32 * count)(*(array.ndim for array, _ in prepared)),
             metadata_json)
+        _native.report_warnings(self._lib)
         check(self._lib, status, "osipy_cache_put_bundle")
 
     def get(self, result_type: str, key: str) -> ArrayResult | None:
@@ -168,6 +171,7 @@ class IntermediateCache:
         lease, kind, count = c_void_p(), c_int32(), c_int32()
         status = self._lib.osipy_cache_get_any(*args, byref(lease), byref(kind), byref(count))
         if status == _native.MISS:
+            _native.report_warnings(self._lib)
             return None
         check(self._lib, status, "osipy_cache_get_any")
         # One lease for all the arrays: released when the last of them is collected.
@@ -222,6 +226,7 @@ class IntermediateCache:
         status = self._lib.osipy_cache_get_or_create(
             *args, code, (c_int64 * len(dims))(*dims), len(dims), None,
             ctypes.cast(callback, c_void_p), None, byref(lease), byref(data), byref(dtype_code), byref(ndim), out_shape)
+        _native.report_warnings(self._lib)
         if failure:
             raise failure[0]
         check(self._lib, status, "osipy_cache_get_or_create")
@@ -240,12 +245,15 @@ class IntermediateCache:
         """Removes one entry, from disk too. Arrays already got stay valid."""
         status = self._lib.osipy_cache_invalidate(
             self._cache(), _text(result_type, "result_type"), _text(key, "key"))
+        _native.report_warnings(self._lib)
         check(self._lib, status, "osipy_cache_invalidate")
 
     def clear(self, result_type: str | None = None) -> None:
         """Removes every entry of result_type, or every entry when it is None."""
         name = None if result_type is None else _text(result_type, "result_type")
-        check(self._lib, self._lib.osipy_cache_clear(self._cache(), name), "osipy_cache_clear")
+        status = self._lib.osipy_cache_clear(self._cache(), name)
+        _native.report_warnings(self._lib)
+        check(self._lib, status, "osipy_cache_clear")
 
     def get_stats(self) -> dict[str, Any]:
         """memory_entries, memory_size_mb, max_memory_mb, cache_dir, disk_entries (the seed's keys),

@@ -52,6 +52,18 @@ class CacheConfig:
             (``"10.0.0.5:7000,10.0.0.6:7000"``): PERSISTENT results are shared with every node
             using it (docs/SCALE-OUT.md); None keeps the cache on this node.
         redis_key_prefix: prefix of every key written to the cluster.
+        redis_password, redis_user: the cluster's credentials (never shown by ``repr``).
+        redis_secret: a secret shared by every node (at least 16 bytes): manifests and chunks are
+            authenticated, and nothing written without it is served (never shown by ``repr``).
+        redis_tls, redis_tls_ca_file, redis_tls_client_cert_file, redis_tls_client_key_file,
+            redis_tls_host: TLS, a private CA's PEM file, a client certificate and key, and the
+            host name the cluster's certificates carry.
+        redis_timeout_ms: the timeout of every call to the cluster (after a failure the cluster
+            is skipped for a growing back-off, and a warning is logged once per outage through
+            the ``osipy_mappedcache`` logger).
+        redis_lease_ms: how long a get_or_create lease lives without renewal.
+        redis_chunk_bytes, redis_window, redis_uncommitted_chunk_seconds, redis_change_log_length:
+            transfer and change-log sizes (docs/SCALE-OUT.md); None keeps the library's default.
     """
 
     default_policy: RetentionPolicy = RetentionPolicy.CACHED
@@ -68,6 +80,32 @@ class CacheConfig:
     max_quarantine_files: int = 64
     redis: str | None = None
     redis_key_prefix: str = "osipy"
+    redis_password: str | None = None
+    redis_user: str | None = None
+    redis_secret: str | None = None
+    redis_tls: bool = False
+    redis_tls_ca_file: Path | str | None = None
+    redis_tls_client_cert_file: Path | str | None = None
+    redis_tls_client_key_file: Path | str | None = None
+    redis_tls_host: str | None = None
+    redis_timeout_ms: int | None = None
+    redis_lease_ms: int | None = None
+    redis_chunk_bytes: int | None = None
+    redis_window: int | None = None
+    redis_uncommitted_chunk_seconds: int | None = None
+    redis_change_log_length: int | None = None
+
+    def __repr__(self) -> str:
+        # Written by hand so that no credential reaches a log: the generated one shows every field.
+        shown = []
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if name in ("redis_password", "redis_secret") and value is not None:
+                value = "***"
+            elif name == "redis" and value is not None:
+                value = _redact(str(value))
+            shown.append(f"{name}={value!r}")
+        return f"CacheConfig({', '.join(shown)})"
 
     def to_json(self) -> str:
         """The config_json that osipy_cache_open reads.
@@ -97,4 +135,23 @@ class CacheConfig:
         if self.redis is not None:
             document["redis"] = str(self.redis)
             document["redis_key_prefix"] = str(self.redis_key_prefix)
+            document["redis_tls"] = bool(self.redis_tls)
+            for name in ("redis_password", "redis_user", "redis_secret", "redis_tls_host"):
+                if getattr(self, name) is not None:
+                    document[name] = str(getattr(self, name))
+            for name in ("redis_tls_ca_file", "redis_tls_client_cert_file", "redis_tls_client_key_file"):
+                if getattr(self, name) is not None:
+                    document[name] = str(Path(getattr(self, name)).expanduser())
+            for name in ("redis_timeout_ms", "redis_lease_ms", "redis_chunk_bytes", "redis_window",
+                         "redis_uncommitted_chunk_seconds", "redis_change_log_length"):
+                if getattr(self, name) is not None:
+                    document[name] = int(getattr(self, name))
         return json.dumps(document)
+
+
+def _redact(configuration: str) -> str:
+    """A StackExchange.Redis configuration string with any password option's value hidden."""
+    return ",".join(
+        part.split("=", 1)[0] + "=***" if part.strip().lower().startswith("password=") else part
+        for part in configuration.split(",")
+    )

@@ -188,6 +188,36 @@ class GetOrCreateTests(unittest.TestCase):
             self.assertEqual(cache.get("t1_map", "k").sum(), 3.0)
             self.assertGreaterEqual(cache.get_stats()["remote_errors"], 1)
 
+    def test_an_outage_is_one_logged_warning_and_then_local_speed(self):
+        config = CacheConfig(cache_dir=self.config.cache_dir, default_policy=RetentionPolicy.PERSISTENT,
+                             redis="127.0.0.1:1", redis_timeout_ms=300)
+        with self.assertLogs("osipy_mappedcache", level="WARNING") as logged:
+            with IntermediateCache(config) as cache:
+                for i in range(5):
+                    cache.put("t1_map", f"k{i}", np.full(3, i, dtype=np.float32))
+                    self.assertIsNone(cache.get("t1_map", f"absent{i}"))
+                self.assertEqual(cache.get_stats()["remote_errors"], 1)  # then skipped while backing off
+        outages = [line for line in logged.output if "unreachable" in line]
+        self.assertEqual(len(outages), 1, logged.output)
+
+    def test_every_tier_setting_is_settable_and_no_credential_is_shown(self):
+        config = CacheConfig(cache_dir=self.config.cache_dir, default_policy=RetentionPolicy.PERSISTENT,
+                             redis="127.0.0.1:1,password=hunter2-string", redis_password="hunter2-field",
+                             redis_secret="hunter2-secret-of-32-bytes-length", redis_user="lab",
+                             redis_timeout_ms=300, redis_lease_ms=2000, redis_chunk_bytes=1 << 20,
+                             redis_window=4, redis_uncommitted_chunk_seconds=60, redis_change_log_length=1000,
+                             redis_key_prefix="lab")
+        self.assertNotIn("hunter2", repr(config))
+        self.assertNotIn("hunter2", str(config))
+        with IntermediateCache(config) as cache:
+            cache.put("t1_map", "k", np.ones(2, dtype=np.float32))
+        with self.assertRaisesRegex(ValueError, "redis_secret") as raised:
+            IntermediateCache(CacheConfig(cache_dir=self.config.cache_dir, redis="127.0.0.1:1", redis_secret="short-hunter2"))
+        self.assertNotIn("hunter2", str(raised.exception))
+        with self.assertRaisesRegex(ValueError, "redis_tls_ca_file"):
+            IntermediateCache(CacheConfig(cache_dir=self.config.cache_dir, redis="127.0.0.1:1",
+                                          redis_tls_ca_file=os.path.join(self.root, "missing-ca.crt")))
+
 
 def _native_dtype_float32() -> int:
     return 1  # OSIPY_FLOAT32

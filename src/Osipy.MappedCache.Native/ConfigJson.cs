@@ -43,7 +43,7 @@ internal static class ConfigJson
                 "compression_by_type" => config with { CompressionByType = Flags(value, property.Name) },
                 "verify_on_first_map" => config with { VerifyOnFirstMap = Boolean(value, property.Name) },
                 "redis" => config with { Remote = Redis(value, property.Name, document.RootElement) },
-                "redis_key_prefix" => config, // read with "redis"
+                _ when RedisSettings.Contains(property.Name) => config, // read with "redis"
                 _ => throw new ArgumentException($"config_json: unknown key '{property.Name}'."),
             };
         }
@@ -107,7 +107,15 @@ internal static class ConfigJson
         return value.EnumerateObject().ToDictionary(p => p.Name, p => Boolean(p.Value, $"{name}.{p.Name}"));
     }
 
-    /// <summary>A remote tier on the Redis Cluster named by a StackExchange.Redis configuration string; the cache's handle owns it.</summary>
+    /// <summary>The keys that set the remote tier's options, read together with "redis".</summary>
+    private static readonly HashSet<string> RedisSettings =
+    [
+        "redis_key_prefix", "redis_password", "redis_user", "redis_secret", "redis_tls", "redis_tls_ca_file", "redis_tls_client_cert_file",
+        "redis_tls_client_key_file", "redis_tls_host", "redis_timeout_ms", "redis_lease_ms", "redis_chunk_bytes", "redis_window",
+        "redis_uncommitted_chunk_seconds", "redis_change_log_length",
+    ];
+
+    /// <summary>A remote tier on the Redis Cluster named by a StackExchange.Redis configuration string, with every option the "redis_*" keys set; the cache's handle owns it.</summary>
     private static RedisRemoteTier? Redis(JsonElement value, string name, JsonElement root)
     {
         if (OptionalString(value, name) is not { } configuration)
@@ -115,16 +123,55 @@ internal static class ConfigJson
             return null;
         }
 
-        string prefix = root.TryGetProperty("redis_key_prefix", out JsonElement p) ? OptionalString(p, "redis_key_prefix") ?? "osipy" : "osipy";
+        string? Text(string key) => root.TryGetProperty(key, out JsonElement v) ? OptionalString(v, key) : null;
+        long? Number(string key) => root.TryGetProperty(key, out JsonElement v) && v.ValueKind != JsonValueKind.Null ? Integer(v, key) : null;
+        var defaults = new RedisRemoteTierOptions { Configuration = configuration };
         try
         {
-            return new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = configuration, KeyPrefix = prefix });
+            return new RedisRemoteTier(defaults with
+            {
+                KeyPrefix = Text("redis_key_prefix") ?? defaults.KeyPrefix,
+                Password = Text("redis_password"),
+                User = Text("redis_user"),
+                SharedSecret = Text("redis_secret"),
+                Tls = root.TryGetProperty("redis_tls", out JsonElement tls) && Boolean(tls, "redis_tls"),
+                TlsCaFile = Text("redis_tls_ca_file"),
+                TlsClientCertificateFile = Text("redis_tls_client_cert_file"),
+                TlsClientKeyFile = Text("redis_tls_client_key_file"),
+                TlsHost = Text("redis_tls_host"),
+                OperationTimeout = Number("redis_timeout_ms") is { } ms ? TimeSpan.FromMilliseconds(ms) : defaults.OperationTimeout,
+                LeaseTime = Number("redis_lease_ms") is { } lease ? TimeSpan.FromMilliseconds(lease) : defaults.LeaseTime,
+                ChunkBytes = Number("redis_chunk_bytes") is { } chunk ? (int)Math.Clamp(chunk, int.MinValue, int.MaxValue) : defaults.ChunkBytes,
+                Window = Number("redis_window") is { } window ? (int)Math.Clamp(window, int.MinValue, int.MaxValue) : defaults.Window,
+                UncommittedChunkLifetime = Number("redis_uncommitted_chunk_seconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : defaults.UncommittedChunkLifetime,
+                ChangeLogLength = Number("redis_change_log_length") is { } length ? (int)Math.Clamp(length, int.MinValue, int.MaxValue) : defaults.ChangeLogLength,
+            });
         }
         catch (ArgumentException ex)
         {
-            throw new ArgumentException($"config_json: '{name}' is not usable: {ex.Message}", "config_json");
+            // The message names the option (never its value, so no secret is echoed); say which key sets it.
+            string option = ex.ParamName is { } param ? RedisKeyOf(param) : name;
+            string reason = ex.Message.Split('\n')[0].Replace($" (Parameter '{ex.ParamName}')", string.Empty, StringComparison.Ordinal);
+            if (ex.ParamName is { } property)
+            {
+                reason = reason.Replace(property, option, StringComparison.Ordinal);
+            }
+
+            throw new ArgumentException($"config_json: '{option}' is not usable: {reason}", "config_json");
         }
     }
+
+    /// <summary>The config_json key of a <see cref="RedisRemoteTierOptions"/> property.</summary>
+    private static string RedisKeyOf(string property) => property switch
+    {
+        nameof(RedisRemoteTierOptions.Configuration) => "redis",
+        nameof(RedisRemoteTierOptions.SharedSecret) => "redis_secret",
+        nameof(RedisRemoteTierOptions.TlsClientCertificateFile) => "redis_tls_client_cert_file",
+        nameof(RedisRemoteTierOptions.OperationTimeout) => "redis_timeout_ms",
+        nameof(RedisRemoteTierOptions.LeaseTime) => "redis_lease_ms",
+        nameof(RedisRemoteTierOptions.UncommittedChunkLifetime) => "redis_uncommitted_chunk_seconds",
+        _ => "redis_" + SnakeCase(property),
+    };
 
     private static string SnakeCase(string pascal)
     {

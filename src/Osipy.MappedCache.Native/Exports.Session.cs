@@ -33,7 +33,7 @@ internal static unsafe partial class Exports
             CacheConfig config = ConfigJson.Parse(NativeStrings.ReadOptional(configJson, "config_json"));
             try
             {
-                *outCache = Handles.Add(new IntermediateCache(config));
+                *outCache = Handles.Add(new IntermediateCache(config, TimeProvider.System, NativeWarnings.Shared));
             }
             catch
             {
@@ -41,6 +41,21 @@ internal static unsafe partial class Exports
                 throw;
             }
             return NativeErrors.Ok();
+        }
+        catch (Exception ex)
+        {
+            return NativeErrors.From(ex);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "osipy_take_warning")]
+    public static int TakeWarning(byte** outWarning)
+    {
+        try
+        {
+            NativeArguments.NotNull(outWarning, "out_warning");
+            *outWarning = NativeWarnings.Shared.Take() is { } warning ? NativeStrings.Allocate(warning) : null;
+            return (int)NativeStatus.Ok; // leaves the last error alone: callers take warnings before reading it
         }
         catch (Exception ex)
         {

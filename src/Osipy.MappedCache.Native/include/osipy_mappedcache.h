@@ -106,7 +106,14 @@ const char *osipy_cache_last_error(void);
  *   "compression" (bool: PERSISTENT arrays compressed at rest), "compression_by_type"
  *   ({"t1_map": true, ...}), "verify_on_first_map" (bool), "redis" (a StackExchange.Redis
  *   configuration string naming a Redis Cluster's nodes: PERSISTENT entries are shared with every
- *   node using it), "redis_key_prefix" (string, default "osipy"). Unknown keys are INVALID_ARGUMENT.
+ *   node using it), and with it the tier's settings (docs/SCALE-OUT.md): "redis_key_prefix" (string,
+ *   default "osipy"), "redis_password", "redis_user", "redis_secret" (a shared secret of at least 16
+ *   bytes: manifests and chunks are authenticated), "redis_tls" (bool), "redis_tls_ca_file",
+ *   "redis_tls_client_cert_file", "redis_tls_client_key_file", "redis_tls_host" (PEM paths and a
+ *   host name), "redis_timeout_ms" (default 5000), "redis_lease_ms" (default 30000),
+ *   "redis_chunk_bytes", "redis_window", "redis_uncommitted_chunk_seconds",
+ *   "redis_change_log_length". Error messages name a setting, never its value.
+ *   Unknown keys are INVALID_ARGUMENT.
  * Errors: INVALID_ARGUMENT (NULL out_cache, bad JSON, bad value; the message names the key),
  * ACCESS_DENIED (directory owned by another user), IO_ERROR (directory is a symlink, writable by
  * group or others, or cannot be created). */
@@ -211,6 +218,13 @@ int32_t osipy_cache_entry_json(osipy_cache *cache, const char *result_type, cons
 
 /* Frees a string returned by this library. NULL is allowed. */
 int32_t osipy_cache_free_string(char *s);
+
+/* The oldest warning the library logged and nobody has taken yet (any session of this process:
+ * for example "Remote tier unreachable (...); working locally ...", once per outage), or NULL in
+ * *out_warning when there is none. Free a non-NULL one with osipy_cache_free_string. At most 64
+ * wait; later ones are dropped, and the next one taken says how many. Unlike every other call it
+ * leaves osipy_cache_last_error() as it was, so it may be called between a failed call and that. */
+int32_t osipy_take_warning(char **out_warning);
 
 #ifdef __cplusplus
 }
