@@ -109,10 +109,12 @@ internal sealed partial class CacheSession
             _session.NoteCachedSegment(store.Tag, Path.GetFileName(at.TypeDirectory), Path.GetFileName(at.PathFor(draft.Kind)));
         }
 
+        PendingRemoteChanges.Change? intent = JournalUpload(key, draft.Policy);
         SegmentPublisher.Published published = _publisher.Publish(writer.File, at, draft.Kind);
         var state = new EntryState(key, at, published.Path, published.Identity, record, ownedCached: draft.Policy == RetentionPolicy.Cached)
         {
             SeenGeneration = published.Generation,
+            RemoteIntent = intent,
         };
         if (!takeLease && draft.Policy != RetentionPolicy.Cached)
         {
@@ -163,9 +165,14 @@ internal sealed partial class CacheSession
             using (_flights.Enter(key))
             {
                 ThrowIfDisposed();
+                PendingRemoteChanges.Change? intent = JournalUpload(key, RetentionPolicy.Persistent);
                 SegmentPublisher.Published published = _publisher.Publish(writer.File, at, SegmentKind.Compressed);
                 copy = _rawCopies.Share(raw, published.Path, published.Identity, record);
-                state = new EntryState(key, at, published.Path, published.Identity, record, ownedCached: false, copy.Layout) { SeenGeneration = published.Generation };
+                state = new EntryState(key, at, published.Path, published.Identity, record, ownedCached: false, copy.Layout)
+                {
+                    SeenGeneration = published.Generation,
+                    RemoteIntent = intent,
+                };
                 admitted = true; // from here the table owns the copy's mapping (Admit releases it if the session ended)
                 lease = _entries.Admit(state, copy.Mapping, takeLease);
             }

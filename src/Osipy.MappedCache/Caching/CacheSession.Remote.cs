@@ -18,45 +18,48 @@ internal sealed partial class CacheSession
     /// <summary>Whether to call the tier now: there is one, and it is not backing off after a failure.</summary>
     private IRemoteTier? ReachableRemote => Remote is { } remote && _remote!.Health.ShouldTry ? remote : null;
 
+    /// <summary>
+    /// Journals the upload of a PERSISTENT key's copy just before it is published locally (as the
+    /// session journals a CACHED segment before it exists), so a process killed between the local
+    /// publication and the remote commit leaves the upload for a later check to send; null without a tier.
+    /// </summary>
+    private PendingRemoteChanges.Change? JournalUpload(EntryKey key, RetentionPolicy policy) =>
+        policy == RetentionPolicy.Persistent && _remote is not null ? _remote.Pending.Record(key, PendingRemoteChanges.Upload, SessionId, failed: false) : null;
+
     /// <summary>Uploads a segment just published under a PERSISTENT key, from a private mapping of its own descriptor.</summary>
     private void Upload(TempSegment published, long length, SegmentRecord record, EntryState state)
     {
-        if (Remote is null)
+        if (Remote is null || state.RemoteIntent is not { } intent)
         {
             return;
         }
 
-        UploadFrom(published.Handle, published.Path, length, record.WriteStamp, state.Key, state);
-    }
-
-    private void UploadFrom(Microsoft.Win32.SafeHandles.SafeFileHandle file, string path, long length, string stamp, EntryKey key, EntryState? state)
-    {
         if (ReachableRemote is not { } remote)
         {
-            _remote!.Pending.RecordUpload(key, stamp);
+            _remote!.Pending.Fail(intent);
             return;
         }
 
         try
         {
-            using SegmentMapping mapping = SegmentMapping.MapPrivate(file, length, path);
+            using SegmentMapping mapping = SegmentMapping.MapPrivate(published.Handle, length, published.Path);
             using var lease = new MappingLease(mapping);
-            CacheMetrics.RemoteCall(key.ResultType);
-            if (remote.Upload(key.ResultType, key.Key, new MappedSegmentSource(lease, length, stamp)))
+            CacheMetrics.RemoteCall(state.Key.ResultType);
+            if (remote.Upload(state.Key.ResultType, state.Key.Key, new MappedSegmentSource(lease, length, record.WriteStamp)))
             {
-                RemoteSucceeded(key);
-                CacheMetrics.RemoteBytes(key.ResultType, length, upload: true);
+                CacheMetrics.RemoteBytes(state.Key.ResultType, length, upload: true);
             }
-            else if (state is not null)
+            else
             {
-                RemoteSucceeded(key);
-                LostUpload(state);
+                LostUpload(remote, state);
             }
+
+            RemoteSucceeded(intent);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            RemoteFailed("upload", key, ex);
-            _remote!.Pending.RecordUpload(key, stamp);
+            RemoteFailed("upload", state.Key, ex);
+            _remote!.Pending.Fail(intent);
         }
     }
 
@@ -64,7 +67,7 @@ internal sealed partial class CacheSession
     /// A PERSISTENT put of one array with a remote tier: the upload reads each chunk of the file as
     /// soon as the local write has passed it, and commits after the local publication, so the put
     /// costs about the longer of the two instead of their sum. Remote failures are counted and the
-    /// upload journalled; the local put stands.
+    /// upload left journalled for a later check; the local put stands.
     /// </summary>
     private void WriteWhileUploading(SegmentWriter writer, ByteSource source, IRemoteTier remote)
     {
@@ -88,9 +91,10 @@ internal sealed partial class CacheSession
             writer.Progress = upload is null ? null : upload.Advance;
             writer.Append(source);
             (EntryState state, _) = Publish(writer, takeLease: false);
+            PendingRemoteChanges.Change intent = state.RemoteIntent!;
             if (upload is null)
             {
-                _remote.Pending.RecordUpload(key, writer.Record!.WriteStamp);
+                _remote.Pending.Fail(intent);
                 return;
             }
 
@@ -103,42 +107,61 @@ internal sealed partial class CacheSession
                 }
                 else
                 {
-                    LostUpload(state);
+                    LostUpload(remote, state);
                 }
 
-                RemoteSucceeded(key);
+                RemoteSucceeded(intent);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 RemoteFailed("upload", key, ex);
-                _remote.Pending.RecordUpload(key, writer.Record!.WriteStamp);
+                _remote.Pending.Fail(intent);
             }
         }
     }
 
     /// <summary>
-    /// Another upload of the key committed first (first writer wins): this node's copy is not the
-    /// cluster's entry, so it goes (if still the file this put published), and the next get on
-    /// this node maps the winner's. Leases already taken keep their snapshot.
+    /// Another upload of the key committed first (first writer wins): unless it was this very write
+    /// (sent meanwhile by a check replaying the journal), this node's copy is not the cluster's
+    /// entry, so it goes (if still the file this put published), and the next get on this node
+    /// maps the winner's. Leases already taken keep their snapshot.
     /// </summary>
-    private void LostUpload(EntryState published)
+    private void LostUpload(IRemoteTier remote, EntryState published)
     {
+        if (remote.Find(published.Key.ResultType, published.Key.Key)?.Stamp == published.Record.WriteStamp)
+        {
+            return;
+        }
+
         Interlocked.Increment(ref _counters.RemoteConflicts);
         Log.RemoteUploadLost(_settings.Logger, published.Key.Key, published.Key.ResultType);
         _publisher.RemoveIfSame(published.Path, published.Identity);
     }
 
-    /// <summary>Removes a key (or a type, or everything) from the remote tier too; a failure is counted and the removal journalled.</summary>
-    private void RemoveRemote(EntryKey? key, string? resultType)
+    /// <summary>Journals a removal of a key (or a type, or everything) before it is made locally; null without a tier.</summary>
+    private PendingRemoteChanges.Change? JournalRemoval(EntryKey? key, string? resultType)
     {
-        if (Remote is null)
+        if (_remote is null)
+        {
+            return null;
+        }
+
+        return key is { } one
+            ? _remote.Pending.Record(one, PendingRemoteChanges.Remove, SessionId, failed: false)
+            : _remote.Pending.RecordClear(resultType, SessionId, failed: false);
+    }
+
+    /// <summary>Removes a key (or a type, or everything) from the remote tier too; a failure is counted and the removal left journalled for a later check.</summary>
+    private void RemoveRemote(PendingRemoteChanges.Change? intent, EntryKey? key, string? resultType)
+    {
+        if (intent is null)
         {
             return;
         }
 
         if (ReachableRemote is not { } remote)
         {
-            RecordRemoval(key, resultType);
+            _remote!.Pending.Fail(intent);
             return;
         }
 
@@ -147,30 +170,18 @@ internal sealed partial class CacheSession
             if (key is { } one)
             {
                 remote.Remove(one.ResultType, one.Key);
-                RemoteSucceeded(one);
             }
             else
             {
                 remote.Clear(resultType);
-                _remote!.Health.Succeeded();
             }
+
+            RemoteSucceeded(intent);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             RemoteFailed(key is null ? "clear" : "remove", key ?? new EntryKey(resultType ?? "*", "*"), ex);
-            RecordRemoval(key, resultType);
-        }
-    }
-
-    private void RecordRemoval(EntryKey? key, string? resultType)
-    {
-        if (key is { } one)
-        {
-            _remote!.Pending.RecordRemove(one);
-        }
-        else
-        {
-            _remote!.Pending.RecordClear(resultType);
+            _remote!.Pending.Fail(intent);
         }
     }
 
@@ -315,10 +326,10 @@ internal sealed partial class CacheSession
         return false;
     }
 
-    /// <summary>A call reached the tier: the key's journalled change is superseded, and an outage may have ended.</summary>
-    private void RemoteSucceeded(EntryKey key)
+    /// <summary>The tier took a journalled change: it is forgotten, and an outage may have ended.</summary>
+    private void RemoteSucceeded(PendingRemoteChanges.Change intent)
     {
-        _remote!.Pending.Forget(key);
+        _remote!.Pending.Done(intent);
         if (_remote.Health.Succeeded())
         {
             _remote.Wake();

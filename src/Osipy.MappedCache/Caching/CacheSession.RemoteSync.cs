@@ -117,7 +117,7 @@ internal sealed partial class CacheSession
             _publisher.RemoveIf(at.PathFor(kind), record =>
                 record.Policy == RetentionPolicy.Persistent && record.Key == key.Key && record.ResultType == key.ResultType
                 && (state.Status == RemoteKeyStatus.Removed || record.WriteStamp != state.Stamp)
-                && !_remote!.Pending.HasUpload(key, record.WriteStamp));
+                && !_remote!.Pending.HasUpload(key));
         }
     }
 
@@ -144,19 +144,28 @@ internal sealed partial class CacheSession
         return keys;
     }
 
-    /// <summary>Sends the changes this node journalled while the tier was out of reach, oldest first.</summary>
+    /// <summary>
+    /// Sends the changes this node journalled that the tier has not taken, oldest first: those that
+    /// failed, and those of sessions that died between their local and their remote step. A live
+    /// session's change in progress is left to it.
+    /// </summary>
     /// <returns>False when the tier failed again (the rest stays journalled).</returns>
     private bool ReplayPending(IRemoteTier remote)
     {
         foreach (PendingRemoteChanges.Change change in _remote!.Pending.ReadAll())
         {
+            if (!change.Failed && (change.Session == SessionId || Sessions.SessionReclaimer.IsAlive(SessionsDirectory, change.Session)))
+            {
+                continue; // still being sent by the session that made it
+            }
+
             var key = new EntryKey(change.ResultType ?? "*", change.Key ?? "*");
             try
             {
                 switch (change.Operation)
                 {
                     case PendingRemoteChanges.Upload:
-                        ReplayUpload(remote, key, change.Stamp);
+                        ReplayUpload(remote, key);
                         break;
                     case PendingRemoteChanges.Remove:
                         remote.Remove(key.ResultType, key.Key);
@@ -178,21 +187,23 @@ internal sealed partial class CacheSession
         return true;
     }
 
-    /// <summary>Uploads the journalled write if it is still this node's copy of the key; a later local change superseded it otherwise.</summary>
-    private void ReplayUpload(IRemoteTier remote, EntryKey key, string? stamp)
+    /// <summary>Uploads the node's copy of the key, whichever write it now holds; nothing when it has none (a later removal went first).</summary>
+    private void ReplayUpload(IRemoteTier remote, EntryKey key)
     {
         KeyLocation at = _stores.Persistent.Locate(key.ResultType, key.Key);
         foreach (SegmentKind kind in SegmentStore.AllKinds)
         {
             using OpenedSegment? opened = SegmentReader.TryOpen(at.PathFor(kind));
-            if (opened is null || opened.Record.WriteStamp != stamp || opened.Record.Key != key.Key || opened.Record.ResultType != key.ResultType)
+            if (opened is null || opened.Record.Policy != RetentionPolicy.Persistent || opened.Record.Key != key.Key || opened.Record.ResultType != key.ResultType)
             {
                 continue;
             }
 
+            string stamp = opened.Record.WriteStamp;
             using Mapping.SegmentMapping mapping = Mapping.SegmentMapping.MapPrivate(opened.File, opened.Length, opened.Path);
             using var lease = new Mapping.MappingLease(mapping);
-            if (!remote.Upload(key.ResultType, key.Key, new Mapping.MappedSegmentSource(lease, opened.Length, stamp)))
+            if (!remote.Upload(key.ResultType, key.Key, new Mapping.MappedSegmentSource(lease, opened.Length, stamp))
+                && remote.Find(key.ResultType, key.Key)?.Stamp != stamp)
             {
                 // Another node's write committed while this one was being sent: it is the cluster's, as for a live put.
                 Interlocked.Increment(ref _counters.RemoteConflicts);

@@ -9,13 +9,14 @@ internal sealed partial class CacheSession
     public void Invalidate(EntryKey key)
     {
         using KeyedGate<EntryKey>.Holder flight = _flights.Enter(key);
+        PendingRemoteChanges.Change? intent = JournalRemoval(key, key.ResultType);
         _entries.Forget(key);
         foreach (SegmentStore store in _stores.All)
         {
             _publisher.Remove(store.Locate(key.ResultType, key.Key));
         }
 
-        RemoveRemote(key, key.ResultType);
+        RemoveRemote(intent, key, key.ResultType);
     }
 
     /// <summary>
@@ -25,6 +26,7 @@ internal sealed partial class CacheSession
     /// </summary>
     public void Clear(string? resultType)
     {
+        PendingRemoteChanges.Change? intent = JournalRemoval(key: null, resultType);
         _entries.ForgetAll(resultType);
         foreach (FileInfo file in _stores.Segments(resultType))
         {
@@ -44,6 +46,6 @@ internal sealed partial class CacheSession
             }
         }
 
-        RemoveRemote(key: null, resultType);
+        RemoveRemote(intent, key: null, resultType);
     }
 }

@@ -39,6 +39,9 @@ internal sealed class EntryState(
     /// <summary>Written by this session under CACHED: its file is unlinked (if still its own) when the entry leaves the table.</summary>
     public bool OwnedCached { get; } = ownedCached;
 
+    /// <summary>For a PERSISTENT publication with a remote tier: its upload, journalled before the file was published (<see cref="PendingRemoteChanges"/>).</summary>
+    public PendingRemoteChanges.Change? RemoteIntent { get; init; }
+
     private long _seenGeneration;
     private SegmentMapping? _mapping;
     private long _lastUsed;

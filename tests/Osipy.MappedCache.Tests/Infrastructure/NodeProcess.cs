@@ -27,6 +27,9 @@ public sealed class NodeProcess : IDisposable
         return _child.WaitForLine("= ", timeout)[2..];
     }
 
+    /// <summary>Sends a command without waiting for its answer (to kill the worker while it runs).</summary>
+    public void Send(string command) => _child.Send(command);
+
     public void KillHard() => _child.KillHard();
 
     /// <summary>Ends the worker normally (its session closes).</summary>

@@ -91,6 +91,31 @@ public sealed class CrossNodeCoherenceTests : IDisposable
     }
 
     [Fact]
+    public void AProcessKilledBetweenItsLocalPutAndItsRemoteCommit_LosesNothing_ANodeSessionSendsIt()
+    {
+        NodeProcess a = Worker(_nodeA, "--timeout-ms", "60000");
+        Assert.Equal("ok", a.Do("put t1_map k 1"));
+        string file = Assert.Single(_nodeA.SegmentFiles());
+        long before = Inode(file);
+
+        _cluster.Pause(); // the upload waits for the cluster; the local publication does not
+        a.Send("put t1_map k 2");
+        Assert.True(Eventually(() => File.Exists(file) && Inode(file) != before), "the local put never published");
+        a.KillHard(); // published here, never committed there
+        _cluster.Resume();
+
+        using (NodeProcess again = NodeProcess.Start(_nodeA.CachePath, _cluster.Configuration, _prefix))
+        {
+            Assert.Equal("2", again.Do("get t1_map k")); // its open sent the dead process's upload
+            again.Exit();
+        }
+
+        NodeProcess b = Worker(_nodeB);
+        Assert.Equal("2", b.Do("get t1_map k"));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_nodeA.CachePath, "remote", "pending")));
+    }
+
+    [Fact]
     public void AForgedNotice_RemovesNothing_NotEvenAnEntryThatExistsNowhereElse()
     {
         // An entry put before the node had a cluster (so it exists only here), and one the cluster has too.
@@ -163,6 +188,8 @@ public sealed class CrossNodeCoherenceTests : IDisposable
         Assert.Equal("2", fresh.Do("get a b\\0c"));
         Assert.Empty(_cluster.OrphanChunks(_prefix));
     }
+
+    private static long Inode(string path) => long.Parse(Command.Run("stat", "-c", "%i", path).Output.Trim());
 
     /// <summary>How often a live session reads the change log by itself (RemoteNode.CheckInterval).</summary>
     private static TimeSpan RemoteCheck => TimeSpan.FromSeconds(1);
