@@ -140,15 +140,20 @@ public sealed class CrossNodeCoherenceTests : IDisposable
     [Fact]
     public void RacingPutsAndInvalidates_FromTwoNodes_LeaveNoChunkWithoutAManifestOrAnExpiry()
     {
-        NodeProcess a = Worker(_nodeA), b = Worker(_nodeB), a2 = Worker(_nodeA);
-        for (int round = 0; round < 30; round++)
+        // Two nodes, three processes on each: puts and invalidates of one key race, so a removal
+        // lands between another put's read of the manifest and its commit, and between a commit
+        // and the replaced chunks' deletion.
+        NodeProcess a = Worker(_nodeA), a2 = Worker(_nodeA), a3 = Worker(_nodeA), b = Worker(_nodeB), b2 = Worker(_nodeB), b3 = Worker(_nodeB);
+        for (int round = 0; round < 150; round++)
         {
-            // Large enough for several chunks, so a remove can land between a commit and its chunks' PERSIST.
             int stamp = round;
             Parallel.Invoke(
-                () => a.Do($"put t1_map k {stamp} 3000000"),
+                () => a.Do($"put t1_map k {stamp} 300000"),
                 () => b.Do("inv t1_map k"),
-                () => a2.Do($"put t1_map k {stamp + 1000} 3000000"));
+                () => a2.Do($"put t1_map k {stamp + 1000} 300000"),
+                () => b2.Do("inv t1_map k"),
+                () => b3.Do($"put t1_map k {stamp + 2000} 300000"),
+                () => a3.Do("inv t1_map k"));
         }
 
         Assert.Empty(_cluster.OrphanChunks(_prefix));
