@@ -45,7 +45,8 @@ internal sealed partial class CacheSession
                 return;
             }
 
-            RemoteChangeLog log = remote.ReadChanges(_remote.Files.ReadPosition());
+            string? position = _remote.Files.ReadPosition();
+            RemoteChangeLog log = remote.ReadChanges(position);
             if (log.Complete)
             {
                 Apply(remote, log.Changes);
@@ -55,7 +56,10 @@ internal sealed partial class CacheSession
                 Recheck(remote, StoredPersistentKeys(resultType: null));
             }
 
-            _remote.Files.WritePosition(log.Position);
+            if (log.Position != position)
+            {
+                _remote.Files.WritePosition(log.Position);
+            }
             if (_remote.Health.Succeeded())
             {
                 _remote.Wake(); // the outage ended during this check: send what was journalled meanwhile

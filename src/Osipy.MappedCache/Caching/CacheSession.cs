@@ -37,6 +37,9 @@ internal sealed partial class CacheSession : IDisposable
         _settings = settings;
         _stores = new StoreSet(cacheDir, cachedDir, settings.Config.MaxQuarantineFiles);
         _locks = new KeyLocks(cacheDir);
+
+        // Its files are made before the session registers, so a failure here leaves no session behind.
+        _remote = settings.Config.Remote is null ? null : new RemoteNode(cacheDir, new RemoteHealth(settings.Time, settings.Logger), CheckRemoteChanges);
         _publisher = new SegmentPublisher(_locks, GenerationTable.ForDirectory(cacheDir, KeyLocation.BucketCount), _stores.Cached.Root);
         string sessions = Path.Combine(cacheDir, SessionFile.DirectoryName);
         CacheDirectory.EnsurePrivateDirectory(sessions);
@@ -46,10 +49,9 @@ internal sealed partial class CacheSession : IDisposable
         _entries = new EntryCache(settings, _publisher, _counters, (state, ex) => Log.CleanupFailed(settings.Logger, state.Path, ex.Message));
         _rawCopies = new RawCopies(settings, _stores.Cached, _locks, _publisher, _session, SessionId);
         _loader = new SegmentLoader(settings, _stores, _publisher, _rawCopies, _counters, _entries);
-        if (settings.Config.Remote is not null)
+        if (_remote is not null)
         {
             // Before the first get: apply what other nodes changed since this node last looked.
-            _remote = new RemoteNode(cacheDir, new RemoteHealth(settings.Time, settings.Logger), CheckRemoteChanges);
             _subscription = SubscribeToRemoteChanges();
             _remote.RunCheck();
             _remote.Start();

@@ -9,44 +9,28 @@ namespace Osipy.MappedCache.Tests.Remote;
 /// the cluster is back. Nodes are real processes on separate directories, on a real 3-master cluster.
 /// </summary>
 [Collection(RedisClusterCollection.Name)]
-public sealed class CrossNodeCoherenceTests : IDisposable
+public sealed class CrossNodeCoherenceTests(RedisClusterFixture cluster) : ClusterNodesTest(cluster, "n")
 {
-    private readonly RedisClusterFixture _cluster;
-    private readonly TempCacheDirectory _nodeA = new();
-    private readonly TempCacheDirectory _nodeB = new();
     private readonly TempCacheDirectory _nodeC = new();
-    private readonly string _prefix = "n" + Guid.NewGuid().ToString("N")[..12];
     private readonly List<NodeProcess> _workers = [];
 
-    public CrossNodeCoherenceTests(RedisClusterFixture cluster)
+    protected override void DisposeNodes()
     {
-        _cluster = cluster;
-        if (cluster.Unavailable is { } why)
-        {
-            Assert.Skip(why);
-        }
-    }
-
-    public void Dispose()
-    {
-        _cluster.Resume(); // never leave the shared cluster paused, whatever failed
         _workers.ForEach(w => w.Dispose());
-        _nodeA.Dispose();
-        _nodeB.Dispose();
         _nodeC.Dispose();
     }
 
     [Fact]
     public void ANodeWithNoLiveSession_NeverServesWhatAnotherNodeReplacedOrInvalidatedMeanwhile()
     {
-        NodeProcess a = Worker(_nodeA);
+        NodeProcess a = Worker(NodeA);
         for (int round = 1; round <= 6; round++)
         {
             Assert.Equal("ok", a.Do($"put t1_map rep {round}"));
             Assert.Equal("ok", a.Do($"put t1_map inv {round}"));
 
             // B reads both into its own directory, then its process ends: nothing of B is listening.
-            using (NodeProcess reader = NodeProcess.Start(_nodeB.CachePath, _cluster.Configuration, _prefix))
+            using (NodeProcess reader = NodeProcess.Start(NodeB.CachePath, Cluster.Configuration, Prefix))
             {
                 Assert.Equal(round.ToString(), reader.Do("get t1_map rep"));
                 Assert.Equal(round.ToString(), reader.Do("get t1_map inv"));
@@ -56,7 +40,7 @@ public sealed class CrossNodeCoherenceTests : IDisposable
             Assert.Equal("ok", a.Do($"put t1_map rep {round + 100}"));
             Assert.Equal("ok", a.Do("inv t1_map inv"));
 
-            using NodeProcess next = NodeProcess.Start(_nodeB.CachePath, _cluster.Configuration, _prefix);
+            using NodeProcess next = NodeProcess.Start(NodeB.CachePath, Cluster.Configuration, Prefix);
             Assert.Equal((round + 100).ToString(), next.Do("get t1_map rep"));
             Assert.Equal("miss", next.Do("get t1_map inv"));
             next.Exit();
@@ -66,74 +50,74 @@ public sealed class CrossNodeCoherenceTests : IDisposable
     [Fact]
     public void ChangesMadeDuringAnOutage_AreJournalled_AndEveryNodeAgreesWhenTheClusterIsBack()
     {
-        NodeProcess a = Worker(_nodeA, "--timeout-ms", "1000");
-        NodeProcess b = Worker(_nodeB, "--timeout-ms", "1000");
+        NodeProcess a = Worker(NodeA, "--timeout-ms", "1000");
+        NodeProcess b = Worker(NodeB, "--timeout-ms", "1000");
         Assert.Equal("ok", a.Do("put t1_map inv 1"));
         Assert.Equal("ok", a.Do("put t1_map rep 1"));
         Assert.Equal("1", b.Do("get t1_map inv"));
         Assert.Equal("1", b.Do("get t1_map rep"));
 
-        _cluster.Pause();
+        Cluster.Pause();
         Assert.Equal("ok", a.Do("inv t1_map inv"));
         Assert.Equal("ok", a.Do("put t1_map rep 2"));
         Assert.Equal("miss", a.Do("get t1_map inv")); // served locally meanwhile, and said so in the logs
         Assert.Equal("2", a.Do("get t1_map rep"));
-        _cluster.Resume();
+        Cluster.Resume();
 
         // A's background check sends what it journalled once its back-off ends; B's picks it up from the log.
         Assert.True(Eventually(() => b.Do("get t1_map rep") == "2" && b.Do("get t1_map inv") == "miss"), "B never saw the changes A made during the outage");
         Assert.Equal("2", a.Do("get t1_map rep"));
         Assert.Equal("miss", a.Do("get t1_map inv")); // never brought back from the cluster
-        using NodeProcess fresh = NodeProcess.Start(_nodeC.CachePath, _cluster.Configuration, _prefix);
+        using NodeProcess fresh = NodeProcess.Start(_nodeC.CachePath, Cluster.Configuration, Prefix);
         Assert.Equal("2", fresh.Do("get t1_map rep"));
         Assert.Equal("miss", fresh.Do("get t1_map inv"));
-        Assert.Empty(Directory.GetFiles(Path.Combine(_nodeA.CachePath, "remote", "pending")));
+        Assert.Empty(Directory.GetFiles(Path.Combine(NodeA.CachePath, "remote", "pending")));
     }
 
     [Fact]
     public void AProcessKilledBetweenItsLocalPutAndItsRemoteCommit_LosesNothing_ANodeSessionSendsIt()
     {
-        NodeProcess a = Worker(_nodeA, "--timeout-ms", "60000");
+        NodeProcess a = Worker(NodeA, "--timeout-ms", "60000");
         Assert.Equal("ok", a.Do("put t1_map k 1"));
-        string file = Assert.Single(_nodeA.SegmentFiles());
+        string file = Assert.Single(NodeA.SegmentFiles());
         long before = Inode(file);
 
-        _cluster.Pause(); // the upload waits for the cluster; the local publication does not
+        Cluster.Pause(); // the upload waits for the cluster; the local publication does not
         a.Send("put t1_map k 2");
         Assert.True(Eventually(() => File.Exists(file) && Inode(file) != before), "the local put never published");
         a.KillHard(); // published here, never committed there
-        _cluster.Resume();
+        Cluster.Resume();
 
-        using (NodeProcess again = NodeProcess.Start(_nodeA.CachePath, _cluster.Configuration, _prefix))
+        using (NodeProcess again = NodeProcess.Start(NodeA.CachePath, Cluster.Configuration, Prefix))
         {
             Assert.Equal("2", again.Do("get t1_map k")); // its open sent the dead process's upload
             again.Exit();
         }
 
-        NodeProcess b = Worker(_nodeB);
+        NodeProcess b = Worker(NodeB);
         Assert.Equal("2", b.Do("get t1_map k"));
-        Assert.Empty(Directory.GetFiles(Path.Combine(_nodeA.CachePath, "remote", "pending")));
+        Assert.Empty(Directory.GetFiles(Path.Combine(NodeA.CachePath, "remote", "pending")));
     }
 
     [Fact]
     public void AForgedNotice_RemovesNothing_NotEvenAnEntryThatExistsNowhereElse()
     {
         // An entry put before the node had a cluster (so it exists only here), and one the cluster has too.
-        using (var local = new IntermediateCache(_nodeA.Config(RetentionPolicy.Persistent, maxAgeSeconds: 0)))
+        using (var local = new IntermediateCache(NodeA.Config(RetentionPolicy.Persistent, maxAgeSeconds: 0)))
         {
             local.Put<float>("t1_map", "only-here", [5f, 5f], [2]);
         }
 
-        NodeProcess a = Worker(_nodeA);
+        NodeProcess a = Worker(NodeA);
         Assert.Equal("ok", a.Do("put t1_map shared 3"));
         foreach (string notice in new[] { "{\"t\":null,\"k\":null}", "{\"t\":\"t1_map\",\"k\":null}", "{\"t\":\"t1_map\",\"k\":\"only-here\"}" })
         {
-            _cluster.Cli("PUBLISH", _prefix + ":changes", notice);
+            Cluster.Cli("PUBLISH", Prefix + ":changes", notice);
         }
 
         Thread.Sleep(RemoteCheck * 3); // every check the notices (and the periodic tick) caused has run
         Assert.Equal("3", a.Do("get t1_map shared"));
-        using var again = new IntermediateCache(_nodeA.Config(RetentionPolicy.Persistent, maxAgeSeconds: 0));
+        using var again = new IntermediateCache(NodeA.Config(RetentionPolicy.Persistent, maxAgeSeconds: 0));
         Assert.NotNull(again.Get<float>("t1_map", "only-here"));
     }
 
@@ -143,7 +127,7 @@ public sealed class CrossNodeCoherenceTests : IDisposable
         // Two nodes, three processes on each: puts and invalidates of one key race, so a removal
         // lands between another put's read of the manifest and its commit, and between a commit
         // and the replaced chunks' deletion.
-        NodeProcess a = Worker(_nodeA), a2 = Worker(_nodeA), a3 = Worker(_nodeA), b = Worker(_nodeB), b2 = Worker(_nodeB), b3 = Worker(_nodeB);
+        NodeProcess a = Worker(NodeA), a2 = Worker(NodeA), a3 = Worker(NodeA), b = Worker(NodeB), b2 = Worker(NodeB), b3 = Worker(NodeB);
         for (int round = 0; round < 150; round++)
         {
             int stamp = round;
@@ -156,17 +140,17 @@ public sealed class CrossNodeCoherenceTests : IDisposable
                 () => a3.Do("inv t1_map k"));
         }
 
-        Assert.Empty(_cluster.OrphanChunks(_prefix));
+        Assert.Empty(Cluster.OrphanChunks(Prefix));
     }
 
     [Fact]
     public void AnExpiredRemoteEntry_IsNeverDownloaded()
     {
-        NodeProcess a = Worker(_nodeA);
+        NodeProcess a = Worker(NodeA);
         Assert.Equal("ok", a.Do("put t1_map old 1"));
         Thread.Sleep(TimeSpan.FromSeconds(2.2));
 
-        NodeProcess b = Worker(_nodeB, "--max-age", "1");
+        NodeProcess b = Worker(NodeB, "--max-age", "1");
         for (int i = 0; i < 3; i++)
         {
             Assert.Equal("miss", b.Do("get t1_map old"));
@@ -175,23 +159,23 @@ public sealed class CrossNodeCoherenceTests : IDisposable
         string stats = b.Do("stats");
         Assert.Contains("remoteHits=0", stats, StringComparison.Ordinal);
         Assert.Contains("expirations=3", stats, StringComparison.Ordinal);
-        Assert.Empty(_nodeB.SegmentFiles());
+        Assert.Empty(NodeB.SegmentFiles());
     }
 
     [Fact]
     public void TypesAndKeysWithNul_NeverShareARemoteEntry()
     {
-        NodeProcess a = Worker(_nodeA), b = Worker(_nodeB);
+        NodeProcess a = Worker(NodeA), b = Worker(NodeB);
         Assert.Equal("ok", a.Do("put a\\0b c 1"));
         Assert.Equal("ok", a.Do("put a b\\0c 2"));
         Assert.Equal("1", b.Do("get a\\0b c"));
         Assert.Equal("2", b.Do("get a b\\0c"));
 
         Assert.Equal("ok", a.Do("inv a\\0b c"));
-        using NodeProcess fresh = NodeProcess.Start(_nodeC.CachePath, _cluster.Configuration, _prefix);
+        using NodeProcess fresh = NodeProcess.Start(_nodeC.CachePath, Cluster.Configuration, Prefix);
         Assert.Equal("miss", fresh.Do("get a\\0b c"));
         Assert.Equal("2", fresh.Do("get a b\\0c"));
-        Assert.Empty(_cluster.OrphanChunks(_prefix));
+        Assert.Empty(Cluster.OrphanChunks(Prefix));
     }
 
     private static long Inode(string path) => long.Parse(Command.Run("stat", "-c", "%i", path).Output.Trim());
@@ -201,25 +185,8 @@ public sealed class CrossNodeCoherenceTests : IDisposable
 
     private NodeProcess Worker(TempCacheDirectory node, params string[] options)
     {
-        NodeProcess worker = NodeProcess.Start(node.CachePath, _cluster.Configuration, _prefix, options);
+        NodeProcess worker = NodeProcess.Start(node.CachePath, Cluster.Configuration, Prefix, options);
         _workers.Add(worker);
         return worker;
-    }
-
-    /// <summary>Polls a condition that background work makes true (a back-off ending, a check running): up to 30 s.</summary>
-    private static bool Eventually(Func<bool> condition)
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            Thread.Sleep(200);
-        }
-
-        return true;
     }
 }

@@ -10,33 +10,24 @@ namespace Osipy.MappedCache.Tests.Remote;
 /// and no chunk key is left without a manifest or a time to live.
 /// </summary>
 [Collection(RedisClusterCollection.Name)]
-public sealed class CrossNodeSoakTests : IDisposable
+public sealed class CrossNodeSoakTests : ClusterNodesTest
 {
     private const int Keys = 4;
     private static readonly TimeSpan Chaos = TimeSpan.FromSeconds(36);
 
-    private readonly RedisClusterFixture _cluster;
-    private readonly TempCacheDirectory[] _nodes = [new(), new(), new()];
+    private readonly TempCacheDirectory _nodeC = new();
     private readonly TempCacheDirectory _fresh = new();
-    private readonly string _prefix = "k" + Guid.NewGuid().ToString("N")[..12];
+    private readonly TempCacheDirectory[] _nodes;
 
     public CrossNodeSoakTests(RedisClusterFixture cluster)
+        : base(cluster, "k")
     {
-        _cluster = cluster;
-        if (cluster.Unavailable is { } why)
-        {
-            Assert.Skip(why);
-        }
+        _nodes = [NodeA, NodeB, _nodeC];
     }
 
-    public void Dispose()
+    protected override void DisposeNodes()
     {
-        _cluster.Resume();
-        foreach (TempCacheDirectory node in _nodes)
-        {
-            node.Dispose();
-        }
-
+        _nodeC.Dispose();
         _fresh.Dispose();
     }
 
@@ -61,9 +52,9 @@ public sealed class CrossNodeSoakTests : IDisposable
             foreach (int startsAt in new[] { 8, 22 })
             {
                 SleepUntil(end - Chaos + TimeSpan.FromSeconds(startsAt));
-                _cluster.Pause();
+                Cluster.Pause();
                 Thread.Sleep(TimeSpan.FromSeconds(6));
-                _cluster.Resume();
+                Cluster.Resume();
             }
         });
         outages.Start();
@@ -73,11 +64,11 @@ public sealed class CrossNodeSoakTests : IDisposable
         Assert.True(stamp > 100, $"only {stamp} puts: the soak did not exercise the nodes");
 
         // Every node's journal drains once the cluster is back; then all agree with the cluster.
-        var settled = _nodes.Select(n => NodeProcess.Start(n.CachePath, _cluster.Configuration, _prefix)).ToList();
+        var settled = _nodes.Select(n => NodeProcess.Start(n.CachePath, Cluster.Configuration, Prefix)).ToList();
         try
         {
             Assert.True(Eventually(() => _nodes.All(n => Directory.GetFiles(Path.Combine(n.CachePath, "remote", "pending")).Length == 0)), "a node never sent its journal");
-            using NodeProcess fresh = NodeProcess.Start(_fresh.CachePath, _cluster.Configuration, _prefix);
+            using NodeProcess fresh = NodeProcess.Start(_fresh.CachePath, Cluster.Configuration, Prefix);
             for (int k = 0; k < Keys; k++)
             {
                 string expected = fresh.Do($"get s k{k}");
@@ -99,7 +90,7 @@ public sealed class CrossNodeSoakTests : IDisposable
 
         foreach (TempCacheDirectory node in _nodes.Append(_fresh))
         {
-            using NodeProcess reader = NodeProcess.Start(node.CachePath, _cluster.Configuration, _prefix);
+            using NodeProcess reader = NodeProcess.Start(node.CachePath, Cluster.Configuration, Prefix);
             Assert.Equal("miss", reader.Do("get s k0"));
             for (int k = 1; k < Keys; k++)
             {
@@ -109,14 +100,14 @@ public sealed class CrossNodeSoakTests : IDisposable
             reader.Exit();
         }
 
-        Assert.True(Eventually(() => _cluster.OrphanChunks(_prefix).Count == 0), string.Join(", ", _cluster.OrphanChunks(_prefix)));
+        Assert.True(Eventually(() => Cluster.OrphanChunks(Prefix).Count == 0), string.Join(", ", Cluster.OrphanChunks(Prefix)));
     }
 
     /// <summary>One worker slot: random operations on its node's process, which it kills or ends and restarts now and then.</summary>
     private void Drive(TempCacheDirectory node, int seed, DateTime end, Func<int> nextStamp, System.Collections.Concurrent.ConcurrentQueue<string> failures)
     {
         var random = new Random(seed);
-        NodeProcess worker = NodeProcess.Start(node.CachePath, _cluster.Configuration, _prefix, "--timeout-ms", "1000");
+        NodeProcess worker = NodeProcess.Start(node.CachePath, Cluster.Configuration, Prefix, "--timeout-ms", "1000");
         try
         {
             while (DateTime.UtcNow < end)
@@ -151,7 +142,7 @@ public sealed class CrossNodeSoakTests : IDisposable
                     }
 
                     worker.Dispose();
-                    worker = NodeProcess.Start(node.CachePath, _cluster.Configuration, _prefix, "--timeout-ms", "1000");
+                    worker = NodeProcess.Start(node.CachePath, Cluster.Configuration, Prefix, "--timeout-ms", "1000");
                 }
             }
         }
@@ -172,21 +163,5 @@ public sealed class CrossNodeSoakTests : IDisposable
         {
             Thread.Sleep(wait);
         }
-    }
-
-    private static bool Eventually(Func<bool> condition)
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            Thread.Sleep(250);
-        }
-
-        return true;
     }
 }

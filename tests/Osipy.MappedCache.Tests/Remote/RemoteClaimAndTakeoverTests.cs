@@ -11,25 +11,12 @@ namespace Osipy.MappedCache.Tests.Remote;
 /// local speed.
 /// </summary>
 [Collection(RedisClusterCollection.Name)]
-public sealed class RemoteClaimAndTakeoverTests : IDisposable
+public sealed class RemoteClaimAndTakeoverTests(RedisClusterFixture cluster) : ClusterNodesTest(cluster, "c")
 {
-    private readonly RedisClusterFixture _cluster;
-    private readonly TempCacheDirectory _nodeA = new();
     private readonly TempCacheDirectory _seed = new();
-    private readonly string _prefix = "c" + Guid.NewGuid().ToString("N")[..12];
 
-    public RemoteClaimAndTakeoverTests(RedisClusterFixture cluster)
+    protected override void DisposeNodes()
     {
-        _cluster = cluster;
-        if (cluster.Unavailable is { } why)
-        {
-            Assert.Skip(why);
-        }
-    }
-
-    public void Dispose()
-    {
-        _nodeA.Dispose();
         _seed.Dispose();
     }
 
@@ -39,28 +26,28 @@ public sealed class RemoteClaimAndTakeoverTests : IDisposable
         // A manifest (format 3, no secret) claiming 1 GiB in 256 chunks that do not exist.
         string sums = string.Join(",", Enumerable.Repeat("\"0000000000000000\"", 256));
         string claim = $"{{\"v\":3,\"type\":\"t1_map\",\"key\":\"big\",\"gen\":1,\"length\":{1L << 30},\"chunk\":{4 << 20},\"version\":\"ffff\",\"stamp\":\"x\",\"created\":{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()},\"alg\":\"xxh3\",\"sums\":[{sums}]}}";
-        using (var writer = new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = _cluster.Configuration, KeyPrefix = _prefix }))
+        using (var writer = new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = Cluster.Configuration, KeyPrefix = Prefix }))
         {
             // Its id is the tier's own: make it by a real put of the key, then overwrite the record.
             using var seed = new IntermediateCache(_seed.Config(RetentionPolicy.Persistent) with { Remote = writer });
             seed.Put<float>("t1_map", "big", [1f], [1]);
         }
 
-        string manifestKey = Assert.Single(_cluster.Keys("{" + _prefix + "}:m:*"));
-        _cluster.Cli("SET", manifestKey, claim);
+        string manifestKey = Assert.Single(Cluster.Keys("{" + Prefix + "}:m:*"));
+        Cluster.Cli("SET", manifestKey, claim);
 
         long allocatedDuringDownload = -1;
         var tier = new ObservingTier(
-            new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = _cluster.Configuration, KeyPrefix = _prefix }),
-            () => allocatedDuringDownload = Directory.GetFiles(_nodeA.CachePath, ".tmp-*", SearchOption.AllDirectories).Sum(AllocatedBytes));
-        using (var cache = new IntermediateCache(_nodeA.Config(RetentionPolicy.Persistent) with { Remote = tier }))
+            new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = Cluster.Configuration, KeyPrefix = Prefix }),
+            () => allocatedDuringDownload = Directory.GetFiles(NodeA.CachePath, ".tmp-*", SearchOption.AllDirectories).Sum(AllocatedBytes));
+        using (var cache = new IntermediateCache(NodeA.Config(RetentionPolicy.Persistent) with { Remote = tier }))
         {
             Assert.Null(cache.Get<float>("t1_map", "big"));
             Assert.Equal(1, cache.GetStats().RemoteMisses);
         }
 
         Assert.InRange(allocatedDuringDownload, 0, 1 << 20); // sparse: not the 1 GiB claimed
-        Assert.Empty(Directory.GetFiles(_nodeA.CachePath, ".tmp-*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(NodeA.CachePath, ".tmp-*", SearchOption.AllDirectories));
         tier.Dispose();
     }
 
@@ -70,8 +57,8 @@ public sealed class RemoteClaimAndTakeoverTests : IDisposable
         const string TenMinutes = "600000";
         var children = new List<ChildProcess>
         {
-            ChildProcess.Start("get-or-create", _nodeA.CachePath, "fit", _cluster.Configuration, _prefix, TenMinutes),
-            ChildProcess.Start("get-or-create", _nodeA.CachePath, "fit", _cluster.Configuration, _prefix, TenMinutes),
+            ChildProcess.Start("get-or-create", NodeA.CachePath, "fit", Cluster.Configuration, Prefix, TenMinutes),
+            ChildProcess.Start("get-or-create", NodeA.CachePath, "fit", Cluster.Configuration, Prefix, TenMinutes),
         };
         try
         {
@@ -91,8 +78,8 @@ public sealed class RemoteClaimAndTakeoverTests : IDisposable
     [Fact]
     public void AFillAskingForItsOwnKey_IsAClearError_NotAHang()
     {
-        using var tier = new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = _cluster.Configuration, KeyPrefix = _prefix });
-        using var cache = new IntermediateCache(_nodeA.Config(RetentionPolicy.Persistent) with { Remote = tier });
+        using var tier = new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = Cluster.Configuration, KeyPrefix = Prefix });
+        using var cache = new IntermediateCache(NodeA.Config(RetentionPolicy.Persistent) with { Remote = tier });
         Exception? error = null;
         var caller = new Thread(() => error = Record.Exception(() => cache.GetOrCreate<float>("t1_map", "self", [4], writer =>
             cache.GetOrCreate<float>("t1_map", "self", [4], inner => inner.Span.Fill(1f)).Dispose())));
@@ -107,11 +94,11 @@ public sealed class RemoteClaimAndTakeoverTests : IDisposable
     public void AnOutage_IsOneWarning_AndLocalWorkThenSkipsTheTier()
     {
         var log = new RecordingLogger();
-        using var tier = new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = _cluster.Configuration, KeyPrefix = _prefix, OperationTimeout = TimeSpan.FromMilliseconds(500) });
-        _cluster.Pause();
+        using var tier = new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = Cluster.Configuration, KeyPrefix = Prefix, OperationTimeout = TimeSpan.FromMilliseconds(500) });
+        Cluster.Pause();
         try
         {
-            using var remote = new IntermediateCache(_nodeA.Config(RetentionPolicy.Persistent) with { Remote = tier }, TimeProvider.System, log);
+            using var remote = new IntermediateCache(NodeA.Config(RetentionPolicy.Persistent) with { Remote = tier }, TimeProvider.System, log);
             for (int i = 0; i < 10; i++)
             {
                 remote.Put<float>("t1_map", $"k{i}", [i], [1]);
@@ -120,11 +107,11 @@ public sealed class RemoteClaimAndTakeoverTests : IDisposable
 
             Assert.Equal(1, remote.GetStats().RemoteErrors); // the open's check; then everything skipped the tier
             Assert.Single(log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("unreachable", StringComparison.Ordinal));
-            Assert.Equal(10, Directory.GetFiles(Path.Combine(_nodeA.CachePath, "remote", "pending")).Length);
+            Assert.Equal(10, Directory.GetFiles(Path.Combine(NodeA.CachePath, "remote", "pending")).Length);
         }
         finally
         {
-            _cluster.Resume();
+            Cluster.Resume();
         }
     }
 

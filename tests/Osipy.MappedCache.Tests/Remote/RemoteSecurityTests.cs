@@ -8,38 +8,23 @@ namespace Osipy.MappedCache.Tests.Remote;
 /// is served or acted on. The nodes are real processes; the forger is a tier without the secret.
 /// </summary>
 [Collection(RedisClusterCollection.Name)]
-public sealed class RemoteSecurityTests : IDisposable
+public sealed class RemoteSecurityTests(RedisClusterFixture cluster) : ClusterNodesTest(cluster, "s")
 {
     private const string Secret = "a lab's shared secret, 32 bytes!";
 
-    private readonly RedisClusterFixture _cluster;
-    private readonly TempCacheDirectory _nodeA = new();
-    private readonly TempCacheDirectory _nodeB = new();
     private readonly TempCacheDirectory _forger = new();
-    private readonly string _prefix = "s" + Guid.NewGuid().ToString("N")[..12];
     private readonly List<NodeProcess> _workers = [];
 
-    public RemoteSecurityTests(RedisClusterFixture cluster)
-    {
-        _cluster = cluster;
-        if (cluster.Unavailable is { } why)
-        {
-            Assert.Skip(why);
-        }
-    }
-
-    public void Dispose()
+    protected override void DisposeNodes()
     {
         _workers.ForEach(w => w.Dispose());
-        _nodeA.Dispose();
-        _nodeB.Dispose();
         _forger.Dispose();
     }
 
     [Fact]
     public void AValidSegmentUploadedWithoutTheSecret_IsACountedCorruptMiss_NeverData()
     {
-        NodeProcess a = Worker(_nodeA);
+        NodeProcess a = Worker(NodeA);
         Assert.Equal("ok", a.Do("put t1_map k 1 3000000"));
 
         // The forger writes a perfectly valid segment of the same key, with checksums and a manifest
@@ -51,17 +36,17 @@ public sealed class RemoteSecurityTests : IDisposable
             forger.Put<float>("t1_map", "k", forged, [forged.Length]);
         }
 
-        NodeProcess b = Worker(_nodeB);
+        NodeProcess b = Worker(NodeB);
         Assert.Equal("miss", b.Do("get t1_map k"));
         Assert.Contains("corrupt=1", b.Do("stats"), StringComparison.Ordinal);
-        Assert.Empty(_nodeB.SegmentFiles());
+        Assert.Empty(NodeB.SegmentFiles());
         Assert.Equal("1", a.Do("get t1_map k")); // the node that had the genuine entry keeps it
     }
 
     [Fact]
     public void ATombstoneOrNoticeWithoutTheSecret_RemovesNothing()
     {
-        NodeProcess a = Worker(_nodeA);
+        NodeProcess a = Worker(NodeA);
         Assert.Equal("ok", a.Do("put t1_map k 4"));
         using (var forger = new IntermediateCache(_forger.Config(RetentionPolicy.Persistent, maxAgeSeconds: 0) with { Remote = Unauthenticated() }))
         {
@@ -69,10 +54,10 @@ public sealed class RemoteSecurityTests : IDisposable
             forger.Clear(null);
         }
 
-        _cluster.Cli("PUBLISH", _prefix + ":changes", "{\"t\":null,\"k\":null}");
+        Cluster.Cli("PUBLISH", Prefix + ":changes", "{\"t\":null,\"k\":null}");
         Thread.Sleep(TimeSpan.FromSeconds(3)); // the notices' checks and the periodic ones have run
         Assert.Equal("4", a.Do("get t1_map k"));
-        using NodeProcess fresh = NodeProcess.Start(_nodeB.CachePath, _cluster.Configuration, _prefix, "--secret", Secret);
+        using NodeProcess fresh = NodeProcess.Start(NodeB.CachePath, Cluster.Configuration, Prefix, "--secret", Secret);
         Assert.Equal("miss", fresh.Do("get t1_map k")); // a fresh node finds no authentic record: a miss, not the forger's
     }
 
@@ -94,11 +79,11 @@ public sealed class RemoteSecurityTests : IDisposable
         Assert.DoesNotContain("hunter2", error?.ToString() ?? string.Empty, StringComparison.Ordinal);
     }
 
-    private RedisRemoteTier Unauthenticated() => new(new RedisRemoteTierOptions { Configuration = _cluster.Configuration, KeyPrefix = _prefix });
+    private RedisRemoteTier Unauthenticated() => new(new RedisRemoteTierOptions { Configuration = Cluster.Configuration, KeyPrefix = Prefix });
 
     private NodeProcess Worker(TempCacheDirectory node)
     {
-        NodeProcess worker = NodeProcess.Start(node.CachePath, _cluster.Configuration, _prefix, "--secret", Secret);
+        NodeProcess worker = NodeProcess.Start(node.CachePath, Cluster.Configuration, Prefix, "--secret", Secret);
         _workers.Add(worker);
         return worker;
     }

@@ -5,32 +5,12 @@ namespace Osipy.MappedCache.Tests.Remote;
 
 /// <summary>A password-protected cluster: the tier's Password option reaches it; a wrong one is a counted failure whose messages never show a password.</summary>
 [Collection(PasswordRedisClusterCollection.Name)]
-public sealed class PasswordClusterTests : IDisposable
+public sealed class PasswordClusterTests(PasswordRedisClusterFixture cluster) : ClusterNodesTest(cluster, "pw")
 {
-    private readonly PasswordRedisClusterFixture _cluster;
-    private readonly TempCacheDirectory _nodeA = new();
-    private readonly TempCacheDirectory _nodeB = new();
-    private readonly string _prefix = "pw" + Guid.NewGuid().ToString("N")[..8];
-
-    public PasswordClusterTests(PasswordRedisClusterFixture cluster)
-    {
-        _cluster = cluster;
-        if (cluster.Unavailable is { } why)
-        {
-            Assert.Skip(why);
-        }
-    }
-
-    public void Dispose()
-    {
-        _nodeA.Dispose();
-        _nodeB.Dispose();
-    }
-
     [Fact]
     public void WithThePassword_APutOnOneNodeIsAGetOnAnother()
     {
-        SecuredClusterChecks.PutOnAGetOnB(_nodeA, _nodeB, () => Tier(PasswordRedisClusterFixture.Password));
+        SecuredClusterChecks.PutOnAGetOnB(NodeA, NodeB, () => Tier(PasswordRedisClusterFixture.Password));
     }
 
     [Fact]
@@ -38,7 +18,7 @@ public sealed class PasswordClusterTests : IDisposable
     {
         var log = new RecordingLogger();
         using RedisRemoteTier tier = Tier("wrong-password-9c1d");
-        using (var cache = new IntermediateCache(_nodeA.Config(RetentionPolicy.Persistent) with { Remote = tier }, TimeProvider.System, log))
+        using (var cache = new IntermediateCache(NodeA.Config(RetentionPolicy.Persistent) with { Remote = tier }, TimeProvider.System, log))
         {
             cache.Put<float>("t1_map", "k", [1f], [1]);
             Assert.NotNull(cache.Get<float>("t1_map", "k"));
@@ -55,8 +35,8 @@ public sealed class PasswordClusterTests : IDisposable
 
     private RedisRemoteTier Tier(string password) => new(new RedisRemoteTierOptions
     {
-        Configuration = _cluster.Configuration,
-        KeyPrefix = _prefix,
+        Configuration = Cluster.Configuration,
+        KeyPrefix = Prefix,
         Password = password,
         OperationTimeout = TimeSpan.FromSeconds(2),
     });
@@ -64,35 +44,17 @@ public sealed class PasswordClusterTests : IDisposable
 
 /// <summary>A TLS-only cluster with a private CA, a host name other than the address, and client certificates: the tier's TLS options reach it.</summary>
 [Collection(TlsRedisClusterCollection.Name)]
-public sealed class TlsClusterTests : IDisposable
+public sealed class TlsClusterTests(TlsRedisClusterFixture cluster) : ClusterNodesTest(cluster, "tls")
 {
-    private readonly TlsRedisClusterFixture _cluster;
-    private readonly TempCacheDirectory _nodeA = new();
-    private readonly TempCacheDirectory _nodeB = new();
-
-    public TlsClusterTests(TlsRedisClusterFixture cluster)
-    {
-        _cluster = cluster;
-        if (cluster.Unavailable is { } why)
-        {
-            Assert.Skip(why);
-        }
-    }
-
-    public void Dispose()
-    {
-        _nodeA.Dispose();
-        _nodeB.Dispose();
-    }
+    private readonly TlsRedisClusterFixture _cluster = cluster;
 
     [Fact]
     public void WithTheCaFileHostNameAndClientCertificate_APutOnOneNodeIsAGetOnAnother()
     {
-        string prefix = "tls" + Guid.NewGuid().ToString("N")[..8];
-        SecuredClusterChecks.PutOnAGetOnB(_nodeA, _nodeB, () => new RedisRemoteTier(new RedisRemoteTierOptions
+        SecuredClusterChecks.PutOnAGetOnB(NodeA, NodeB, () => new RedisRemoteTier(new RedisRemoteTierOptions
         {
             Configuration = _cluster.Configuration,
-            KeyPrefix = prefix,
+            KeyPrefix = Prefix,
             TlsCaFile = _cluster.FileNamed("ca.crt"),
             TlsHost = TlsRedisClusterFixture.HostName,
             TlsClientCertificateFile = _cluster.FileNamed("client.crt"),
@@ -107,12 +69,12 @@ public sealed class TlsClusterTests : IDisposable
         using var tier = new RedisRemoteTier(new RedisRemoteTierOptions
         {
             Configuration = _cluster.Configuration,
-            KeyPrefix = "tls-nocert",
+            KeyPrefix = Prefix,
             TlsCaFile = _cluster.FileNamed("ca.crt"),
             TlsHost = TlsRedisClusterFixture.HostName,
             OperationTimeout = TimeSpan.FromSeconds(2),
         });
-        using var cache = new IntermediateCache(_nodeA.Config(RetentionPolicy.Persistent) with { Remote = tier });
+        using var cache = new IntermediateCache(NodeA.Config(RetentionPolicy.Persistent) with { Remote = tier });
         cache.Put<float>("t1_map", "k", [1f], [1]);
         Assert.NotNull(cache.Get<float>("t1_map", "k"));
         Assert.True(cache.GetStats().RemoteErrors > 0);
