@@ -56,51 +56,36 @@ internal sealed class RemoteNodeFiles
 
     private string ReadOrCreateNodeId()
     {
+        // Read, and made if missing or damaged, under a lock on remote/node-id.lock (never removed):
+        // processes opening a new directory at once all read the one name the first of them wrote.
         string path = Path.Combine(_directory, "node-id");
-        for (int attempt = 0; ; attempt++)
+        if (TryReadNodeId(path).Id is { } id)
         {
-            try
-            {
-                string text = File.ReadAllText(path).Trim();
-                if (text.Length == 32 && !text.AsSpan().ContainsAnyExcept("0123456789abcdef"))
-                {
-                    return text;
-                }
-            }
-            catch (FileNotFoundException)
-            {
-                // First session with a remote tier: make the name below.
-            }
+            return id; // the usual case: no lock needed to read a name published whole
+        }
 
-            if (attempt > 0)
-            {
-                // Unreadable, or another process's write lost a race with ours: replace it whole.
-                WriteAtomically("node-id", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
-                continue;
-            }
+        using Microsoft.Win32.SafeHandles.SafeFileHandle held = LockedFile.Open(Path.Combine(_directory, "node-id.lock"));
+        if (TryReadNodeId(path).Id is { } made)
+        {
+            return made;
+        }
 
-            try
-            {
-                using var file = new FileStream(path, new FileStreamOptions
-                {
-                    Mode = FileMode.CreateNew,
-                    Access = FileAccess.Write,
-                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                });
-                string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-                file.Write(System.Text.Encoding.ASCII.GetBytes(id));
-                return id;
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Another process made it first: read theirs.
-                Thread.Sleep(1);
-            }
+        string name = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        WriteAtomically("node-id", name);
+        return name;
+    }
 
-            if (attempt > 100)
-            {
-                throw new IOException($"Cannot read or create the node name '{path}'.");
-            }
+    /// <summary>The node name in <paramref name="path"/>, and whether the file exists (a file without a valid name is damaged).</summary>
+    private static (string? Id, bool Exists) TryReadNodeId(string path)
+    {
+        try
+        {
+            string text = File.ReadAllText(path).Trim();
+            return (text.Length == 32 && !text.AsSpan().ContainsAnyExcept("0123456789abcdef") ? text : null, true);
+        }
+        catch (FileNotFoundException)
+        {
+            return (null, false);
         }
     }
 
