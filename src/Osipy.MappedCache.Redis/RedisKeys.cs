@@ -47,6 +47,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Pattern of every chunk key of this prefix, for the orphan sweep.</summary>
     public string ChunkPattern => $"{prefix}:c:*";
 
+    /// <summary>Patterns of the previous layout's records (manifests and type sets without the hash tag), which the sweep removes.</summary>
+    public string[] PreviousLayoutPatterns => [$"{prefix}:m:*", $"{prefix}:t:*", $"{prefix}:types"];
+
     /// <summary>The pub/sub channel that wakes subscribers after a committed change.</summary>
     public string Changes => $"{prefix}:changes";
 

@@ -15,7 +15,7 @@ internal static class GcCommand
     public static Command Create()
     {
         Option<bool> json = CommonOptions.Json();
-        var command = new Command("gc", "Remove what dead sessions left behind (their CACHED segments, unfinished temporary files, session files, raw copies of compressed entries that are gone); live sessions are never touched. Opening any cache does this too.") { json };
+        var command = new Command("gc", "Remove what dead sessions left behind (their CACHED segments, unfinished temporary files, session files, raw copies of compressed entries that are gone); live sessions are never touched. Opening any cache does this too. With --redis, also sweep the cluster for chunk keys no manifest names.") { json };
         CommandRunner.SetAction(command, parsed =>
         {
             // Opening a session reclaims; the stopwatch covers the directory checks, the session's
@@ -25,6 +25,7 @@ internal static class GcCommand
             TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
             ReclaimReport report = cache.LastReclaim;
             CacheStats stats = cache.GetStats();
+            long? orphans = RemoteAccess.TierFor(parsed)?.SweepOrphans(); // with --redis: the cluster's orphans too
             if (parsed.GetValue(json))
             {
                 JsonOutput.Write(writer =>
@@ -35,6 +36,11 @@ internal static class GcCommand
                     writer.WriteNumber("elapsed_ms", Math.Round(elapsed.TotalMilliseconds, 3));
                     writer.WriteNumber("disk_entries", stats.DiskEntries);
                     writer.WriteNumber("disk_size_bytes", stats.DiskSizeBytes);
+                    if (orphans is { } swept)
+                    {
+                        writer.WriteNumber("remote_orphans", swept);
+                    }
+
                     writer.WriteEndObject();
                 });
                 return ExitCodes.Ok;
@@ -46,6 +52,10 @@ internal static class GcCommand
                 $"{report.RawCopies} raw cop{(report.RawCopies == 1 ? "y" : "ies")} whose compressed entry is gone, " +
                 $"{report.Bytes / (1024.0 * 1024.0):F1} MiB, in {elapsed.TotalMilliseconds:F1} ms");
             Console.WriteLine($"the directory now holds {stats.DiskEntries} segment(s), {stats.DiskSizeBytes / (1024.0 * 1024.0):F1} MiB");
+            if (orphans is { } removed)
+            {
+                Console.WriteLine($"removed {removed} orphaned key(s) from the cluster");
+            }
             return ExitCodes.Ok;
         });
         return command;

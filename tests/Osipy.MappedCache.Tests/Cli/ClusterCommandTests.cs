@@ -65,6 +65,32 @@ public sealed class ClusterCommandTests(RedisClusterFixture cluster) : ClusterNo
         Assert.Empty(NodeB.SegmentFiles());
     }
 
+    [Fact]
+    public void GcWithTheCluster_SweepsChunksNoManifestNames_AndThePreviousLayout_KeepingLiveEntries()
+    {
+        using (NodeProcess a = NodeProcess.Start(NodeA.CachePath, Cluster.Configuration, Prefix))
+        {
+            Assert.Equal("ok", a.Do("put t1_map live 5 2000000"));
+            a.Exit();
+        }
+
+        // What an older version could leave: a chunk without expiry that no manifest names, and its records.
+        string orphan = $"{Prefix}:c:{new string('a', 32)}:deadbeef:0";
+        Cluster.Cli("SET", orphan, "bytes nobody will read");
+        Cluster.Cli("SET", $"{Prefix}:m:{new string('a', 32)}", "{\"v\":2}");
+        Cluster.Cli("SADD", $"{Prefix}:types", "x");
+
+        (int exit, string output, string error) = OsipyCacheTool.RunWith(PrefixOnly, "gc", "--cache-dir", NodeA.CachePath, "--redis", Cluster.Configuration, "--json");
+        Assert.True(exit == 0, error + output);
+        Assert.Contains("\"remote_orphans\": 3", output, StringComparison.Ordinal);
+        Assert.Empty(Cluster.Keys(orphan));
+        Assert.Empty(Cluster.Keys(Prefix + ":m:*"));
+        Assert.Empty(Cluster.OrphanChunks(Prefix));
+
+        using NodeProcess b = NodeProcess.Start(NodeB.CachePath, Cluster.Configuration, Prefix);
+        Assert.Equal("5", b.Do("get t1_map live")); // the live entry's chunks stayed
+    }
+
     private static Dictionary<string, string?> NoCluster => new() { ["OSIPY_CACHE_REDIS"] = null };
 
     private Dictionary<string, string?> PrefixOnly => new() { ["OSIPY_CACHE_REDIS"] = null, ["OSIPY_CACHE_REDIS_PREFIX"] = Prefix };
