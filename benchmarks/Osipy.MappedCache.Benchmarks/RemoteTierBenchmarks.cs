@@ -204,7 +204,7 @@ public class RemoteTierBenchmarks
     private RedisKey[] ChunkKeysOf(string resultType, string key)
     {
         RemoteEntry entry = _tier.Find(resultType, key) ?? throw new InvalidOperationException("The put did not reach the cluster.");
-        string id = Convert.ToHexStringLower(System.IO.Hashing.XxHash128.Hash(System.Text.Encoding.UTF8.GetBytes(resultType + "\0" + key)));
+        string id = Osipy.MappedCache.Redis.RedisKeys.EntryId(resultType, key);
         int count = (int)((entry.Length + ChunkBytes - 1) / ChunkBytes);
         return [.. Enumerable.Range(0, count).Select(i => (RedisKey)$"{_prefix}:c:{id}:{entry.Version}:{i}")];
     }
