@@ -113,10 +113,10 @@ public sealed partial class RedisRemoteTier
         Control.ListRemove(_keys.Garbage, entry, count: 1, CommandFlags.FireAndForget);
     }
 
-    /// <summary>Finishes deletions that killed writers left (a few per call).</summary>
+    /// <summary>Finishes deletions that killed writers left (at most 256 per call, so a check stays short).</summary>
     private void CollectLeftGarbage()
     {
-        foreach (RedisValue entry in Control.ListRange(_keys.Garbage, 0, 15))
+        foreach (RedisValue entry in Control.ListRange(_keys.Garbage, 0, 255))
         {
             CollectGarbage(entry.ToString());
         }

@@ -104,6 +104,12 @@ public sealed partial class IntermediateCache : IDisposable
     /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
     public ReclaimReport ReclaimDeadSessions() => LastReclaim = _session.ReclaimDeadSessions();
 
+    /// <summary>Test seam: runs a remote coherence check now (sends the journal, applies the change log), even while backing off.</summary>
+    internal void SyncRemote() => _session.SyncRemote();
+
+    /// <summary>Test seam: waits until this session has received <paramref name="count"/> change notices from the remote tier.</summary>
+    internal int WaitForRemoteNotices(int count, TimeSpan timeout) => _session.WaitForRemoteNotices(count, timeout);
+
     /// <summary>
     /// Every segment file of the cache directory (of <paramref name="resultType"/> only, if given),
     /// PERSISTENT and CACHED, this session's and every other's, sorted by type and key: what

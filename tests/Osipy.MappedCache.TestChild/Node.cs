@@ -8,9 +8,11 @@ namespace Osipy.MappedCache.TestChild;
 /// answered with one line starting "= ". Commands:
 /// <c>put TYPE KEY STAMP [ELEMENTS]</c>, <c>get TYPE KEY</c> (answers the stamp, "miss" or "torn"),
 /// <c>inv TYPE KEY</c>, <c>clear [TYPE]</c>, <c>goc TYPE KEY STAMP</c> (GetOrCreate: answers
-/// "filled STAMP" or "found STAMP"), <c>stats</c>, <c>exit</c>. Keys and types are written with
-/// "\0" for a NUL. Options after the positional arguments: <c>--secret S</c>, <c>--timeout-ms N</c>,
-/// <c>--lease-ms N</c>, <c>--max-age S</c>.
+/// "filled STAMP" or "found STAMP"), <c>stats</c>, <c>sync</c> (a coherence check run now, even while
+/// backing off), <c>notices N</c> (waits until the session has received N change notices),
+/// <c>exit</c>. Keys and types are written with "\0" for a NUL. Options after the positional
+/// arguments: <c>--secret S</c>, <c>--timeout-ms N</c>, <c>--lease-ms N</c>, <c>--max-age S</c>,
+/// <c>--clock-offset-s S</c> (the session's clock runs S seconds ahead: entries look that much older).
 /// </summary>
 internal static class Node
 {
@@ -25,6 +27,9 @@ internal static class Node
             OperationTimeout = TimeSpan.FromMilliseconds(int.Parse(Option("--timeout-ms") ?? "2000", CultureInfo.InvariantCulture)),
             LeaseTime = TimeSpan.FromMilliseconds(int.Parse(Option("--lease-ms") ?? "30000", CultureInfo.InvariantCulture)),
         });
+        TimeProvider clock = Option("--clock-offset-s") is { } offset
+            ? new OffsetClock(TimeSpan.FromSeconds(double.Parse(offset, CultureInfo.InvariantCulture)))
+            : TimeProvider.System;
         using var cache = new IntermediateCache(new CacheConfig
         {
             CacheDir = dir,
@@ -32,7 +37,7 @@ internal static class Node
             MaxAgeSeconds = long.Parse(Option("--max-age") ?? "0", CultureInfo.InvariantCulture),
             MaxMemoryMb = 1024,
             Remote = tier,
-        });
+        }, clock);
         Console.WriteLine("= ready");
         while (Console.ReadLine() is { } line)
         {
@@ -92,10 +97,21 @@ internal static class Node
                 CacheStats stats = cache.GetStats();
                 return FormattableString.Invariant(
                     $"remoteHits={stats.RemoteHits} remoteMisses={stats.RemoteMisses} remoteErrors={stats.RemoteErrors} remoteConflicts={stats.RemoteConflicts} corrupt={stats.CorruptSegments} expirations={stats.Expirations}");
+            case "sync":
+                cache.SyncRemote();
+                return "ok";
+            case "notices":
+                return cache.WaitForRemoteNotices(int.Parse(words[1], CultureInfo.InvariantCulture), TimeSpan.FromSeconds(30)).ToString(CultureInfo.InvariantCulture);
             case "exit":
                 return null;
             default:
                 return "error unknown command " + words[0];
         }
     }
+}
+
+/// <summary>The system's clock moved ahead by a fixed offset, so that a process sees entries as older than they are.</summary>
+internal sealed class OffsetClock(TimeSpan offset) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + offset;
 }

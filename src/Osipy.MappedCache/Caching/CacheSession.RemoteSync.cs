@@ -21,7 +21,7 @@ internal sealed partial class CacheSession
     {
         try
         {
-            return Remote?.Subscribe(_ => _remote!.Wake());
+            return Remote?.Subscribe(_ => _remote!.Noticed());
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -30,10 +30,16 @@ internal sealed partial class CacheSession
         }
     }
 
-    /// <summary>One coherence check (see the type's summary). Never throws: a failure is counted and starts a back-off.</summary>
-    private void CheckRemoteChanges()
+    /// <summary>Runs a coherence check now, even while backing off (see <see cref="RemoteNode.CheckNow"/>); nothing without a tier.</summary>
+    public void SyncRemote() => _remote?.CheckNow();
+
+    /// <summary>Waits until the tier has delivered <paramref name="count"/> notices to this session (a test's view of delivery); returns how many it has.</summary>
+    public int WaitForRemoteNotices(int count, TimeSpan timeout) => _remote?.WaitForNotices(count, timeout) ?? 0;
+
+    /// <summary>One coherence check (see the type's summary); <paramref name="force"/> tries the tier even while backing off. Never throws: a failure is counted and starts a back-off.</summary>
+    private void CheckRemoteChanges(bool force)
     {
-        if (Remote is not { } remote || _remote is null || IsDisposed || !(_remote.Health.ShouldTry || _remote.Health.BackOffEnded))
+        if (Remote is not { } remote || _remote is null || IsDisposed || !(force || _remote.Health.ShouldTry || _remote.Health.BackOffEnded))
         {
             return;
         }

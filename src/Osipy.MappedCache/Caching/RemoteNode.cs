@@ -16,13 +16,18 @@ internal sealed class RemoteNode : IDisposable
     /// <summary>How often a session reads the change log without being woken.</summary>
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
 
-    private readonly Action _check;
+    private readonly Action<bool> _check;
+    private readonly object _noticed = new();
+    private int _notices;
     private readonly Timer _timer;
     private readonly object _running = new();
     private int _again;
     private bool _disposed;
 
-    public RemoteNode(string cacheDir, RemoteHealth health, Action check)
+    /// <param name="cacheDir">The cache directory (the node).</param>
+    /// <param name="health">The tier's health.</param>
+    /// <param name="check">One coherence check; its argument says to try the tier even while backing off.</param>
+    public RemoteNode(string cacheDir, RemoteHealth health, Action<bool> check)
     {
         Files = new RemoteNodeFiles(cacheDir);
         Pending = new PendingRemoteChanges(Files.PendingDirectory);
@@ -56,12 +61,55 @@ internal sealed class RemoteNode : IDisposable
         {
             while (!_disposed && Interlocked.Exchange(ref _again, 0) == 1)
             {
-                _check();
+                _check(false);
             }
         }
         finally
         {
             Monitor.Exit(_running);
+        }
+    }
+
+    /// <summary>
+    /// Runs a check on this thread that starts after this call, waiting for a running one first,
+    /// and tries the tier even while backing off: when it returns, every change the tier had
+    /// committed before the call is applied here and every journalled change sent (if the tier answered).
+    /// </summary>
+    public void CheckNow()
+    {
+        lock (_running)
+        {
+            if (!_disposed)
+            {
+                _check(true);
+            }
+        }
+    }
+
+    /// <summary>A notice arrived from the tier: counted, and a check is asked for.</summary>
+    public void Noticed()
+    {
+        lock (_noticed)
+        {
+            _notices++;
+            Monitor.PulseAll(_noticed);
+        }
+
+        Wake();
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> notices have arrived (or the timeout ends); returns how many have.</summary>
+    public int WaitForNotices(int count, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        lock (_noticed)
+        {
+            while (_notices < count && deadline - DateTime.UtcNow is { Ticks: > 0 } left)
+            {
+                Monitor.Wait(_noticed, left);
+            }
+
+            return _notices;
         }
     }
 

@@ -34,23 +34,6 @@ public abstract class ClusterNodesTest : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Polls a condition that background work makes true (a back-off ending, a check running): up to 30 s.</summary>
-    protected static bool Eventually(Func<bool> condition)
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            Thread.Sleep(200);
-        }
-
-        return true;
-    }
-
     /// <summary>Ends what the derived class started (worker processes, tiers) before the directories go.</summary>
     protected virtual void DisposeNodes()
     {

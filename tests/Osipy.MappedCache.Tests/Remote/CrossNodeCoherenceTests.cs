@@ -64,8 +64,12 @@ public sealed class CrossNodeCoherenceTests(RedisClusterFixture cluster) : Clust
         Assert.Equal("2", a.Do("get t1_map rep"));
         Cluster.Resume();
 
-        // A's background check sends what it journalled once its back-off ends; B's picks it up from the log.
-        Assert.True(Eventually(() => b.Do("get t1_map rep") == "2" && b.Do("get t1_map inv") == "miss"), "B never saw the changes A made during the outage");
+        // A check on A sends what A journalled (as its background check does once its back-off ends);
+        // B's next check applies it from the log.
+        Assert.Equal("ok", a.Do("sync"));
+        Assert.Equal("ok", b.Do("sync"));
+        Assert.Equal("2", b.Do("get t1_map rep"));
+        Assert.Equal("miss", b.Do("get t1_map inv"));
         Assert.Equal("2", a.Do("get t1_map rep"));
         Assert.Equal("miss", a.Do("get t1_map inv")); // never brought back from the cluster
         using NodeProcess fresh = NodeProcess.Start(_nodeC.CachePath, Cluster.Configuration, Prefix);
@@ -82,9 +86,15 @@ public sealed class CrossNodeCoherenceTests(RedisClusterFixture cluster) : Clust
         string file = Assert.Single(NodeA.SegmentFiles());
         long before = Inode(file);
 
+        using var published = new ManualResetEventSlim();
+        using var watcher = new FileSystemWatcher(Path.GetDirectoryName(file)!, Path.GetFileName(file)) { NotifyFilter = NotifyFilters.FileName };
+        watcher.Renamed += (_, _) => published.Set(); // the temporary file renamed over the entry's name
+        watcher.EnableRaisingEvents = true;
+
         Cluster.Pause(); // the upload waits for the cluster; the local publication does not
         a.Send("put t1_map k 2");
-        Assert.True(Eventually(() => File.Exists(file) && Inode(file) != before), "the local put never published");
+        Assert.True(published.Wait(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken), "the local put never published");
+        Assert.NotEqual(before, Inode(file));
         a.KillHard(); // published here, never committed there
         Cluster.Resume();
 
@@ -110,12 +120,15 @@ public sealed class CrossNodeCoherenceTests(RedisClusterFixture cluster) : Clust
 
         NodeProcess a = Worker(NodeA);
         Assert.Equal("ok", a.Do("put t1_map shared 3"));
-        foreach (string notice in new[] { "{\"t\":null,\"k\":null}", "{\"t\":\"t1_map\",\"k\":null}", "{\"t\":\"t1_map\",\"k\":\"only-here\"}" })
+        int heard = int.Parse(a.Do("notices 1")); // its own put's notice
+        string[] forged = ["{\"t\":null,\"k\":null}", "{\"t\":\"t1_map\",\"k\":null}", "{\"t\":\"t1_map\",\"k\":\"only-here\"}"];
+        foreach (string notice in forged)
         {
             Cluster.Cli("PUBLISH", Prefix + ":changes", notice);
         }
 
-        Thread.Sleep(RemoteCheck * 3); // every check the notices (and the periodic tick) caused has run
+        Assert.True(int.Parse(a.Do($"notices {heard + forged.Length}")) >= heard + forged.Length, "the forged notices never arrived");
+        Assert.Equal("ok", a.Do("sync")); // after any check the notices caused
         Assert.Equal("3", a.Do("get t1_map shared"));
         using var again = new IntermediateCache(NodeA.Config(RetentionPolicy.Persistent, maxAgeSeconds: 0));
         Assert.NotNull(again.Get<float>("t1_map", "only-here"));
@@ -148,9 +161,9 @@ public sealed class CrossNodeCoherenceTests(RedisClusterFixture cluster) : Clust
     {
         NodeProcess a = Worker(NodeA);
         Assert.Equal("ok", a.Do("put t1_map old 1"));
-        Thread.Sleep(TimeSpan.FromSeconds(2.2));
 
-        NodeProcess b = Worker(NodeB, "--max-age", "1");
+        // B's clock runs an hour ahead: to B the entry is an hour old, past its one-minute age.
+        NodeProcess b = Worker(NodeB, "--max-age", "60", "--clock-offset-s", "3600");
         for (int i = 0; i < 3; i++)
         {
             Assert.Equal("miss", b.Do("get t1_map old"));
@@ -179,9 +192,6 @@ public sealed class CrossNodeCoherenceTests(RedisClusterFixture cluster) : Clust
     }
 
     private static long Inode(string path) => long.Parse(Command.Run("stat", "-c", "%i", path).Output.Trim());
-
-    /// <summary>How often a live session reads the change log by itself (RemoteNode.CheckInterval).</summary>
-    private static TimeSpan RemoteCheck => TimeSpan.FromSeconds(1);
 
     private NodeProcess Worker(TempCacheDirectory node, params string[] options)
     {

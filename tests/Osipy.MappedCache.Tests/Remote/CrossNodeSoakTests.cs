@@ -13,7 +13,7 @@ namespace Osipy.MappedCache.Tests.Remote;
 public sealed class CrossNodeSoakTests : ClusterNodesTest
 {
     private const int Keys = 4;
-    private static readonly TimeSpan Chaos = TimeSpan.FromSeconds(36);
+    private const int Operations = 700;
 
     private readonly TempCacheDirectory _nodeC = new();
     private readonly TempCacheDirectory _fresh = new();
@@ -34,7 +34,7 @@ public sealed class CrossNodeSoakTests : ClusterNodesTest
     [Fact]
     public void ThreeNodesTwoProcessesEach_ThroughTwoOutagesAndRestarts_AgreeOnTheLastChangeOfEveryKey()
     {
-        DateTime end = DateTime.UtcNow + Chaos;
+        var progress = new Progress();
         int stamp = 0;
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var drivers = new List<Thread>();
@@ -42,37 +42,40 @@ public sealed class CrossNodeSoakTests : ClusterNodesTest
         {
             TempCacheDirectory node = _nodes[worker % 3];
             int seed = worker;
-            drivers.Add(new Thread(() => Drive(node, seed, end, () => Interlocked.Increment(ref stamp), failures)));
+            drivers.Add(new Thread(() => Drive(node, seed, progress, () => Interlocked.Increment(ref stamp), failures)));
         }
 
         drivers.ForEach(d => d.Start());
-        var outages = new Thread(() =>
+
+        // Two outages, each begun and ended after so many operations, so changes are made on every side of them.
+        foreach ((int pauseAt, int resumeAt) in new[] { (Operations / 5, 2 * Operations / 5), (3 * Operations / 5, 4 * Operations / 5) })
         {
-            // Two outages of 6 s inside the chaos, with changes made on every side of them.
-            foreach (int startsAt in new[] { 8, 22 })
-            {
-                SleepUntil(end - Chaos + TimeSpan.FromSeconds(startsAt));
-                Cluster.Pause();
-                Thread.Sleep(TimeSpan.FromSeconds(6));
-                Cluster.Resume();
-            }
-        });
-        outages.Start();
-        outages.Join();
-        drivers.ForEach(d => Assert.True(d.Join(TimeSpan.FromSeconds(60)), "a driver never finished"));
+            progress.WaitFor(pauseAt);
+            Cluster.Pause();
+            progress.WaitFor(resumeAt);
+            Cluster.Resume();
+        }
+
+        drivers.ForEach(d => Assert.True(d.Join(TimeSpan.FromSeconds(120)), "a driver never finished"));
         Assert.Empty(failures);
         Assert.True(stamp > 100, $"only {stamp} puts: the soak did not exercise the nodes");
 
-        // Every node's journal drains once the cluster is back; then all agree with the cluster.
+        // A check on every node sends what it journalled (its dead processes' changes too), a second
+        // applies what the others sent: then every node agrees with the cluster.
         var settled = _nodes.Select(n => NodeProcess.Start(n.CachePath, Cluster.Configuration, Prefix)).ToList();
         try
         {
-            Assert.True(Eventually(() => _nodes.All(n => Directory.GetFiles(Path.Combine(n.CachePath, "remote", "pending")).Length == 0)), "a node never sent its journal");
+            foreach (string round in new[] { "send", "apply" })
+            {
+                settled.ForEach(n => Assert.Equal("ok", n.Do("sync")));
+            }
+
+            Assert.All(_nodes, n => Assert.Empty(Directory.GetFiles(Path.Combine(n.CachePath, "remote", "pending"))));
             using NodeProcess fresh = NodeProcess.Start(_fresh.CachePath, Cluster.Configuration, Prefix);
             for (int k = 0; k < Keys; k++)
             {
                 string expected = fresh.Do($"get s k{k}");
-                Assert.True(Eventually(() => settled.All(n => n.Do($"get s k{k}") == expected)), $"k{k}: the nodes do not agree with the cluster's {expected}");
+                Assert.All(settled, n => Assert.Equal(expected, n.Do($"get s k{k}")));
             }
 
             // A last round of known changes, from different nodes: every node, and a fresh one, sees exactly them.
@@ -100,17 +103,17 @@ public sealed class CrossNodeSoakTests : ClusterNodesTest
             reader.Exit();
         }
 
-        Assert.True(Eventually(() => Cluster.OrphanChunks(Prefix).Count == 0), string.Join(", ", Cluster.OrphanChunks(Prefix)));
+        Assert.Empty(Cluster.OrphanChunks(Prefix)); // the readers' checks finished what killed writers left
     }
 
     /// <summary>One worker slot: random operations on its node's process, which it kills or ends and restarts now and then.</summary>
-    private void Drive(TempCacheDirectory node, int seed, DateTime end, Func<int> nextStamp, System.Collections.Concurrent.ConcurrentQueue<string> failures)
+    private void Drive(TempCacheDirectory node, int seed, Progress progress, Func<int> nextStamp, System.Collections.Concurrent.ConcurrentQueue<string> failures)
     {
         var random = new Random(seed);
         NodeProcess worker = NodeProcess.Start(node.CachePath, Cluster.Configuration, Prefix, "--timeout-ms", "1000");
         try
         {
-            while (DateTime.UtcNow < end)
+            while (progress.Done() < Operations)
             {
                 string key = "k" + random.Next(Keys);
                 int roll = random.Next(100);
@@ -133,8 +136,8 @@ public sealed class CrossNodeSoakTests : ClusterNodesTest
                     if (random.Next(2) == 0)
                     {
                         worker.Send(random.Next(2) == 0 ? $"put s {key} {nextStamp()} 1500000" : $"inv s {key}");
-                        Thread.Sleep(random.Next(30));
-                        worker.KillHard();
+                        worker.KillHard(); // wherever the change has got to
+
                     }
                     else
                     {
@@ -156,12 +159,31 @@ public sealed class CrossNodeSoakTests : ClusterNodesTest
         }
     }
 
-    private static void SleepUntil(DateTime at)
+    /// <summary>Operations done by all drivers; the outages wait on it.</summary>
+    private sealed class Progress
     {
-        TimeSpan wait = at - DateTime.UtcNow;
-        if (wait > TimeSpan.Zero)
+        private readonly object _gate = new();
+        private int _done;
+
+        /// <summary>Counts one operation; returns the count before it.</summary>
+        public int Done()
         {
-            Thread.Sleep(wait);
+            lock (_gate)
+            {
+                Monitor.PulseAll(_gate);
+                return _done++;
+            }
+        }
+
+        public void WaitFor(int operations)
+        {
+            lock (_gate)
+            {
+                while (_done < operations)
+                {
+                    Assert.True(Monitor.Wait(_gate, TimeSpan.FromSeconds(120)), $"the drivers stopped at {_done} operations");
+                }
+            }
         }
     }
 }

@@ -48,6 +48,7 @@ public sealed class RemoteSecurityTests(RedisClusterFixture cluster) : ClusterNo
     {
         NodeProcess a = Worker(NodeA);
         Assert.Equal("ok", a.Do("put t1_map k 4"));
+        int heard = int.Parse(a.Do("notices 1")); // its own put's notice
         using (var forger = new IntermediateCache(_forger.Config(RetentionPolicy.Persistent, maxAgeSeconds: 0) with { Remote = Unauthenticated() }))
         {
             forger.Invalidate("t1_map", "k"); // commits an unauthenticated tombstone, logged and announced
@@ -55,7 +56,8 @@ public sealed class RemoteSecurityTests(RedisClusterFixture cluster) : ClusterNo
         }
 
         Cluster.Cli("PUBLISH", Prefix + ":changes", "{\"t\":null,\"k\":null}");
-        Thread.Sleep(TimeSpan.FromSeconds(3)); // the notices' checks and the periodic ones have run
+        Assert.True(int.Parse(a.Do($"notices {heard + 2}")) >= heard + 2, "the forger's notices never arrived"); // its removal's, and the PUBLISH
+        Assert.Equal("ok", a.Do("sync")); // the log holds the forger's removal: applied now, after any check the notices caused
         Assert.Equal("4", a.Do("get t1_map k"));
         using NodeProcess fresh = NodeProcess.Start(NodeB.CachePath, Cluster.Configuration, Prefix, "--secret", Secret);
         Assert.Equal("miss", fresh.Do("get t1_map k")); // a fresh node finds no authentic record: a miss, not the forger's
