@@ -42,18 +42,8 @@ internal sealed partial class CacheSession
 
         try
         {
-            using SegmentMapping mapping = SegmentMapping.MapPrivate(published.Handle, length, published.Path);
-            using var lease = new MappingLease(mapping);
             CacheMetrics.RemoteCall(state.Key.ResultType);
-            if (remote.Upload(state.Key.ResultType, state.Key.Key, new MappedSegmentSource(lease, length, record.WriteStamp)))
-            {
-                CacheMetrics.RemoteBytes(state.Key.ResultType, length, upload: true);
-            }
-            else
-            {
-                LostUpload(remote, state);
-            }
-
+            SendCopy(remote, state.Key, published.Handle, published.Path, length, record.WriteStamp, state.Identity);
             RemoteSucceeded(intent);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -107,7 +97,7 @@ internal sealed partial class CacheSession
                 }
                 else
                 {
-                    LostUpload(remote, state);
+                    LostUpload(remote, key, writer.Record!.WriteStamp, state.Path, state.Identity);
                 }
 
                 RemoteSucceeded(intent);
@@ -121,21 +111,39 @@ internal sealed partial class CacheSession
     }
 
     /// <summary>
+    /// Uploads a published PERSISTENT file of <paramref name="key"/> (the write <paramref name="stamp"/>)
+    /// from a private mapping of its descriptor; a put's upload and a check's replay of a journalled one.
+    /// </summary>
+    private void SendCopy(IRemoteTier remote, EntryKey key, Microsoft.Win32.SafeHandles.SafeFileHandle file, string path, long length, string stamp, FileIdentity identity)
+    {
+        using SegmentMapping mapping = SegmentMapping.MapPrivate(file, length, path);
+        using var lease = new MappingLease(mapping);
+        if (remote.Upload(key.ResultType, key.Key, new MappedSegmentSource(lease, length, stamp)))
+        {
+            CacheMetrics.RemoteBytes(key.ResultType, length, upload: true);
+        }
+        else
+        {
+            LostUpload(remote, key, stamp, path, identity);
+        }
+    }
+
+    /// <summary>
     /// Another upload of the key committed first (first writer wins): unless it was this very write
     /// (sent meanwhile by a check replaying the journal), this node's copy is not the cluster's
-    /// entry, so it goes (if still the file this put published), and the next get on this node
-    /// maps the winner's. Leases already taken keep their snapshot.
+    /// entry, so it goes (if still the file that was sent), and the next get on this node maps the
+    /// winner's. Leases already taken keep their snapshot.
     /// </summary>
-    private void LostUpload(IRemoteTier remote, EntryState published)
+    private void LostUpload(IRemoteTier remote, EntryKey key, string stamp, string path, FileIdentity identity)
     {
-        if (remote.Find(published.Key.ResultType, published.Key.Key)?.Stamp == published.Record.WriteStamp)
+        if (remote.Find(key.ResultType, key.Key)?.Stamp == stamp)
         {
             return;
         }
 
         Interlocked.Increment(ref _counters.RemoteConflicts);
-        Log.RemoteUploadLost(_settings.Logger, published.Key.Key, published.Key.ResultType);
-        _publisher.RemoveIfSame(published.Path, published.Identity);
+        Log.RemoteUploadLost(_settings.Logger, key.Key, key.ResultType);
+        _publisher.RemoveIfSame(path, identity);
     }
 
     /// <summary>Journals a removal of a key (or a type, or everything) before it is made locally; null without a tier.</summary>
@@ -206,7 +214,7 @@ internal sealed partial class CacheSession
             CacheMetrics.RemoteCall(key.ResultType);
             entry = remote.Find(key.ResultType, key.Key);
 
-            _remote!.Health.Succeeded();
+            RemoteAnswered();
             if (entry is null)
             {
                 return false;
@@ -330,7 +338,13 @@ internal sealed partial class CacheSession
     private void RemoteSucceeded(PendingRemoteChanges.Change intent)
     {
         _remote!.Pending.Done(intent);
-        if (_remote.Health.Succeeded())
+        RemoteAnswered();
+    }
+
+    /// <summary>The tier answered: if that ended an outage, a check sends what was journalled meanwhile.</summary>
+    private void RemoteAnswered()
+    {
+        if (_remote!.Health.Succeeded())
         {
             _remote.Wake();
         }

@@ -66,10 +66,8 @@ internal sealed partial class CacheSession
             {
                 _remote.Files.WritePosition(log.Position);
             }
-            if (_remote.Health.Succeeded())
-            {
-                _remote.Wake(); // the outage ended during this check: send what was journalled meanwhile
-            }
+
+            RemoteAnswered();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -209,17 +207,7 @@ internal sealed partial class CacheSession
                 continue;
             }
 
-            string stamp = opened.Record.WriteStamp;
-            using Mapping.SegmentMapping mapping = Mapping.SegmentMapping.MapPrivate(opened.File, opened.Length, opened.Path);
-            using var lease = new Mapping.MappingLease(mapping);
-            if (!remote.Upload(key.ResultType, key.Key, new Mapping.MappedSegmentSource(lease, opened.Length, stamp))
-                && remote.Find(key.ResultType, key.Key)?.Stamp != stamp)
-            {
-                // Another node's write committed while this one was being sent: it is the cluster's, as for a live put.
-                Interlocked.Increment(ref _counters.RemoteConflicts);
-                _publisher.RemoveIfSame(opened.Path, opened.Identity);
-            }
-
+            SendCopy(remote, key, opened.File, opened.Path, opened.Length, opened.Record.WriteStamp, opened.Identity);
             return;
         }
     }
