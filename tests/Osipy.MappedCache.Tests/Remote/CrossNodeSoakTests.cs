@@ -13,7 +13,7 @@ namespace Osipy.MappedCache.Tests.Remote;
 public sealed class CrossNodeSoakTests : ClusterNodesTest
 {
     private const int Keys = 4;
-    private const int Operations = 700;
+    private const int Operations = 3000;
 
     private readonly TempCacheDirectory _nodeC = new();
     private readonly TempCacheDirectory _fresh = new();
