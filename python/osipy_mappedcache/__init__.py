@@ -8,6 +8,7 @@ Needs the native library libosipy_mappedcache.so (see python/README.md for where
 for).  It is loaded when the first cache is opened, not at import.
 """
 
+from ._device import DeviceUnavailableError
 from ._errors import CacheClosedError, CacheForkedError
 from ._global import configure_cache, get_cache
 from .cache import IntermediateCache
@@ -17,6 +18,7 @@ __all__ = [
     "CacheClosedError",
     "CacheForkedError",
     "CacheConfig",
+    "DeviceUnavailableError",
     "IntermediateCache",
     "RetentionPolicy",
     "configure_cache",

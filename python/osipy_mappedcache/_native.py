@@ -49,6 +49,9 @@ MAX_DIMS = 32
 # int32_t (*fill)(void *data, int64_t bytes, void *user_data)
 FILL_CALLBACK = ctypes.CFUNCTYPE(c_int32, c_void_p, c_int64, c_void_p)
 
+# void (*leaving)(osipy_hold *hold, void *user_data)
+LEAVING_CALLBACK = ctypes.CFUNCTYPE(None, c_void_p, c_void_p)
+
 # Shorthands for the signatures below. Handles are opaque pointers: c_void_p.
 _handle = c_void_p
 _out_handle = POINTER(c_void_p)
@@ -96,6 +99,11 @@ _SIGNATURES = {
     "osipy_cache_entry_json": (c_int32, [_handle, _string, _string, _out_string]),
     "osipy_cache_free_string": (c_int32, [c_void_p]),
     "osipy_take_warning": (c_int32, [_out_string]),
+    "osipy_cache_lease_mapping": (c_int32, [_handle, POINTER(c_void_p), POINTER(c_int64)]),
+    "osipy_cache_hold": (
+        c_int32,
+        [_handle, LEAVING_CALLBACK, c_void_p, _out_handle, POINTER(c_void_p), POINTER(c_int64)]),
+    "osipy_cache_release_hold": (c_int32, [_handle]),
 }
 
 _lock = threading.Lock()

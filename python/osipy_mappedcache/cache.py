@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from . import _dtypes, _leases, _metadata, _native
+from . import _device, _dtypes, _leases, _metadata, _native, _registrations
+from ._device_writer import DeviceWriter
 from ._errors import CacheClosedError, CacheForkedError, check, error_for
 from .config import CacheConfig, RetentionPolicy
 
@@ -123,13 +124,22 @@ class IntermediateCache:
         The data is copied into a new segment file (made C-contiguous and little-endian first);
         nothing is stored for a TRANSIENT type.  metadata must be JSON-serializable.
 
+        ``data`` may be on the GPU (a CuPy array, a torch CUDA tensor): it is copied from the
+        device straight into the new segment's mapping, registered with CUDA for the copy, with
+        no host array in between.  A dict's GPU arrays are copied to host arrays first.
+
         Raises:
             TypeError: an unsupported dtype, or a key, type or name that is not a str.
             ValueError: a 0-d array, or a shape the format cannot hold.
             OSError: the segment could not be written (disk full, ...).
+            DeviceUnavailableError: data is on a GPU whose library (CuPy, PyTorch) is missing.
         """
         args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
         metadata_json = _metadata.encode(metadata)
+        if _device.is_device_array(data):
+            with DeviceWriter.for_array(self._lib, args, data, metadata_json):
+                pass  # for_array fills the segment from the array; leaving the block commits
+            return
         if isinstance(data, Mapping):
             self._put_bundle(args, data, metadata_json)
             return
@@ -143,7 +153,8 @@ class IntermediateCache:
     def _put_bundle(self, args: tuple, data: Mapping[str, np.ndarray],
                     metadata_json: bytes | None) -> None:
         names = [_text(name, "an array name") for name in data]
-        prepared = [_dtypes.prepare(array, f"data[{name!r}]") for name, array in data.items()]
+        prepared = [_dtypes.prepare(_device.to_numpy(array) if _device.is_device_array(array) else array,
+                                    f"data[{name!r}]") for name, array in data.items()]
         count = len(prepared)
         # These ctypes arrays point into `prepared` and `shapes`, which stay referenced here
         # until the call returns.
@@ -159,13 +170,48 @@ class IntermediateCache:
         _native.report_warnings(self._lib)
         check(self._lib, status, "osipy_cache_put_bundle")
 
-    def get(self, result_type: str, key: str) -> ArrayResult | None:
+    def create(self, result_type: str, key: str, shape: tuple[int, ...] | list[int],
+               dtype: np.dtype | type | str, metadata: dict[str, Any] | None = None, *,
+               device: str = "cuda", like: Any = None) -> DeviceWriter:
+        """A new entry computed on the GPU: ``with cache.create(type, key, shape, dtype) as out:``
+        gives ``out``, a zeroed CuPy array (a torch tensor with ``like=torch``) on ``device``, to
+        fill there.  Leaving the block normally copies it into the new segment through the
+        segment's CUDA-registered mapping and publishes it (as ``put`` would); an exception
+        abandons it and leaves nothing behind.  ``out`` is device memory, never the mapping, so
+        keeping it after the block changes nothing in the cache.
+
+        Raises:
+            TypeError: an unsupported dtype.
+            ValueError: a bad shape, key or device.
+            DeviceUnavailableError: the GPU library or a CUDA device is missing.
+            OSError: the segment could not be created or published.
+        """
+        args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
+        backend = _device.backend_for(device, like)
+        return DeviceWriter.for_shape(self._lib, args, backend, tuple(int(d) for d in shape),
+                                      np.dtype(dtype), _metadata.encode(metadata))
+
+    def get(self, result_type: str, key: str, device: str | None = None,
+            like: Any = None) -> ArrayResult | Any | None:
         """The entry as a read-only zero-copy array (or dict of arrays); None on a miss.
 
         A miss is an absent, TRANSIENT, expired or corrupt entry.  The returned arrays keep the
         file mapped while they are referenced; writing to them is refused (they are views of
         the cache, and a private copy-on-write mapping besides).
+
+        With ``device="cuda"`` (or ``"cuda:N"``) the entry comes back on the GPU instead: a new
+        CuPy array, or a torch CUDA tensor with ``like=torch``, copied from the entry's mapping.
+        The first device get of a mapping registers it with CUDA (page-locked, read-only), so
+        that copy and every later one run at the bus's speed; the registration is undone before
+        the mapping goes (eviction, invalidation, replacement, close).
+
+        Raises:
+            DeviceUnavailableError: a device get without CuPy/PyTorch or without a CUDA device.
+            ValueError: a device other than None, "cuda" or "cuda:N"; like without device.
         """
+        if device is None and like is not None:
+            raise ValueError("like= chooses the GPU library of a device get: pass device='cuda' too")
+        backend = None if device is None else _device.backend_for(device, like)
         args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
         # One look-up that reports the entry's kind: an array, or a bundle of named arrays.
         lease, kind, count = c_void_p(), c_int32(), c_int32()
@@ -176,19 +222,42 @@ class IntermediateCache:
         check(self._lib, status, "osipy_cache_get_any")
         # One lease for all the arrays: released when the last of them is collected.
         owner = _leases.Lease(self._lib, lease.value)
+        if backend is not None:
+            return self._to_device(lease.value, owner, count.value, kind.value, backend)
         arrays = {}
         for index in range(count.value):
-            name, data, dtype, ndim = c_char_p(), c_void_p(), c_int32(), c_int32()
-            shape = (c_int64 * _native.MAX_DIMS)()
-            status = self._lib.osipy_cache_bundle_array(
-                lease.value, index, byref(name), byref(data), byref(dtype), byref(ndim), shape)
-            check(self._lib, status, "osipy_cache_bundle_array")
-            # name.value copies the bytes now; the library's pointer dies with the lease.
-            arrays[name.value.decode("utf-8")] = _leases.view(
-                owner, data.value, dtype.value, tuple(shape[:ndim.value]))
+            name, view = self._array_at(owner, lease.value, index)
+            arrays[name] = view
         if kind.value == _native.KIND_ARRAY:
             return arrays[""]
         return arrays
+
+    def _to_device(self, lease: int, owner: _leases.Lease, count: int, kind: int,
+                   backend: _device._Backend) -> Any:
+        """Copies every array under the lease to the device through the mapping's registration."""
+        registration = _registrations.acquire(self._lib, lease, backend)
+        try:
+            arrays = {}
+            for index in range(count):
+                name, view = self._array_at(owner, lease, index)
+                source = registration.source(view) if registration is not None else view
+                arrays[name] = backend.to_device(source)
+                del view, source
+        finally:
+            if registration is not None:
+                _registrations.release(self._lib, registration)
+            owner.release()  # the device arrays are copies: the host lease is done with
+        return arrays[""] if kind == _native.KIND_ARRAY else arrays
+
+    def _array_at(self, owner: _leases.Lease, lease: int, index: int) -> tuple[str, np.ndarray]:
+        name, data, dtype, ndim = c_char_p(), c_void_p(), c_int32(), c_int32()
+        shape = (c_int64 * _native.MAX_DIMS)()
+        status = self._lib.osipy_cache_bundle_array(
+            lease, index, byref(name), byref(data), byref(dtype), byref(ndim), shape)
+        check(self._lib, status, "osipy_cache_bundle_array")
+        # name.value copies the bytes now; the library's pointer dies with the lease.
+        return name.value.decode("utf-8"), _leases.view(
+            owner, data.value, dtype.value, tuple(shape[:ndim.value]))
 
     def get_or_create(self, result_type: str, key: str, shape: tuple[int, ...] | list[int],
                       dtype: np.dtype | type | str, fill: Any) -> np.ndarray:

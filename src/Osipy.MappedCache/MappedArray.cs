@@ -83,6 +83,30 @@ public abstract class MappedArray : IDisposable
         Lease.Mapping.Advise(PayloadOffset, SizeBytes, advice);
     }
 
+    /// <summary>
+    /// Holds this array's whole mapping for something attached to its pages, such as a CUDA host
+    /// registration (<c>cuMemHostRegister</c> with the read-only flag), and asks to be told, through
+    /// <paramref name="leaving"/>, when the cache lets go of the mapping; see <see cref="MappingHold"/>.
+    /// </summary>
+    /// <remarks>
+    /// Attach after this returns; in <paramref name="leaving"/> (or after it, once transfers in
+    /// flight end) undo the attachment and dispose the hold. The hold outlives this lease if need
+    /// be. Leases of the same entry share the mapping: a holder keyed by <see cref="MappingHold.Address"/>
+    /// attaches once per mapping. The hold's range is the segment file mapped shared and read-only
+    /// (see <see cref="MappingHold.Address"/>): register it read-only.
+    /// </remarks>
+    /// <param name="leaving">Called once when the cache lets go of the mapping, on that thread, outside the cache's locks; must not throw.</param>
+    /// <returns>The hold, or null when there is nothing to hold: the cache has already let go of this
+    /// mapping (the entry left while this lease was taken), or the file no longer has its name
+    /// (replaced or removed since). Then attach nothing, and read through this lease as usual.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="leaving"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The lease is disposed.</exception>
+    public MappingHold? TryHoldMapping(Action<MappingHold> leaving)
+    {
+        ArgumentNullException.ThrowIfNull(leaving);
+        return MappingHold.TryTake(Lease, leaving);
+    }
+
     /// <summary>The array's bytes as a source for a writer (compressing a zero-copy writer's array); valid while this lease lives.</summary>
     internal ByteSource AsByteSource() => Lease.AsByteSource(PayloadOffset, SizeBytes);
 

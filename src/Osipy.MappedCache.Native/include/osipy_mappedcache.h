@@ -94,6 +94,7 @@ extern "C" {
 typedef struct osipy_cache osipy_cache;   /* one session on a cache directory */
 typedef struct osipy_lease osipy_lease;   /* keeps a got array (or bundle) mapped */
 typedef struct osipy_writer osipy_writer; /* a zero-copy put in progress */
+typedef struct osipy_hold osipy_hold;     /* keeps a lease's mapping for an attachment (osipy_cache_hold) */
 
 /* The last failure on the calling thread, as UTF-8; "" if none. Valid until the next call on
  * this thread. Never NULL; do not free. */
@@ -194,6 +195,47 @@ int32_t osipy_cache_bundle_array(osipy_lease *bundle, int32_t index, const char 
 /* Releases a lease from osipy_cache_get, osipy_cache_get_bundle or osipy_cache_get_any.
  * Errors: BAD_HANDLE (a second release, or a cache or writer handle: those are never closed here). */
 int32_t osipy_cache_release(osipy_lease *lease);
+
+/* Holds, for GPU registration and the like.
+ * A hold keeps a lease's mapping for something attached to the segment's pages, such as
+ * cudaHostRegister(base, length, cudaHostRegisterReadOnly): attach after osipy_cache_hold, then,
+ * when told, undo the attachment and release the hold. While a hold lives the mapping is never
+ * unmapped, so an attachment never outlives its pages.
+ * The range to attach is the segment file mapped again, shared and read-only, once per mapping:
+ * a lease's own pages are a private copy-on-write mapping, and the kernel copies every such page
+ * before pinning it (even read-only), which made registering a large segment take minutes. The
+ * payload lies at the same offset in both (data - lease base == twin - hold base), and the held
+ * range shows the file's bytes.
+ * All leases of one entry in a process share one mapping until the cache lets go of it (eviction,
+ * invalidation, replacement, expiry, the mapping limit, osipy_cache_close): a caller keyed by the
+ * lease's base address attaches once per mapping and reuses it for every later get. */
+
+/* Called once per hold when the cache lets go of the held mapping: on the thread that let go (the
+ * caller of osipy_cache_invalidate or osipy_cache_close, say, or a library thread), outside the
+ * library's locks. Undo the attachment, then call osipy_cache_release_hold, here or later (once
+ * transfers in flight end); the mapping stays until then. */
+typedef void (*osipy_leaving_fn)(osipy_hold *hold, void *user_data);
+
+/* The lease's own mapping: *out_base (page-aligned, where the lease's data pointers lie) and
+ * *out_length bytes. Identifies the mapping, to find an attachment made on an earlier get.
+ * Errors: BAD_HANDLE, INVALID_ARGUMENT (a bundle of no arrays). */
+int32_t osipy_cache_lease_mapping(osipy_lease *lease, void **out_base, int64_t *out_length);
+
+/* Holds the lease's mapping (it outlives the lease if need be) and sets *out_hold, and *out_base
+ * and *out_length to the range to attach: the shared read-only mapping of the same file, payload
+ * at the lease's offsets. `leaving` is called once when the cache lets go, with *out_hold and
+ * user_data (possibly before this call returns, on another thread). Returns OSIPY_MISS, with
+ * *out_hold NULL, when there is nothing to hold: the cache has already let go of the mapping, or
+ * its file no longer has that name (replaced or removed since): read through the lease as usual.
+ * Release each hold once, with osipy_cache_release_hold, from `leaving` or after it; a hold released
+ * earlier is not called back, but must not be released while its `leaving` may be running.
+ * Errors: BAD_HANDLE, INVALID_ARGUMENT (leaving NULL, a bundle of no arrays). */
+int32_t osipy_cache_hold(osipy_lease *lease, osipy_leaving_fn leaving, void *user_data,
+                         osipy_hold **out_hold, void **out_base, int64_t *out_length);
+
+/* Releases a hold: the mapping goes once no lease or hold keeps it. Undo the attachment first.
+ * Errors: BAD_HANDLE (a second release, or a handle of another kind). */
+int32_t osipy_cache_release_hold(osipy_hold *hold);
 
 /* *out_has = 1 if a get would hit, else 0. Never maps or reads the payload. */
 int32_t osipy_cache_has(osipy_cache *cache, const char *result_type, const char *key, int32_t *out_has);

@@ -18,13 +18,21 @@ namespace Osipy.MappedCache.Mapping;
 /// </remarks>
 internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
 {
+    private readonly Lock _holdsGate = new();
+    private readonly string _path;
+    private readonly (uint Major, uint Minor, ulong Inode) _file;
+    private List<MappingHold>? _holds;
+    private bool _leaving;
+    private nint _sharedReadOnly;
     private int _leaseCount;
 
-    private SegmentMapping(nint address, long length)
+    private SegmentMapping(nint address, long length, string path, (uint, uint, ulong) file)
         : base(ownsHandle: true)
     {
         SetHandle(address);
         Length = length;
+        _path = path;
+        _file = file;
         CacheMetrics.MappedBytesChanged(length);
     }
 
@@ -84,7 +92,11 @@ internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
                 throw Libc.IOExceptionFor(Marshal.GetLastPInvokeError(), "mmap", pathForErrors);
             }
 
-            return new SegmentMapping(address, length);
+            // Which file this is, so a read-only twin (below) can be made of this file and no other.
+            (uint, uint, ulong) identity = Libc.Statx(fd, string.Empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out Libc.StatxBuffer stat) == 0
+                ? (stat.DeviceMajor, stat.DeviceMinor, stat.Inode)
+                : default;
+            return new SegmentMapping(address, length, pathForErrors, identity);
         }
         finally
         {
@@ -169,9 +181,144 @@ internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
         }
     }
 
+    /// <summary>Whether the owner has let go (disposed) of this mapping; leases and holds may still keep it mapped.</summary>
+    public bool IsLeaving
+    {
+        get
+        {
+            lock (_holdsGate)
+            {
+                return _leaving;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Attaches a hold, which keeps a reference until it is detached; fails once the owner has let
+    /// go. A hold is not a lease: it never keeps the entry from eviction (the cache letting go is
+    /// what the holder waits to hear), and it does not count in <see cref="LeaseCount"/>.
+    /// </summary>
+    /// <remarks>The caller holds a lease, so the reference count is above zero and the add cannot fail.</remarks>
+    public bool TryAttach(MappingHold hold)
+    {
+        lock (_holdsGate)
+        {
+            if (_leaving || !TryMapSharedReadOnly())
+            {
+                return false;
+            }
+
+            bool added = false;
+            DangerousAddRef(ref added);
+            (_holds ??= []).Add(hold);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The same file mapped again, shared and read-only from a read-only descriptor, made on the
+    /// first hold and unmapped with this mapping; 0 before. What holders attach to.
+    /// </summary>
+    /// <remarks>
+    /// Why a second mapping: this one is private and writable, a copy-on-write mapping, and the
+    /// kernel serves a long-term pin of such pages (what cudaHostRegister takes, even read-only)
+    /// by first copying every page into private memory (GUP's "unshare" of COW pages), so
+    /// registering a large segment took minutes. Pinning pages of a shared read-only mapping
+    /// copies nothing: they are the page cache's, the same pages this mapping reads until written.
+    /// So holders see the file's bytes, which this process's private writes (C# views) never change.
+    /// </remarks>
+    public nint SharedReadOnlyAddress
+    {
+        get
+        {
+            lock (_holdsGate)
+            {
+                return _sharedReadOnly;
+            }
+        }
+    }
+
+    // Under _holdsGate. Opens the path again and maps it only if it still names this very file (a
+    // put may have renamed another over it, an invalidate unlinked it: then there is nothing to hold).
+    private bool TryMapSharedReadOnly()
+    {
+        if (_sharedReadOnly != 0)
+        {
+            return true;
+        }
+
+        int fd = Libc.Open(_path, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return false;
+        }
+
+        using var file = new SafeFileHandle(fd, ownsHandle: true);
+        if (Libc.Statx(fd, string.Empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out Libc.StatxBuffer stat) != 0
+            || (stat.DeviceMajor, stat.DeviceMinor, stat.Inode) != _file || (long)stat.Size < Length)
+        {
+            return false;
+        }
+
+        nint address = Libc.Mmap(0, (nuint)Length, Libc.PROT_READ, Libc.MAP_SHARED, fd, 0);
+        if (address == Libc.MAP_FAILED)
+        {
+            return false;
+        }
+
+        _sharedReadOnly = address;
+        return true;
+    }
+
+    /// <summary>Detaches a hold and returns its reference; the unmap happens here if it was the last.</summary>
+    public void Detach(MappingHold hold)
+    {
+        lock (_holdsGate)
+        {
+            _holds?.Remove(hold);
+        }
+
+        DangerousRelease();
+    }
+
+    /// <summary>
+    /// The owner lets go: holds attached now are told (outside the lock, so a callback may dispose
+    /// its hold at once), then the owner's reference goes. Holds keep the mapping until they are
+    /// disposed, so whatever they attached to the pages is undone before the unmap.
+    /// </summary>
+    protected override void Dispose(bool disposing)
+    {
+        List<MappingHold>? leaving = null;
+        if (disposing)
+        {
+            lock (_holdsGate)
+            {
+                if (!_leaving)
+                {
+                    _leaving = true;
+                    leaving = _holds;
+                    _holds = null;
+                }
+            }
+        }
+
+        if (leaving is not null)
+        {
+            foreach (MappingHold hold in leaving)
+            {
+                hold.NotifyLeaving();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
     protected override bool ReleaseHandle()
     {
         CacheMetrics.MappedBytesChanged(-Length);
-        return Libc.Munmap(handle, (nuint)Length) == 0;
+
+        // No hold is left (each took a reference), so nothing is attached to the twin any more.
+        bool twinUnmapped = _sharedReadOnly == 0 || Libc.Munmap(_sharedReadOnly, (nuint)Length) == 0;
+        return Libc.Munmap(handle, (nuint)Length) == 0 && twinUnmapped;
     }
 }
