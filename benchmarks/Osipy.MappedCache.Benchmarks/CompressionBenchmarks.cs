@@ -2,7 +2,7 @@ using Osipy.MappedCache.Mapping;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Win32.SafeHandles;
-using Osipy.MappedCache.Segments.Compression;
+using Osipy.MappedCache.Compression;
 
 namespace Osipy.MappedCache.Benchmarks;
 

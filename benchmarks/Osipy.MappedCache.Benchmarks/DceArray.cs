@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Osipy.MappedCache.Cli.Synthesis;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Format;
 
 namespace Osipy.MappedCache.Benchmarks;
 

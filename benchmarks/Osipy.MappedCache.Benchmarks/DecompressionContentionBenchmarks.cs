@@ -118,7 +118,7 @@ public class DecompressionContentionBenchmarks
         while (!_stop)
         {
             // A new session's first get of a compressed entry the node has no raw copy of decompresses all of it.
-            File.Delete(Segments.RawCopyFile.PathFor(_config.CachedDir ?? _config.CacheDir!, new Segments.SegmentStore(_config.CacheDir!).Locate("big", "series")));
+            File.Delete(Files.RawCopyFile.PathFor(_config.CachedDir ?? _config.CacheDir!, new Files.SegmentStore(_config.CacheDir!).Locate("big", "series")));
             using var session = new IntermediateCache(_config);
             Interlocked.Increment(ref _decompressions);
             using MappedArray<float> big = session.Get<float>("big", "series")!;

@@ -77,7 +77,7 @@ public class PutGetBenchmarks
         _cache.Put<float>(CompressedType, PersistentKey, _data, _shape);
         _persistentSegment = Directory.EnumerateFiles(_directory.FullName, "*.npy", SearchOption.AllDirectories)
             .Single(path => Path.GetFileName(Path.GetDirectoryName(path))!.StartsWith(PersistentType, StringComparison.Ordinal));
-        _compressedRawCopy = Segments.RawCopyFile.PathFor(_directory.FullName, new Segments.SegmentStore(_directory.FullName).Locate(CompressedType, PersistentKey));
+        _compressedRawCopy = Files.RawCopyFile.PathFor(_directory.FullName, new Files.SegmentStore(_directory.FullName).Locate(CompressedType, PersistentKey));
     }
 
     /// <summary>Ends the session and removes the directory with everything in it.</summary>

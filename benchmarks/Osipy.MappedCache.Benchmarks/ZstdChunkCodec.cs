@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.Hashing;
 using Microsoft.Win32.SafeHandles;
-using Osipy.MappedCache.Segments.Compression;
+using Osipy.MappedCache.Compression;
 using ZstdSharp;
 
 namespace Osipy.MappedCache.Benchmarks;

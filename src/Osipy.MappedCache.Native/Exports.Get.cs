@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 
 using System.Globalization;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Format;
 
 namespace Osipy.MappedCache.Native;
 

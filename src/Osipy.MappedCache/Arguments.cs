@@ -1,5 +1,5 @@
 using System.Text;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Format;
 
 namespace Osipy.MappedCache;
 

@@ -28,7 +28,7 @@ public sealed class CacheEntry
     /// <summary>The metadata given to Put, as read back from JSON (numbers are long or double).</summary>
     /// <remarks>Parsed on first read, so a get that never looks at it does not pay for it.</remarks>
     public IReadOnlyDictionary<string, object?> Metadata =>
-        LazyInitializer.EnsureInitialized(ref _metadata, () => Segments.MetadataJson.Deserialize(MetadataJson));
+        LazyInitializer.EnsureInitialized(ref _metadata, () => Format.MetadataJson.Deserialize(MetadataJson));
 
     /// <summary>The metadata as stored: one JSON object, validated when the segment was opened.</summary>
     internal string MetadataJson { get; init; } = "{}";

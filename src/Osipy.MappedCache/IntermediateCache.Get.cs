@@ -1,5 +1,5 @@
 using Osipy.MappedCache.Caching;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Format;
 
 namespace Osipy.MappedCache;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Osipy.MappedCache.Caching;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Files;
 
 namespace Osipy.MappedCache;
 

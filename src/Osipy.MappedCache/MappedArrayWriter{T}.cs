@@ -1,7 +1,7 @@
 using CommunityToolkit.HighPerformance;
 using Osipy.MappedCache.Caching;
 using Osipy.MappedCache.Mapping;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Files;
 
 namespace Osipy.MappedCache;
 

@@ -1,6 +1,6 @@
 using CommunityToolkit.HighPerformance;
 using Osipy.MappedCache.Mapping;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Format;
 
 namespace Osipy.MappedCache;
 

@@ -13,12 +13,12 @@ public sealed class MappedBundle : IReadOnlyDictionary<string, MappedArray>, IDi
     private readonly Dictionary<string, MappedArray> _arrays;
     private readonly List<string> _order;
 
-    internal MappedBundle(SegmentMapping mapping, CacheEntry entry, IReadOnlyList<Segments.ArrayRecord> arrays)
+    internal MappedBundle(SegmentMapping mapping, CacheEntry entry, IReadOnlyList<Format.ArrayRecord> arrays)
     {
         Entry = entry;
         _arrays = new Dictionary<string, MappedArray>(arrays.Count, StringComparer.Ordinal);
         _order = new List<string>(arrays.Count);
-        foreach (Segments.ArrayRecord array in arrays)
+        foreach (Format.ArrayRecord array in arrays)
         {
             _arrays.Add(array.Name, MappedArray.Create(new MappingLease(mapping), entry, array));
             _order.Add(array.Name);

@@ -1,4 +1,4 @@
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Format;
 
 namespace Osipy.MappedCache.Caching;
 

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Osipy.MappedCache.Diagnostics;
 using Osipy.MappedCache.Mapping;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Files;
+using Osipy.MappedCache.Format;
 
 namespace Osipy.MappedCache.Caching;
 

@@ -1,4 +1,5 @@
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Files;
+using Osipy.MappedCache.Format;
 
 namespace Osipy.MappedCache.Caching;
 

@@ -1,5 +1,6 @@
 using Osipy.MappedCache.Mapping;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Files;
+using Osipy.MappedCache.Format;
 
 namespace Osipy.MappedCache.Caching;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Osipy.MappedCache.Diagnostics;
 using Osipy.MappedCache.Mapping;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Files;
 using Osipy.MappedCache.Sessions;
 
 namespace Osipy.MappedCache.Caching;

@@ -1,6 +1,6 @@
 using Osipy.MappedCache.Diagnostics;
 using Osipy.MappedCache.Mapping;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Files;
 
 namespace Osipy.MappedCache.Caching;
 

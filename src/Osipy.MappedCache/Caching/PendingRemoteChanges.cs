@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Files;
 
 namespace Osipy.MappedCache.Caching;
 

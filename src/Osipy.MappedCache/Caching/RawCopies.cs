@@ -1,6 +1,7 @@
 using Osipy.MappedCache.Mapping;
-using Osipy.MappedCache.Segments;
-using Osipy.MappedCache.Segments.Compression;
+using Osipy.MappedCache.Files;
+using Osipy.MappedCache.Format;
+using Osipy.MappedCache.Compression;
 using Osipy.MappedCache.Sessions;
 
 namespace Osipy.MappedCache.Caching;

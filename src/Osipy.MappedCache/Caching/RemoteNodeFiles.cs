@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Files;
 
 namespace Osipy.MappedCache.Caching;
 

@@ -1,6 +1,7 @@
 using Osipy.MappedCache.Diagnostics;
 using Osipy.MappedCache.Mapping;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Files;
+using Osipy.MappedCache.Format;
 
 namespace Osipy.MappedCache.Caching;
 

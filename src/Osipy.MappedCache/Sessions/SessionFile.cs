@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Osipy.MappedCache.Interop;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Files;
 
 namespace Osipy.MappedCache.Sessions;
 

@@ -1,4 +1,4 @@
-using Osipy.MappedCache.Segments.Compression;
+using Osipy.MappedCache.Compression;
 
 namespace Osipy.MappedCache.Tests.Compression;
 

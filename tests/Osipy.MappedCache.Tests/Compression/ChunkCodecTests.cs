@@ -1,7 +1,7 @@
 using Osipy.MappedCache.Mapping;
 using Microsoft.Win32.SafeHandles;
-using Osipy.MappedCache.Segments.Compression;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Compression;
+using Osipy.MappedCache.Format;
 using Osipy.MappedCache.Tests.Infrastructure;
 
 namespace Osipy.MappedCache.Tests.Compression;

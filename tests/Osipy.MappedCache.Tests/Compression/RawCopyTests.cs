@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Files;
 using Osipy.MappedCache.Tests.Infrastructure;
 using Osipy.MappedCache.TestChild;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using Osipy.MappedCache.Cli.Formats;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Format;
 using Osipy.MappedCache.Tests.Infrastructure;
 
 namespace Osipy.MappedCache.Tests.Formats;

@@ -1,5 +1,5 @@
 using System.IO.Hashing;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Format;
 
 namespace Osipy.MappedCache.Tests.Infrastructure;
 

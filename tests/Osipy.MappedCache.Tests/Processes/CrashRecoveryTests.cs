@@ -1,4 +1,4 @@
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Files;
 using Osipy.MappedCache.Tests.Infrastructure;
 
 namespace Osipy.MappedCache.Tests.Processes;

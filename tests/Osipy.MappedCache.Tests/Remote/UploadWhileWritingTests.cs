@@ -1,6 +1,7 @@
 using Osipy.MappedCache.Caching;
 using Osipy.MappedCache.Mapping;
-using Osipy.MappedCache.Segments;
+using Osipy.MappedCache.Files;
+using Osipy.MappedCache.Format;
 using Osipy.MappedCache.Tests.Infrastructure;
 
 namespace Osipy.MappedCache.Tests.Remote;

@@ -13,7 +13,7 @@ public sealed partial class PointerConfinementTests
     [
         "src/Osipy.MappedCache/Mapping/",
         "src/Osipy.MappedCache/Interop/",
-        "src/Osipy.MappedCache/Segments/Compression/ByteShuffle.Vector128.cs",
+        "src/Osipy.MappedCache/Compression/ByteShuffle.Vector128.cs",
         "src/Osipy.MappedCache.Native/",
     ];
 
