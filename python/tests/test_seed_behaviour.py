@@ -457,6 +457,24 @@ class BadInputTests(CacheTestCase):
         self.assertTrue(any(name.endswith(".zseg") for name in files), files)
         self.assertFalse(any(name.endswith(".npy") for name in files), files)
 
+    def test_raw_copies_beyond_raw_copy_budget_mb_go_when_the_session_ends(self):
+        data = np.repeat(np.arange(1000, dtype=np.float32), 300).reshape(300, 1000)
+
+        def raw_copies():
+            return [name for _, _, names in os.walk(self.cache_dir) for name in names if name.endswith(".raw")]
+
+        kept = self.open_cache(compression=True, default_policy=RetentionPolicy.PERSISTENT)
+        kept.put("t1_map", "k", data)
+        kept.close()
+        self.assertEqual(1, len(raw_copies()))  # 1.2 MB: within the default budget, kept for the next get
+        trimmed = self.open_cache(compression=True, default_policy=RetentionPolicy.PERSISTENT,
+                                  raw_copy_budget_mb=0)
+        np.testing.assert_array_equal(trimmed.get("t1_map", "k"), data)
+        trimmed.close()
+        self.assertEqual([], raw_copies())
+        with self.assertRaises(ValueError):
+            self.open_cache(raw_copy_budget_mb=-1)
+
     def test_closed_cache_raises(self):
         cache = self.open_cache()
         cache.close()

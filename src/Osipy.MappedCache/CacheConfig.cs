@@ -69,6 +69,16 @@ public sealed record CacheConfig
     /// </summary>
     public bool Compression { get; init; }
 
+    /// <summary>
+    /// Bound, in MiB, on the raw copies of compressed entries kept in a CACHED directory for the
+    /// node's next gets (default 2048: one large 4D series stays ready without decompressing again,
+    /// while compression keeps its savings on disk). Checked when a session opens and when it ends:
+    /// beyond it the least recently used copies (by any process's gets) are removed, never one a
+    /// live session maps. 0 keeps none beyond the sessions using them. Every session sharing a
+    /// directory should use the same value.
+    /// </summary>
+    public long RawCopyBudgetMb { get; init; } = 2048;
+
     /// <summary>Per-result-type override of <see cref="Compression"/> (for example compress "t1_map", never "concentration").</summary>
     public IReadOnlyDictionary<string, bool> CompressionByType { get; init; } = s_noOverrides;
 
@@ -114,6 +124,11 @@ public sealed record CacheConfig
         if (MaxMemoryMb < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxMemoryMb), MaxMemoryMb, "MaxMemoryMb must not be negative.");
+        }
+
+        if (RawCopyBudgetMb < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RawCopyBudgetMb), RawCopyBudgetMb, "RawCopyBudgetMb must not be negative.");
         }
 
         if (MaxMappedSegments < 1)

@@ -72,6 +72,7 @@ public sealed partial class IntermediateCache : IDisposable
         var settings = new CacheSettings(config, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance) { BeforeMap = beforeMap, RawCopyDecompressed = rawCopyDecompressed };
         _session = new CacheSession(settings, CacheDir, CachedDir);
         LastReclaim = _session.ReclaimDeadSessions();
+        _session.TrimRawCopies();
     }
 
     /// <summary>The configuration this session was opened with.</summary>

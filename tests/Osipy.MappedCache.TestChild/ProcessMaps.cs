@@ -11,7 +11,7 @@ public static class ProcessMaps
         {
             // address perms offset device inode path (the path may end in " (deleted)")
             string[] parts = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (parts.Length == 6 && parts[5].StartsWith(directory + "/", StringComparison.Ordinal) && !parts[5].EndsWith("/generations", StringComparison.Ordinal))
+            if (parts.Length == 6 && parts[5].StartsWith(directory + "/", StringComparison.Ordinal) && !parts[5].EndsWith("/generations", StringComparison.Ordinal) && !parts[5].EndsWith("/last-use", StringComparison.Ordinal))
             {
                 (ulong, string) file = (ulong.Parse(parts[4]), parts[5]);
                 if (!found.Contains(file))

@@ -105,7 +105,9 @@ const char *osipy_cache_last_error(void);
  *   "policies" ({"t1_map": "persistent", ...}), "max_memory_mb" (int), "max_age_seconds" (int),
  *   "max_mapped_segments" (int), "max_quarantine_files" (int), "prefault" (bool),
  *   "compression" (bool: PERSISTENT arrays compressed at rest), "compression_by_type"
- *   ({"t1_map": true, ...}), "verify_on_first_map" (bool), "redis" (a StackExchange.Redis
+ *   ({"t1_map": true, ...}), "raw_copy_budget_mb" (int, default 2048: the raw copies of compressed
+ *   entries kept in the CACHED directory; beyond it the least recently used go, never one a live
+ *   session maps), "verify_on_first_map" (bool), "redis" (a StackExchange.Redis
  *   configuration string naming a Redis Cluster's nodes: PERSISTENT entries are shared with every
  *   node using it), and with it the tier's settings (docs/SCALE-OUT.md): "redis_key_prefix" (string,
  *   default "osipy"), "redis_password", "redis_user", "redis_secret" (a shared secret of at least 16

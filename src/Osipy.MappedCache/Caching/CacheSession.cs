@@ -27,6 +27,7 @@ internal sealed partial class CacheSession : IDisposable
     private readonly EntryCache _entries;
     private readonly SegmentLoader _loader;
     private readonly RawCopies _rawCopies;
+    private readonly LastUseTable _lastUse;
     private readonly CacheCounters _counters = new();
     private readonly KeyedGate<EntryKey> _flights = new();
     private readonly IDisposable? _subscription;
@@ -46,7 +47,8 @@ internal sealed partial class CacheSession : IDisposable
         SessionsDirectory = sessions;
         _session = SessionFile.Register(sessions, Sessions.SessionId.New, out string sessionId);
         SessionId = sessionId;
-        _entries = new EntryCache(settings, _publisher, _counters, (state, ex) => Log.CleanupFailed(settings.Logger, state.Path, ex.Message));
+        _lastUse = LastUseTable.ForDirectory(cacheDir);
+        _entries = new EntryCache(settings, _publisher, _lastUse, _counters, (state, ex) => Log.CleanupFailed(settings.Logger, state.Path, ex.Message));
         _rawCopies = new RawCopies(settings, _stores.Cached, _locks, _publisher, _session, SessionId);
         _loader = new SegmentLoader(settings, _stores, _publisher, _rawCopies, _counters, _entries);
         if (_remote is not null)
@@ -136,7 +138,7 @@ internal sealed partial class CacheSession : IDisposable
         };
     }
 
-    /// <summary>Ends the session: unlinks its CACHED segments (those still its own), drops its mappings, ends the registration.</summary>
+    /// <summary>Ends the session: unlinks its CACHED segments (those still its own), drops its mappings, ends the registration, trims the raw copies.</summary>
     public void Dispose()
     {
         if (_entries.Dispose())
@@ -144,6 +146,24 @@ internal sealed partial class CacheSession : IDisposable
             _subscription?.Dispose();
             _remote?.Dispose();
             _session.Dispose();
+            TrimRawCopies(); // after the mappings went: copies only this session used are free now
+        }
+    }
+
+    /// <summary>Keeps the node's raw copies within <see cref="CacheConfig.RawCopyBudgetMb"/> (<see cref="RawCopyBudget"/>); never throws.</summary>
+    public void TrimRawCopies()
+    {
+        try
+        {
+            (int copies, long bytes) = RawCopyBudget.Trim(_stores.Cached, _publisher, _lastUse, _settings.RawCopyBudgetBytes);
+            if (copies > 0)
+            {
+                Log.RawCopiesTrimmed(_settings.Logger, copies, bytes, _settings.RawCopyBudgetBytes);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.RawCopyTrimFailed(_settings.Logger, ex.Message);
         }
     }
 

@@ -7,13 +7,21 @@ internal sealed class CacheSettings
 {
     private const long BytesPerMb = 1024 * 1024;
 
+    // Unix milliseconds from the coarse monotonic clock (a vDSO read of a few nanoseconds): the
+    // last-use stamps of hits need an order shared by processes, not a precise wall time.
+    private static readonly long s_unixMillisecondsAtTickZero = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - Environment.TickCount64;
+
     public CacheSettings(CacheConfig config, TimeProvider time, ILogger logger)
     {
         Config = config;
         Time = time;
         Logger = logger;
-        BudgetBytes = config.MaxMemoryMb >= long.MaxValue / BytesPerMb ? long.MaxValue : config.MaxMemoryMb * BytesPerMb;
+        BudgetBytes = ToBytes(config.MaxMemoryMb);
+        RawCopyBudgetBytes = ToBytes(config.RawCopyBudgetMb);
+        _systemTime = ReferenceEquals(time, TimeProvider.System);
     }
+
+    private readonly bool _systemTime;
 
     public CacheConfig Config { get; }
 
@@ -22,6 +30,13 @@ internal sealed class CacheSettings
     public ILogger Logger { get; }
 
     public long BudgetBytes { get; }
+
+    /// <summary><see cref="CacheConfig.RawCopyBudgetMb"/> in bytes.</summary>
+    public long RawCopyBudgetBytes { get; }
+
+    /// <summary>Now, for last-use stamps: Unix milliseconds, from <see cref="Time"/> where one is injected (tests).</summary>
+    public long UnixMillisecondsNow() =>
+        _systemTime ? s_unixMillisecondsAtTickZero + Environment.TickCount64 : Time.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>Test seam: runs in a miss's slow path, after the file is validated and before it is mapped (outside every lock but the key's single flight).</summary>
     public Action<string, string>? BeforeMap { get; init; }
@@ -36,6 +51,8 @@ internal sealed class CacheSettings
     public int MaxMappedSegments => Config.MaxMappedSegments;
 
     public long MaxAgeSeconds => Config.MaxAgeSeconds;
+
+    private static long ToBytes(long mb) => mb >= long.MaxValue / BytesPerMb ? long.MaxValue : mb * BytesPerMb;
 
     public RetentionPolicy PolicyOf(string resultType) =>
         Config.Policies.TryGetValue(resultType, out RetentionPolicy policy) ? policy : Config.DefaultPolicy;

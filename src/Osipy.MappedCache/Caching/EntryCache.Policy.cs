@@ -47,7 +47,7 @@ internal sealed partial class EntryCache
             return null;
         }
 
-        _table.Touch(state);
+        Used(state);
         return new Lookup(LookupOutcome.Hit, state, generation, lease);
     }
 
@@ -81,7 +81,7 @@ internal sealed partial class EntryCache
             return new Lookup(LookupOutcome.Unmapped, state, generation, null);
         }
 
-        _table.Touch(state);
+        Used(state);
         MappingLease? lease = null;
         if (takeLease)
         {

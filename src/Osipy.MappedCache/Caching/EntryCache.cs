@@ -46,6 +46,7 @@ internal sealed partial class EntryCache
 {
     private readonly CacheSettings _settings;
     private readonly GenerationTable _generations;
+    private readonly LastUseTable _lastUse;
     private readonly SegmentPublisher _publisher;
     private readonly CacheCounters _counters;
     private readonly Action<EntryState, Exception> _cleanupFailed;
@@ -53,11 +54,12 @@ internal sealed partial class EntryCache
     private readonly EntryTable _table = new();
     private bool _disposed;
 
-    public EntryCache(CacheSettings settings, SegmentPublisher publisher, CacheCounters counters, Action<EntryState, Exception> cleanupFailed)
+    public EntryCache(CacheSettings settings, SegmentPublisher publisher, LastUseTable lastUse, CacheCounters counters, Action<EntryState, Exception> cleanupFailed)
     {
         _settings = settings;
         _publisher = publisher;
         _generations = publisher.Generations;
+        _lastUse = lastUse;
         _counters = counters;
         _cleanupFailed = cleanupFailed;
     }
@@ -123,7 +125,7 @@ internal sealed partial class EntryCache
                 return null;
             }
 
-            _table.Touch(state);
+            Used(state);
             return new MappingLease(state.Mapping);
         }
     }
@@ -172,6 +174,7 @@ internal sealed partial class EntryCache
                 }
 
                 _table.Add(state);
+                StampShared(state);
                 if (mapping is not null)
                 {
                     _table.SetMapping(state, mapping);
@@ -209,7 +212,7 @@ internal sealed partial class EntryCache
                 }
 
                 lease = new MappingLease(state.Mapping!);
-                _table.Touch(state);
+                Used(state);
                 EvictOverBudget(keep: state, retired);
             }
             else
@@ -277,6 +280,15 @@ internal sealed partial class EntryCache
         LetGo(retired);
         return true;
     }
+
+    /// <summary>A use of the entry: its place in this session's recency order and in the directory's last-use table (every process's).</summary>
+    private void Used(EntryState state)
+    {
+        _table.Touch(state);
+        StampShared(state);
+    }
+
+    private void StampShared(EntryState state) => _lastUse.Stamp(state.Location.LastUseSlot, _settings.UnixMillisecondsNow());
 
     /// <summary>Lets go of retired entries, outside the lock: drops their mappings, removes files that were asked for.</summary>
     public void LetGo(Retired retired)

@@ -52,4 +52,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "Remote record of '{Key}' ({ResultType}) does not parse or authenticate; treated as a miss.")]
     public static partial void RemoteRecordRejected(ILogger logger, string key, string resultType);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Debug, Message = "Removed {Copies} raw copies ({Bytes} bytes), least recently used first, to keep raw copies within {BudgetBytes} bytes.")]
+    public static partial void RawCopiesTrimmed(ILogger logger, int copies, long bytes, long budgetBytes);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "The raw copies' budget could not be enforced: {Reason}")]
+    public static partial void RawCopyTrimFailed(ILogger logger, string reason);
 }

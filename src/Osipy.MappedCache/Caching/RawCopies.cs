@@ -185,6 +185,7 @@ internal sealed class RawCopies(CacheSettings settings, SegmentStore cachedStore
             }
 
             SegmentMapping mapping = SegmentMapping.MapPrivate(raw.File, raw.Length, raw.Path, prefault);
+            MarkInUse(mapping, raw.Path, raw.Identity);
             return new RawCopy(mapping, raw.Record.Arrays, raw.Path, raw.Identity, Reused: true);
         }
     }
@@ -262,12 +263,23 @@ internal sealed class RawCopies(CacheSettings settings, SegmentStore cachedStore
                 return new RawCopy(mapping, writer.Record!.Arrays, null, null, Reused: false);
             }
 
-            return new RawCopy(mapping, writer.Record!.Arrays, writer.File.Path, FileIdentity.Of(writer.File.Handle, writer.File.Path), Reused: false);
+            FileIdentity identity = FileIdentity.Of(writer.File.Handle, writer.File.Path);
+            MarkInUse(mapping, writer.File.Path, identity);
+            return new RawCopy(mapping, writer.Record!.Arrays, writer.File.Path, identity, Reused: false);
         }
         catch
         {
             mapping.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Holds the published copy's in-use lock for as long as it is mapped here, so the raw copies' budget never removes it meanwhile.</summary>
+    private static void MarkInUse(SegmentMapping mapping, string path, FileIdentity identity)
+    {
+        if (RawCopyUse.Hold(path, identity) is { } inUse)
+        {
+            mapping.KeepUntilUnmapped(inUse);
         }
     }
 

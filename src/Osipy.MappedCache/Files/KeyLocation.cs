@@ -6,7 +6,8 @@ namespace Osipy.MappedCache.Files;
 
 /// <summary>
 /// Where one key lives in a store, worked out once: its type directory, the digest that names its
-/// files, and its bucket, which picks the key's cross-process lock stripe and generation counter.
+/// files, and its bucket, which picks the key's cross-process lock stripe and generation counter, and its
+/// last-use slot.
 /// </summary>
 /// <remarks>
 /// The bucket is a function of the type directory's name and the key's digest only, so anything
@@ -22,7 +23,9 @@ internal readonly struct KeyLocation
     {
         TypeDirectory = typeDirectory;
         KeyDigest = keyDigest;
-        Bucket = BucketOf(Path.GetFileName(typeDirectory), keyDigest);
+        ulong hash = XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(Path.GetFileName(typeDirectory) + "/" + keyDigest));
+        Bucket = (int)(hash % BucketCount);
+        LastUseSlot = (int)(hash >> 48); // other bits than the bucket's: 65,536 slots
     }
 
     public string TypeDirectory { get; }
@@ -30,6 +33,9 @@ internal readonly struct KeyLocation
     public string KeyDigest { get; }
 
     public int Bucket { get; }
+
+    /// <summary>The key's slot in the directory's last-use table (Mapping/LastUseTable).</summary>
+    public int LastUseSlot { get; }
 
     public static KeyLocation Of(SegmentStore store, string resultType, string key) =>
         new(store.TypeDirectory(resultType), SegmentStore.Digest(key));
@@ -39,7 +45,4 @@ internal readonly struct KeyLocation
         new(Path.GetDirectoryName(path)!, Path.GetFileNameWithoutExtension(path));
 
     public string PathFor(SegmentKind kind) => Path.Combine(TypeDirectory, KeyDigest + SegmentStore.Extension(kind));
-
-    private static int BucketOf(string typeDirectoryName, string keyDigest) =>
-        (int)(XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(typeDirectoryName + "/" + keyDigest)) % BucketCount);
 }

@@ -24,6 +24,7 @@ internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
     private List<MappingHold>? _holds;
     private bool _leaving;
     private nint _sharedReadOnly;
+    private IDisposable? _companion;
     private int _leaseCount;
 
     private SegmentMapping(nint address, long length, string path, (uint, uint, ulong) file)
@@ -181,6 +182,18 @@ internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
         }
     }
 
+    /// <summary>
+    /// Keeps <paramref name="companion"/> (a raw copy's in-use lock) for as long as the file is
+    /// mapped: it is disposed with the unmap, when the last lease or hold goes.
+    /// </summary>
+    public void KeepUntilUnmapped(IDisposable companion)
+    {
+        if (Interlocked.CompareExchange(ref _companion, companion, null) is not null)
+        {
+            throw new InvalidOperationException("The mapping already keeps a companion.");
+        }
+    }
+
     /// <summary>Whether the owner has let go (disposed) of this mapping; leases and holds may still keep it mapped.</summary>
     public bool IsLeaving
     {
@@ -319,6 +332,8 @@ internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
 
         // No hold is left (each took a reference), so nothing is attached to the twin any more.
         bool twinUnmapped = _sharedReadOnly == 0 || Libc.Munmap(_sharedReadOnly, (nuint)Length) == 0;
-        return Libc.Munmap(handle, (nuint)Length) == 0 && twinUnmapped;
+        bool unmapped = Libc.Munmap(handle, (nuint)Length) == 0 && twinUnmapped;
+        _companion?.Dispose(); // after the unmap: the copy is in use until its pages are gone
+        return unmapped;
     }
 }

@@ -12,6 +12,7 @@ internal static class FormatsPython
 
     private static readonly Lazy<bool> s_hasNumpy = new(() => Imports("numpy"));
     private static readonly Lazy<bool> s_hasNibabel = new(() => Imports("numpy, nibabel"));
+    private static readonly Lazy<bool> s_hasZarr = new(() => Imports("numpy, zarr"));
 
     /// <summary>Runs a numpy script and returns its output; fails the test if it exits nonzero.</summary>
     public static string Numpy(string script, params string[] args)
@@ -30,6 +31,17 @@ internal static class FormatsPython
         if (!s_hasNibabel.Value)
         {
             Assert.Skip("Debian's python3-nibabel is not installed (apt-get install python3-nibabel).");
+        }
+
+        return Run(script, args);
+    }
+
+    /// <summary>Runs a zarr script and returns its output; fails the test if it exits nonzero.</summary>
+    public static string Zarr(string script, params string[] args)
+    {
+        if (!s_hasZarr.Value)
+        {
+            Assert.Skip("Debian's python3-zarr is not installed (apt-get install python3-zarr); .ci/run installs it.");
         }
 
         return Run(script, args);

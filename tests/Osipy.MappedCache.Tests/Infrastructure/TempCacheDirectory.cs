@@ -31,11 +31,11 @@ public sealed class TempCacheDirectory : IDisposable
 
     /// <summary>
     /// Every file under <paramref name="directory"/> except the cache's housekeeping: session files,
-    /// the key lock stripes and the shared generation counters.
+    /// the key lock stripes, the shared generation counters and last-use stamps.
     /// </summary>
     public static string[] FilesButHousekeeping(string directory) =>
         [.. Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
-            .Where(f => !f.EndsWith(".session", StringComparison.Ordinal) && !f.Contains("/locks/", StringComparison.Ordinal) && Path.GetFileName(f) != "generations")];
+            .Where(f => !f.EndsWith(".session", StringComparison.Ordinal) && !f.Contains("/locks/", StringComparison.Ordinal) && Path.GetFileName(f) is not ("generations" or "last-use"))];
 
     public string[] QuarantinedFiles()
     {

@@ -66,5 +66,5 @@ public sealed class MappingCountTests : IDisposable
 
     /// <summary>Lines of /proc/self/maps naming a segment under <paramref name="directory"/> (not the one shared generation table).</summary>
     private static int MappingsUnder(string directory) =>
-        File.ReadLines("/proc/self/maps").Count(line => line.Contains(directory + "/", StringComparison.Ordinal) && !line.EndsWith("/generations", StringComparison.Ordinal));
+        File.ReadLines("/proc/self/maps").Count(line => line.Contains(directory + "/", StringComparison.Ordinal) && !line.EndsWith("/generations", StringComparison.Ordinal) && !line.EndsWith("/last-use", StringComparison.Ordinal));
 }
