@@ -326,7 +326,8 @@ class IntermediateCache:
 
     def get_stats(self) -> dict[str, Any]:
         """memory_entries, memory_size_mb, max_memory_mb, cache_dir, disk_entries (the seed's keys),
-        and disk_size_bytes, hits, misses, hit_rate, evictions, expirations, corrupt_segments,
+        and disk_size_bytes, hits, misses, hit_rate, evictions, max_disk_mb, disk_used_bytes,
+        disk_evictions, expirations, corrupt_segments,
         quarantine_files, quarantine_bytes, remote_hits, remote_misses, remote_errors,
         remote_conflicts (the remote tier's; 0 without one)."""
         stats = self._json(self._lib.osipy_cache_stats_json, (self._cache(),),

@@ -44,6 +44,9 @@ class CacheConfig:
             then decompresses an entry once, into a raw copy that all its processes map.
         cached_dir: where CACHED segments go (e.g. ``/dev/shm/osipy``); None: under cache_dir.
         max_mapped_segments: segments kept mapped at once (Linux allows 65,530 mappings).
+        max_disk_mb: the cache directory's disk budget in MiB, shared by every process using it (0,
+            the default: no limit); a put beyond it removes raw copies, then entries, least
+            recently used first; an entry larger than the budget raises OSError.
         raw_copy_budget_mb: MiB of raw copies of compressed entries kept for the node's next gets
             (default 2048, one large 4D series); beyond it the least recently used are removed when
             a session opens or ends, never one a live session maps.
@@ -98,6 +101,7 @@ class CacheConfig:
     redis_uncommitted_chunk_seconds: int | None = None
     redis_change_log_length: int | None = None
     raw_copy_budget_mb: int = 2048
+    max_disk_mb: int = 0
 
     def __repr__(self) -> str:
         # Written by hand so that no credential reaches a log: the generated one shows every field.
@@ -126,6 +130,7 @@ class CacheConfig:
             "max_age_seconds": self.max_age_seconds,
             "max_mapped_segments": self.max_mapped_segments,
             "raw_copy_budget_mb": self.raw_copy_budget_mb,
+            "max_disk_mb": self.max_disk_mb,
             "prefault": bool(self.prefault),
             "compression": bool(self.compression),
             "compression_by_type": {str(name): bool(flag) for name, flag in self.compression_by_type.items()},

@@ -475,6 +475,20 @@ class BadInputTests(CacheTestCase):
         with self.assertRaises(ValueError):
             self.open_cache(raw_copy_budget_mb=-1)
 
+    def test_max_disk_mb_keeps_the_directory_within_the_budget(self):
+        cache = self.open_cache(default_policy=RetentionPolicy.PERSISTENT, max_disk_mb=3)
+        for index in range(5):  # about 0.98 MiB on disk each: three fit
+            cache.put("t", f"k{index}", np.full(255_000, index, dtype=np.float32))
+        stats = cache.get_stats()
+        self.assertEqual(3, stats["max_disk_mb"])
+        self.assertLessEqual(stats["disk_used_bytes"], 3 * 1024 * 1024)
+        self.assertEqual(2, stats["disk_evictions"])
+        np.testing.assert_array_equal(cache.get("t", "k4"), np.full(255_000, 4, dtype=np.float32))
+        with self.assertRaises(OSError) as raised:
+            cache.put("t", "big", np.zeros(1_000_000, dtype=np.float32))
+        self.assertIn("disk budget", str(raised.exception))
+        self.assertTrue(cache.has("t", "k4"))
+
     def test_closed_cache_raises(self):
         cache = self.open_cache()
         cache.close()

@@ -41,6 +41,7 @@ internal static class ConfigJson
                 "prefault" => config with { Prefault = Boolean(value, property.Name) },
                 "compression" => config with { Compression = Boolean(value, property.Name) },
                 "compression_by_type" => config with { CompressionByType = Flags(value, property.Name) },
+                "max_disk_mb" => config with { MaxDiskMb = Integer(value, property.Name) },
                 "raw_copy_budget_mb" => config with { RawCopyBudgetMb = Integer(value, property.Name) },
                 "verify_on_first_map" => config with { VerifyOnFirstMap = Boolean(value, property.Name) },
                 "redis" => config with { Remote = Redis(value, property.Name, document.RootElement) },

@@ -114,6 +114,9 @@ internal static unsafe partial class Exports
                 writer.WriteNumber("misses", stats.Misses);
                 writer.WriteNumber("hit_rate", stats.HitRate);
                 writer.WriteNumber("evictions", stats.Evictions);
+                writer.WriteNumber("max_disk_mb", stats.MaxDiskMb);
+                writer.WriteNumber("disk_used_bytes", stats.DiskUsedBytes);
+                writer.WriteNumber("disk_evictions", stats.DiskEvictions);
                 writer.WriteNumber("expirations", stats.Expirations);
                 writer.WriteNumber("corrupt_segments", stats.CorruptSegments);
                 writer.WriteNumber("quarantine_files", stats.QuarantineFiles);

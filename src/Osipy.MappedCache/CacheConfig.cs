@@ -42,6 +42,17 @@ public sealed record CacheConfig
     public long MaxMemoryMb { get; init; } = 1024;
 
     /// <summary>
+    /// Bound, in MiB, on the disk space of the cache directory (and <see cref="CachedDir"/>), shared
+    /// by every session and process using it; 0 (the default) means no limit. A put or create that
+    /// would exceed it first removes files: raw copies of compressed entries, then PERSISTENT and
+    /// CACHED entries, each least recently used first by any process's gets, never the entry
+    /// being written and never a write in progress (a lease that maps a removed file keeps its
+    /// bytes). An entry larger than the whole budget is refused with an <see cref="IOException"/>.
+    /// Every session sharing a directory should use the same value.
+    /// </summary>
+    public long MaxDiskMb { get; init; }
+
+    /// <summary>
     /// At most this many segments mapped at once by this session (default 16,384). Beyond it the
     /// least recently used mappings without leases are unmapped (their entries stay). Linux allows
     /// 65,530 mappings per process by default (vm.max_map_count): this keeps a cache of very many
@@ -124,6 +135,11 @@ public sealed record CacheConfig
         if (MaxMemoryMb < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxMemoryMb), MaxMemoryMb, "MaxMemoryMb must not be negative.");
+        }
+
+        if (MaxDiskMb < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxDiskMb), MaxDiskMb, "MaxDiskMb must not be negative (0 means no limit).");
         }
 
         if (RawCopyBudgetMb < 0)

@@ -34,6 +34,15 @@ public sealed record CacheStats
     /// <summary>Entries dropped to stay within <see cref="MaxMemoryMb"/>.</summary>
     public required long Evictions { get; init; }
 
+    /// <summary>The directory's disk budget, <see cref="CacheConfig.MaxDiskMb"/> (0: no limit).</summary>
+    public long MaxDiskMb { get; init; }
+
+    /// <summary>Bytes the directory's files take on disk as the disk budget counts them (allocated blocks of segments, raw copies and writes in progress).</summary>
+    public long DiskUsedBytes { get; init; }
+
+    /// <summary>Entry files this session removed to stay within <see cref="MaxDiskMb"/> (any session's entries).</summary>
+    public long DiskEvictions { get; init; }
+
     /// <summary>Entries found older than MaxAgeSeconds and removed.</summary>
     public required long Expirations { get; init; }
 

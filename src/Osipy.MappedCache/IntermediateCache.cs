@@ -135,6 +135,16 @@ public sealed partial class IntermediateCache : IDisposable
     public CacheStats GetStats() => _session.GetStats(CacheDir);
 
     /// <summary>
+    /// Removes files, in the order a put would (<see cref="CacheConfig.MaxDiskMb"/>), until the
+    /// directory is within its disk budget; what <c>osipy-cache gc --max-disk</c> runs. Without a
+    /// budget it removes nothing.
+    /// </summary>
+    /// <returns>The bytes the directory's files take afterwards (allocated blocks).</returns>
+    /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
+    /// <exception cref="IOException">A file could not be listed or removed.</exception>
+    public long TrimToDiskBudget() => _session.TrimDisk();
+
+    /// <summary>
     /// Ends the session: unlinks its CACHED segments (those no other session has replaced since)
     /// and drops its references to mappings. PERSISTENT segments stay. Live leases stay valid.
     /// </summary>

@@ -16,6 +16,7 @@ return args.Length < 2 ? Usage() : args[0] switch
     "remote-put" => Remote.Put(args[1], args[2], int.Parse(args[3]), args[4], args[5]),
     "node" => Node.Run(args[1], args[2], args[3], args[4..]),
     "soak" => Soak.Run(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5])),
+    "budget-soak" => BudgetSoak.Run(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5])),
     "reclaim-loop" => Scenarios.ReclaimLoop(args[1], int.Parse(args[2])),
     "create-after-full-disk" => Scenarios.CreateAfterFullDisk(args[1], int.Parse(args[2])),
     "get-compressed" => RawCopyScenarios.GetCompressed(args[1], args[2], waitToStart: args.Contains("--wait-to-start"), blockInDecompression: args.Contains("--block-in-decompression")),
@@ -24,6 +25,6 @@ return args.Length < 2 ? Usage() : args[0] switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: <node|put-loop|create-hold|hold-cached|put-persistent|sum|hammer|permission-faults|soak|get-or-create|remote-get|remote-put|reclaim-loop|create-after-full-disk|get-compressed> <cache dir> [arguments]");
+    Console.Error.WriteLine("usage: <node|put-loop|create-hold|hold-cached|put-persistent|sum|hammer|permission-faults|soak|get-or-create|remote-get|remote-put|reclaim-loop|create-after-full-disk|get-compressed|budget-soak> <cache dir> [arguments]");
     return 2;
 }

@@ -12,12 +12,13 @@ namespace Osipy.MappedCache.Cli.Commands;
 /// </remarks>
 internal static class CacheAccess
 {
-    public static IntermediateCache Open(ParseResult parsed, IReadOnlyDictionary<string, RetentionPolicy>? policies = null) =>
+    public static IntermediateCache Open(ParseResult parsed, IReadOnlyDictionary<string, RetentionPolicy>? policies = null, long maxDiskMb = 0) =>
         new(new CacheConfig
         {
             CacheDir = parsed.GetValue(CommonOptions.CacheDir),
             MaxAgeSeconds = 0,
             MaxMemoryMb = 1024 * 1024,
+            MaxDiskMb = maxDiskMb,
             Policies = policies ?? new Dictionary<string, RetentionPolicy>(),
             Remote = RemoteAccess.TierFor(parsed),
         });

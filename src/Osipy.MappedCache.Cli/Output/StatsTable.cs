@@ -13,6 +13,8 @@ internal static class StatsTable
             (nameof(CacheStats.CacheDir), stats.CacheDir),
             (nameof(CacheStats.DiskEntries), $"{stats.DiskEntries}"),
             (nameof(CacheStats.DiskSizeBytes), $"{stats.DiskSizeBytes} ({Report.Size(stats.DiskSizeBytes)})"),
+            (nameof(CacheStats.DiskUsedBytes), $"{stats.DiskUsedBytes} ({Report.Size(stats.DiskUsedBytes)}){(stats.MaxDiskMb > 0 ? $" of a {stats.MaxDiskMb} MiB budget" : string.Empty)}"),
+            (nameof(CacheStats.DiskEvictions), $"{stats.DiskEvictions}"),
             (nameof(CacheStats.Hits), $"{stats.Hits}"),
             (nameof(CacheStats.Misses), $"{stats.Misses}"),
             (nameof(CacheStats.HitRate), $"{stats.HitRate:F3}"),

@@ -105,7 +105,9 @@ const char *osipy_cache_last_error(void);
  *   "policies" ({"t1_map": "persistent", ...}), "max_memory_mb" (int), "max_age_seconds" (int),
  *   "max_mapped_segments" (int), "max_quarantine_files" (int), "prefault" (bool),
  *   "compression" (bool: PERSISTENT arrays compressed at rest), "compression_by_type"
- *   ({"t1_map": true, ...}), "raw_copy_budget_mb" (int, default 2048: the raw copies of compressed
+ *   ({"t1_map": true, ...}), "max_disk_mb" (int, default 0 = no limit: the directory's disk budget,
+ *   shared by every process; a put beyond it removes raw copies, then entries, least recently used
+ *   first), "raw_copy_budget_mb" (int, default 2048: the raw copies of compressed
  *   entries kept in the CACHED directory; beyond it the least recently used go, never one a live
  *   session maps), "verify_on_first_map" (bool), "redis" (a StackExchange.Redis
  *   configuration string naming a Redis Cluster's nodes: PERSISTENT entries are shared with every
@@ -249,7 +251,8 @@ int32_t osipy_cache_invalidate(osipy_cache *cache, const char *result_type, cons
 int32_t osipy_cache_clear(osipy_cache *cache, const char *result_type);
 
 /* Statistics as a JSON object: memory_entries, memory_size_mb, max_memory_mb, cache_dir,
- * disk_entries, disk_size_bytes, hits, misses, hit_rate, evictions, expirations, corrupt_segments,
+ * disk_entries, disk_size_bytes, hits, misses, hit_rate, evictions, max_disk_mb, disk_used_bytes,
+ * disk_evictions, expirations, corrupt_segments,
  * quarantine_files, quarantine_bytes, remote_hits, remote_misses, remote_errors, remote_conflicts
  * (the remote tier's, 0 without one).
  * Free *out_json with osipy_cache_free_string. */

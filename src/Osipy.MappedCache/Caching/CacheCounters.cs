@@ -8,6 +8,7 @@ internal sealed class CacheCounters
 
     public long Misses;
     public long Evictions;
+    public long DiskEvictions;
     public long Expirations;
     public long CorruptSegments;
     public long RemoteHits;

@@ -81,13 +81,17 @@ internal sealed partial class CacheSession
         }
     }
 
+    /// <summary>Records a use of the key in the directory's last-use table (a publication is one): the disk budget's order.</summary>
+    private void StampUse(KeyLocation at) => _lastUse.Stamp(at.LastUseSlot, _settings.UnixMillisecondsNow());
+
     /// <summary>Opens the temporary file for <paramref name="draft"/> in its store; its directory is journaled first.</summary>
     public SegmentWriter BeginWrite(SegmentDraft draft)
     {
         SegmentStore store = _stores.For(draft.Policy);
         string directory = store.EnsureTypeDirectory(draft.ResultType);
         _session.NoteTempDirectory(store.Tag, Path.GetFileName(directory));
-        return SegmentWriter.Create(directory, draft);
+        KeyLocation at = store.Locate(draft.ResultType, draft.Key);
+        return SegmentWriter.Create(directory, draft, bytes => _budget.MakeRoom(bytes, at));
     }
 
     /// <summary>
@@ -112,6 +116,7 @@ internal sealed partial class CacheSession
 
         PendingRemoteChanges.Change? intent = JournalUpload(key, draft.Policy);
         SegmentPublisher.Published published = _publisher.Publish(writer.File, at, draft.Kind);
+        StampUse(at);
         var state = new EntryState(key, at, published.Path, published.Identity, record, ownedCached: draft.Policy == RetentionPolicy.Cached)
         {
             SeenGeneration = published.Generation,
@@ -168,6 +173,7 @@ internal sealed partial class CacheSession
                 ThrowIfDisposed();
                 PendingRemoteChanges.Change? intent = JournalUpload(key, RetentionPolicy.Persistent);
                 SegmentPublisher.Published published = _publisher.Publish(writer.File, at, SegmentKind.Compressed);
+                StampUse(at);
                 copy = _rawCopies.Share(raw, published.Path, published.Identity, record);
                 state = new EntryState(key, at, published.Path, published.Identity, record, ownedCached: false, copy.Layout)
                 {

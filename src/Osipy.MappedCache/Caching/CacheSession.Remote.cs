@@ -265,6 +265,7 @@ internal sealed partial class CacheSession
             }
 
             SegmentPublisher.Published local = _publisher.Publish(temp, at, kind);
+            StampUse(at);
             if (remote.Find(key.ResultType, key.Key)?.Version != entry.Version)
             {
                 // Replaced or removed remotely while this copy was downloading, and the change may

@@ -28,6 +28,7 @@ internal sealed partial class CacheSession : IDisposable
     private readonly SegmentLoader _loader;
     private readonly RawCopies _rawCopies;
     private readonly LastUseTable _lastUse;
+    private readonly DiskBudget _budget;
     private readonly CacheCounters _counters = new();
     private readonly KeyedGate<EntryKey> _flights = new();
     private readonly IDisposable? _subscription;
@@ -49,7 +50,8 @@ internal sealed partial class CacheSession : IDisposable
         SessionId = sessionId;
         _lastUse = LastUseTable.ForDirectory(cacheDir);
         _entries = new EntryCache(settings, _publisher, _lastUse, _counters, (state, ex) => Log.CleanupFailed(settings.Logger, state.Path, ex.Message));
-        _rawCopies = new RawCopies(settings, _stores.Cached, _locks, _publisher, _session, SessionId);
+        _budget = new DiskBudget(settings, _stores, _publisher, _lastUse, _counters, Path.Combine(cacheDir, KeyLocks.DirectoryName, "budget.lock"));
+        _rawCopies = new RawCopies(settings, _stores.Cached, _locks, _publisher, _session, SessionId, _budget);
         _loader = new SegmentLoader(settings, _stores, _publisher, _rawCopies, _counters, _entries);
         if (_remote is not null)
         {
@@ -127,6 +129,9 @@ internal sealed partial class CacheSession : IDisposable
             Hits = _counters.Hits.Read(),
             Misses = Volatile.Read(ref _counters.Misses),
             Evictions = Volatile.Read(ref _counters.Evictions),
+            MaxDiskMb = _settings.Config.MaxDiskMb,
+            DiskUsedBytes = DiskUsage.List(_stores.All).Sum(file => file.Bytes),
+            DiskEvictions = Volatile.Read(ref _counters.DiskEvictions),
             Expirations = Volatile.Read(ref _counters.Expirations),
             CorruptSegments = Volatile.Read(ref _counters.CorruptSegments),
             QuarantineFiles = quarantineFiles,
@@ -148,6 +153,14 @@ internal sealed partial class CacheSession : IDisposable
             _session.Dispose();
             TrimRawCopies(); // after the mappings went: copies only this session used are free now
         }
+    }
+
+    /// <summary>Evicts, as a put would, until the directory is within <see cref="CacheConfig.MaxDiskMb"/>.</summary>
+    /// <returns>The bytes the directory's files take afterwards.</returns>
+    public long TrimDisk()
+    {
+        ThrowIfDisposed();
+        return _budget.Trim();
     }
 
     /// <summary>Keeps the node's raw copies within <see cref="CacheConfig.RawCopyBudgetMb"/> (<see cref="RawCopyBudget"/>); never throws.</summary>

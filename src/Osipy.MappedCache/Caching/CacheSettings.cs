@@ -18,6 +18,7 @@ internal sealed class CacheSettings
         Logger = logger;
         BudgetBytes = ToBytes(config.MaxMemoryMb);
         RawCopyBudgetBytes = ToBytes(config.RawCopyBudgetMb);
+        DiskBudgetBytes = config.MaxDiskMb == 0 ? long.MaxValue : ToBytes(config.MaxDiskMb);
         _systemTime = ReferenceEquals(time, TimeProvider.System);
     }
 
@@ -30,6 +31,9 @@ internal sealed class CacheSettings
     public ILogger Logger { get; }
 
     public long BudgetBytes { get; }
+
+    /// <summary><see cref="CacheConfig.MaxDiskMb"/> in bytes; <see cref="long.MaxValue"/> for no limit.</summary>
+    public long DiskBudgetBytes { get; }
 
     /// <summary><see cref="CacheConfig.RawCopyBudgetMb"/> in bytes.</summary>
     public long RawCopyBudgetBytes { get; }

@@ -28,7 +28,7 @@ internal sealed record RawCopy(SegmentMapping Mapping, IReadOnlyList<ArrayRecord
 /// was opened, the lock or the rename fails) the copy is private and unlinked, as before sharing.
 /// Thread-safe; the callers hold the key's single flight.
 /// </remarks>
-internal sealed class RawCopies(CacheSettings settings, SegmentStore cachedStore, KeyLocks locks, SegmentPublisher publisher, SessionFile session, string sessionId)
+internal sealed class RawCopies(CacheSettings settings, SegmentStore cachedStore, KeyLocks locks, SegmentPublisher publisher, SessionFile session, string sessionId, DiskBudget budget)
 {
     /// <summary>
     /// The node's raw copy of a validated compressed segment, mapped privately: the published copy
@@ -248,7 +248,8 @@ internal sealed class RawCopies(CacheSettings settings, SegmentStore cachedStore
     {
         string directory = cachedStore.EnsureTypeDirectory(draft.ResultType);
         session.NoteTempDirectory(cachedStore.Tag, Path.GetFileName(directory));
-        return SegmentWriter.Create(directory, draft);
+        KeyLocation at = cachedStore.Locate(draft.ResultType, draft.Key);
+        return SegmentWriter.Create(directory, draft, bytes => budget.MakeRoom(bytes, at));
     }
 
     /// <summary>Maps a sealed copy through its own descriptor (the bytes this call wrote, whatever is renamed over the name later); an unshared one is unlinked at once.</summary>

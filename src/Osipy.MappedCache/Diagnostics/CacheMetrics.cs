@@ -28,6 +28,7 @@ internal static class CacheMetrics
     private static readonly Counter<long> s_puts = s_meter.CreateCounter<long>("osipy.cache.puts", "{put}", "Arrays and bundles put and published (a TRANSIENT put writes nothing and is not counted).");
     private static readonly Counter<long> s_creates = s_meter.CreateCounter<long>("osipy.cache.creates", "{create}", "Zero-copy writers committed (Create, GetOrCreate).");
     private static readonly Counter<long> s_evictions = s_meter.CreateCounter<long>("osipy.cache.evictions", "{entry}", "Entries evicted to stay within the memory budget.");
+    private static readonly Counter<long> s_diskEvictions = s_meter.CreateCounter<long>("osipy.cache.disk_evictions", "{entry}", "Entry files removed to keep a cache directory within its disk budget (MaxDiskMb).");
     private static readonly Counter<long> s_expirations = s_meter.CreateCounter<long>("osipy.cache.expirations", "{entry}", "Entries found older than MaxAgeSeconds.");
     private static readonly Counter<long> s_corrupt = s_meter.CreateCounter<long>("osipy.cache.corrupt_segments", "{segment}", "Segment files that failed validation (untagged: a damaged record's result type is not to be trusted).");
     private static readonly Counter<long> s_quarantined = s_meter.CreateCounter<long>("osipy.cache.quarantined_segments", "{segment}", "Segment files moved to the quarantine.");
@@ -46,6 +47,8 @@ internal static class CacheMetrics
     public static void Miss(string resultType) => Add(s_misses, 1, resultType);
 
     public static void Eviction(string resultType) => Add(s_evictions, 1, resultType);
+
+    public static void DiskEviction() => s_diskEvictions.Add(1);
 
     public static void Expiration(string resultType) => Add(s_expirations, 1, resultType);
 

@@ -76,7 +76,10 @@ internal sealed class SegmentStore(string root, int maxQuarantineFiles = 256)
     /// <summary>Every raw copy of a compressed segment (<see cref="RawCopyFile"/>) under the root, or under one type.</summary>
     public IEnumerable<FileInfo> EnumerateRawCopies(string? resultType = null) => EnumerateFiles(resultType, RawCopyFile.IsRawCopyName);
 
-    private IEnumerable<FileInfo> EnumerateFiles(string? resultType, Func<string, bool> isWanted)
+    /// <summary>Every file in the type directories, temporaries included: what the disk budget counts.</summary>
+    public IEnumerable<FileInfo> EnumerateEverything() => EnumerateFiles(null, _ => true, includeHidden: true);
+
+    private IEnumerable<FileInfo> EnumerateFiles(string? resultType, Func<string, bool> isWanted, bool includeHidden = false)
     {
         IEnumerable<DirectoryInfo> directories = resultType is null
             ? new DirectoryInfo(Root).EnumerateDirectories().Where(d => IsTypeDirectoryName(d.Name) && d.LinkTarget is null)
@@ -85,7 +88,7 @@ internal sealed class SegmentStore(string root, int maxQuarantineFiles = 256)
         {
             foreach (FileInfo file in directory.EnumerateFiles())
             {
-                if (!file.Name.StartsWith('.') && isWanted(file.Name))
+                if ((includeHidden || !file.Name.StartsWith('.')) && isWanted(file.Name))
                 {
                     yield return file;
                 }

@@ -69,8 +69,12 @@ internal sealed class SegmentWriter : IDisposable
     public long PayloadOffset(int index) => _offsets[index];
 
     /// <summary>Creates the temporary file in <paramref name="directory"/>, reserves its space and sets its length.</summary>
+    /// <param name="directory">The type directory.</param>
+    /// <param name="draft">What is written.</param>
+    /// <param name="makeRoom">Asked for room for the file's bytes before it is created (the disk
+    /// budget); what it returns is disposed once the file and its reserved space exist.</param>
     /// <exception cref="IOException">The file cannot be created or the space reserved (for example ENOSPC).</exception>
-    public static SegmentWriter Create(string directory, SegmentDraft draft)
+    public static SegmentWriter Create(string directory, SegmentDraft draft, Func<long, IDisposable?>? makeRoom = null)
     {
         var payloadLengths = new long[draft.Arrays.Count];
         for (int i = 0; i < payloadLengths.Length; i++)
@@ -89,7 +93,12 @@ internal sealed class SegmentWriter : IDisposable
             throw new ArgumentException($"The key, metadata and array names need {recordLength} bytes; a segment record holds at most {SegmentLimits.MaxRecordBytes}.");
         }
 
-        TempSegment file = TempSegment.Create(directory, draft.SessionId, recordOffset + recordLength);
+        TempSegment file;
+        using (makeRoom?.Invoke(recordOffset + recordLength))
+        {
+            file = TempSegment.Create(directory, draft.SessionId, recordOffset + recordLength);
+        }
+
         try
         {
             // Preallocation reserves blocks but keeps the length at 0 (FALLOC_FL_KEEP_SIZE); the

@@ -26,6 +26,7 @@ internal static partial class Libc
         [FieldOffset(28)] public ushort Mode;
         [FieldOffset(32)] public ulong Inode;
         [FieldOffset(40)] public ulong Size;
+        [FieldOffset(48)] public ulong Blocks; // 512-byte blocks allocated: a preallocated file's reserved space counts
         [FieldOffset(96)] public long ChangeTimeSeconds;
         [FieldOffset(104)] public uint ChangeTimeNanoseconds;
         [FieldOffset(136)] public uint DeviceMajor;

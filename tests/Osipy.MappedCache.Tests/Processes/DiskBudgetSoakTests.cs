@@ -1,0 +1,65 @@
+using Osipy.MappedCache.Files;
+using Osipy.MappedCache.Tests.Infrastructure;
+
+namespace Osipy.MappedCache.Tests.Processes;
+
+/// <summary>
+/// The disk budget under load from several processes at once: 3 processes × 4 threads putting
+/// 1–32 MiB arrays, PERSISTENT and CACHED, on keys they share, under MaxDiskMb = 256 for 20 s.
+/// The directory never holds more than the budget plus one entry being written, and every get
+/// is a whole array or a miss.
+/// </summary>
+public sealed class DiskBudgetSoakTests : IDisposable
+{
+    private const int BudgetMb = 256;
+    private const int Seconds = 20;
+    private const long OneEntry = (32L * 1024 * 1024) + (64 * 1024); // the largest put, its first page and record
+
+    private readonly TempCacheDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void ThreeProcessesOfFourThreads_StayWithinTheBudget_AndEveryGetIsWholeOrAMiss()
+    {
+        var stores = new[] { new SegmentStore(_dir.CachePath) };
+        long largest = 0, samples = 0;
+        using var stop = new CancellationTokenSource();
+        var monitor = new Thread(() =>
+        {
+            // Sample the directory as the budget counts it, as often as the listing allows.
+            while (!stop.IsCancellationRequested)
+            {
+                long used = Directory.Exists(_dir.CachePath) ? DiskUsage.List(stores).Sum(file => file.Bytes) : 0;
+                largest = Math.Max(largest, used);
+                samples++;
+            }
+        });
+        monitor.Start();
+
+        var children = Enumerable.Range(1, 3)
+            .Select(seed => ChildProcess.Start("budget-soak", _dir.CachePath, $"{Seconds}", "4", $"{seed}", $"{BudgetMb}"))
+            .ToList();
+        var results = new List<string>();
+        try
+        {
+            foreach (ChildProcess child in children)
+            {
+                results.Add(child.WaitForLine("ok", TimeSpan.FromSeconds(Seconds + 120)));
+                Assert.Equal(0, child.WaitForExit());
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            monitor.Join();
+            children.ForEach(child => child.Dispose());
+        }
+
+        Assert.True(largest <= (BudgetMb * 1024L * 1024) + OneEntry, $"the directory held {largest} bytes, over {BudgetMb} MiB plus one entry ({samples} samples)");
+        Assert.True(samples > 100, $"only {samples} samples of the directory were taken");
+        Assert.All(results, line => Assert.Matches(@"^ok puts=[1-9]\d* hits=[1-9]\d* misses=\d+$", line));
+        long left = DiskUsage.List(stores).Sum(file => file.Bytes);
+        Assert.InRange(left, 0, BudgetMb * 1024L * 1024);
+    }
+}
