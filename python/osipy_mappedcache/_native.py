@@ -94,6 +94,7 @@ _SIGNATURES = {
     "osipy_cache_release": (c_int32, [_handle]),
     "osipy_cache_has": (c_int32, [_handle, _string, _string, _int32_ptr]),
     "osipy_cache_invalidate": (c_int32, [_handle, _string, _string]),
+    "osipy_cache_invalidate_tag": (c_int32, [_handle, _string, _int32_ptr]),
     "osipy_cache_clear": (c_int32, [_handle, _string]),
     "osipy_cache_stats_json": (c_int32, [_handle, _out_string]),
     "osipy_cache_entry_json": (c_int32, [_handle, _string, _string, _out_string]),

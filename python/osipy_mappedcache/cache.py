@@ -118,11 +118,14 @@ class IntermediateCache:
         return RetentionPolicy.from_code(policy.value)
 
     def put(self, result_type: str, key: str, data: np.ndarray | Mapping[str, np.ndarray],
-            metadata: dict[str, Any] | None = None) -> None:
+            metadata: dict[str, Any] | None = None, tags: list[str] | tuple[str, ...] | None = None) -> None:
         """Stores an array, or a dict of named arrays, replacing any entry under (type, key).
 
         The data is copied into a new segment file (made C-contiguous and little-endian first);
         nothing is stored for a TRANSIENT type.  metadata must be JSON-serializable.
+
+        ``tags`` label the entry ("subject:07", "study:dce-2026"): :meth:`invalidate_tag` removes
+        every entry carrying one, and :meth:`get_entry` lists them.
 
         ``data`` may be on the GPU (a CuPy array, a torch CUDA tensor): it is copied from the
         device straight into the new segment's mapping, registered with CUDA for the copy, with
@@ -135,7 +138,7 @@ class IntermediateCache:
             DeviceUnavailableError: data is on a GPU whose library (CuPy, PyTorch) is missing.
         """
         args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
-        metadata_json = _metadata.encode(metadata)
+        metadata_json = _metadata.encode(metadata, tags)
         if _device.is_device_array(data):
             with DeviceWriter.for_array(self._lib, args, data, metadata_json):
                 pass  # for_array fills the segment from the array; leaving the block commits
@@ -172,7 +175,8 @@ class IntermediateCache:
 
     def create(self, result_type: str, key: str, shape: tuple[int, ...] | list[int],
                dtype: np.dtype | type | str, metadata: dict[str, Any] | None = None, *,
-               device: str = "cuda", like: Any = None) -> DeviceWriter:
+               device: str = "cuda", like: Any = None,
+               tags: list[str] | tuple[str, ...] | None = None) -> DeviceWriter:
         """A new entry computed on the GPU: ``with cache.create(type, key, shape, dtype) as out:``
         gives ``out``, a zeroed CuPy array (a torch tensor with ``like=torch``) on ``device``, to
         fill there.  Leaving the block normally copies it into the new segment through the
@@ -189,7 +193,7 @@ class IntermediateCache:
         args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
         backend = _device.backend_for(device, like)
         return DeviceWriter.for_shape(self._lib, args, backend, tuple(int(d) for d in shape),
-                                      np.dtype(dtype), _metadata.encode(metadata))
+                                      np.dtype(dtype), _metadata.encode(metadata, tags))
 
     def get(self, result_type: str, key: str, device: str | None = None,
             like: Any = None) -> ArrayResult | Any | None:
@@ -260,7 +264,8 @@ class IntermediateCache:
             owner, data.value, dtype.value, tuple(shape[:ndim.value]))
 
     def get_or_create(self, result_type: str, key: str, shape: tuple[int, ...] | list[int],
-                      dtype: np.dtype | type | str, fill: Any) -> np.ndarray:
+                      dtype: np.dtype | type | str, fill: Any,
+                      tags: list[str] | tuple[str, ...] | None = None) -> np.ndarray:
         """The entry if any session, process or node has it; otherwise computes it once.
 
         Exactly one caller in the cluster (or on this node, without ``redis``) calls ``fill(array)``
@@ -293,7 +298,7 @@ class IntermediateCache:
         lease, data, dtype_code, ndim = c_void_p(), c_void_p(), c_int32(), c_int32()
         out_shape = (c_int64 * _native.MAX_DIMS)()
         status = self._lib.osipy_cache_get_or_create(
-            *args, code, (c_int64 * len(dims))(*dims), len(dims), None,
+            *args, code, (c_int64 * len(dims))(*dims), len(dims), _metadata.encode(None, tags),
             ctypes.cast(callback, c_void_p), None, byref(lease), byref(data), byref(dtype_code), byref(ndim), out_shape)
         _native.report_warnings(self._lib)
         if failure:
@@ -316,6 +321,17 @@ class IntermediateCache:
             self._cache(), _text(result_type, "result_type"), _text(key, "key"))
         _native.report_warnings(self._lib)
         check(self._lib, status, "osipy_cache_invalidate")
+
+    def invalidate_tag(self, tag: str) -> int:
+        """Removes every entry carrying ``tag`` (given to put, create or get_or_create): every
+        session's and process's, PERSISTENT and CACHED, with their raw copies, and with ``redis``
+        each PERSISTENT one from the cluster and every node.  Returns how many entries the cache
+        directory lost.  Arrays already got stay valid."""
+        removed = c_int32()
+        status = self._lib.osipy_cache_invalidate_tag(self._cache(), _text(tag, "tag"), byref(removed))
+        _native.report_warnings(self._lib)
+        check(self._lib, status, "osipy_cache_invalidate_tag")
+        return removed.value
 
     def clear(self, result_type: str | None = None) -> None:
         """Removes every entry of result_type, or every entry when it is None."""
@@ -341,8 +357,9 @@ class IntermediateCache:
         """The entry's description without mapping it, or None if absent.
 
         Keys: key, result_type, created_at (a POSIX timestamp, float seconds, as the seed's
-        CacheEntry has it), size_bytes, metadata (a dict), policy (a RetentionPolicy), dtype (a
-        numpy dtype; None for a dict entry), shape (a tuple; () for a dict entry), array_names.
+        CacheEntry has it), size_bytes, metadata (a dict), tags (a list), policy (a
+        RetentionPolicy), dtype (a numpy dtype; None for a dict entry), shape (a tuple; () for a
+        dict entry), array_names.
         """
         args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
         entry = self._json(self._lib.osipy_cache_entry_json, args, "osipy_cache_entry_json")

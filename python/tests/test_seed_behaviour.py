@@ -489,6 +489,28 @@ class BadInputTests(CacheTestCase):
         self.assertIn("disk budget", str(raised.exception))
         self.assertTrue(cache.has("t", "k4"))
 
+    def test_tags_come_back_with_the_entry_and_invalidate_tag_removes_every_entry_carrying_one(self):
+        cache = self.open_cache(default_policy=RetentionPolicy.PERSISTENT)
+        cache.put("dce", "sub-07", np.ones(4), metadata={"units": "mM"}, tags=["subject:07", "study:x"])
+        cache.put("fit", "sub-07", {"ktrans": np.ones(2)}, tags=("subject:07",))
+        cache.get_or_create("t1", "sub-07", (3,), np.float32, lambda out: out.fill(2), tags=["subject:07"])
+        cache.put("dce", "sub-08", np.ones(4), tags=["subject:08"])
+        entry = cache.get_entry("dce", "sub-07")
+        self.assertEqual(["subject:07", "study:x"], entry["tags"])
+        self.assertEqual({"units": "mM"}, entry["metadata"])
+
+        self.assertEqual(3, cache.invalidate_tag("subject:07"))
+
+        self.assertIsNone(cache.get("dce", "sub-07"))
+        self.assertIsNone(cache.get("t1", "sub-07"))
+        self.assertTrue(cache.has("dce", "sub-08"))
+        with self.assertRaises(TypeError):
+            cache.put("dce", "k", np.ones(1), tags="subject:07")  # one str, not a list
+        with self.assertRaises(ValueError):
+            cache.put("dce", "k", np.ones(1), metadata={"osipy_tags": ["x"]})
+        with self.assertRaises(ValueError):
+            cache.invalidate_tag("")
+
     def test_closed_cache_raises(self):
         cache = self.open_cache()
         cache.close()

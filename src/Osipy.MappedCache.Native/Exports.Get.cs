@@ -165,7 +165,14 @@ internal static unsafe partial class Exports
                 writer.WriteString("created_at", entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
                 writer.WriteNumber("size_bytes", entry.SizeBytes);
                 writer.WritePropertyName("metadata");
-                writer.WriteRawValue(entry.MetadataJson); // validated when the segment was opened
+                writer.WriteRawValue(entry.Tags.Count == 0 ? entry.MetadataJson : MetadataJson.Serialize(entry.Metadata)); // validated when the segment was opened
+                writer.WriteStartArray("tags");
+                foreach (string tag in entry.Tags)
+                {
+                    writer.WriteStringValue(tag);
+                }
+
+                writer.WriteEndArray();
                 writer.WriteString("policy", ConfigJson.PolicyName(entry.Policy));
                 if (entry.ElementType is null)
                 {

@@ -20,9 +20,10 @@ internal static unsafe partial class Exports
                 NativeArguments.NotNull(data, "data");
             }
 
+            var tagged = NativeArguments.MetadataAndTags(metadataJson);
             target.PutUntyped(
                 NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key"), type, dims,
-                ByteSource.FromNative(data, bytes), NativeArguments.Metadata(metadataJson));
+                ByteSource.FromNative(data, bytes), tagged.Metadata, tagged.Tags);
             return NativeErrors.Ok();
         }
         catch (Exception ex)
@@ -66,7 +67,8 @@ internal static unsafe partial class Exports
                 arrays[i] = (name, type, dims, ByteSource.FromNative(datas[i], bytes));
             }
 
-            target.PutBundleUntyped(NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key"), arrays, NativeArguments.Metadata(metadataJson));
+            var tagged = NativeArguments.MetadataAndTags(metadataJson);
+            target.PutBundleUntyped(NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key"), arrays, tagged.Metadata, tagged.Tags);
             return NativeErrors.Ok();
         }
         catch (Exception ex)
@@ -85,8 +87,9 @@ internal static unsafe partial class Exports
             *outWriter = 0;
             *outData = null;
             IntermediateCache target = Handles.Get<IntermediateCache>(cache, "cache");
+            var tagged = NativeArguments.MetadataAndTags(metadataJson);
             IUntypedWriter writer = target.CreateUntyped(
-                NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key"), NativeArguments.DType(dtype), NativeArguments.Shape(shape, ndim), NativeArguments.Metadata(metadataJson));
+                NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key"), NativeArguments.DType(dtype), NativeArguments.Shape(shape, ndim), tagged.Metadata, tagged.Tags);
             *outData = NativeArguments.AddressOf(writer.View);
             *outWriter = Handles.Add(writer);
             return NativeErrors.Ok();
@@ -114,6 +117,7 @@ internal static unsafe partial class Exports
             *outLease = 0;
             *outData = null;
             IntermediateCache target = Handles.Get<IntermediateCache>(cache, "cache");
+            var tagged = NativeArguments.MetadataAndTags(metadataJson);
             MappedArray array = target.GetOrCreateUntyped(
                 NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key"), NativeArguments.DType(dtype), NativeArguments.Shape(shape, ndim),
                 writer =>
@@ -124,7 +128,7 @@ internal static unsafe partial class Exports
                         throw new FillFailedException($"The fill callback returned {status}; nothing was published.");
                     }
                 },
-                NativeArguments.Metadata(metadataJson));
+                tagged.Metadata, tagged.Tags);
             NativeArguments.Describe(array, outDtype, outNdim, outShape);
             *outData = NativeArguments.AddressOf(array);
             *outLease = Handles.Add(NativeLease.Of(array));

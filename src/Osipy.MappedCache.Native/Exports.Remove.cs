@@ -18,6 +18,22 @@ internal static unsafe partial class Exports
         }
     }
 
+    [UnmanagedCallersOnly(EntryPoint = "osipy_cache_invalidate_tag")]
+    public static int InvalidateTag(nint cache, byte* tag, int* outRemoved)
+    {
+        try
+        {
+            NativeArguments.NotNull(outRemoved, "out_removed");
+            *outRemoved = 0;
+            *outRemoved = Handles.Get<IntermediateCache>(cache, "cache").InvalidateTag(NativeStrings.Read(tag, "tag"));
+            return NativeErrors.Ok();
+        }
+        catch (Exception ex)
+        {
+            return NativeErrors.From(ex);
+        }
+    }
+
     [UnmanagedCallersOnly(EntryPoint = "osipy_cache_clear")]
     public static int Clear(nint cache, byte* resultType)
     {

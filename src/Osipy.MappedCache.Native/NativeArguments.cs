@@ -71,6 +71,28 @@ internal static unsafe class NativeArguments
         }
     }
 
+    /// <summary>
+    /// metadata_json as the metadata and the tags: the reserved property "osipy_tags" (an array of
+    /// strings) is how a C or Python caller tags an entry.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a JSON object, or "osipy_tags" is not an array of strings.</exception>
+    public static (IReadOnlyDictionary<string, object?>? Metadata, IReadOnlyCollection<string>? Tags) MetadataAndTags(byte* json)
+    {
+        if (Metadata(json) is not { } metadata || !metadata.TryGetValue(EntryTags.Property, out object? value))
+        {
+            return (Metadata(json), null);
+        }
+
+        if (value is not object?[] items || items.Any(item => item is not string))
+        {
+            throw new ArgumentException($"metadata_json's \"{EntryTags.Property}\" must be an array of strings (the entry's tags).", "metadata_json");
+        }
+
+        var rest = new Dictionary<string, object?>(metadata);
+        rest.Remove(EntryTags.Property);
+        return (rest, [.. items.Cast<string>()]);
+    }
+
     public static void NotNull(void* pointer, string name)
     {
         if (pointer is null)

@@ -32,10 +32,24 @@ internal static class Arguments
     public static void CheckArrayName(string name, string parameterName) =>
         CheckText(name, parameterName, "array name", SegmentLimits.MaxArrayNameBytes);
 
-    /// <summary>The metadata as JSON, checked against its bound.</summary>
-    /// <exception cref="ArgumentException">Not JSON-able, or too large.</exception>
-    public static string Metadata(IReadOnlyDictionary<string, object?>? metadata)
+    /// <summary>The metadata and tags as the entry's metadata JSON, checked against its bound.</summary>
+    /// <exception cref="ArgumentException">Not JSON-able, too large, using the reserved property, or a bad tag.</exception>
+    public static string Metadata(IReadOnlyDictionary<string, object?>? metadata, IReadOnlyCollection<string>? tags = null)
     {
+        if (metadata is not null && metadata.ContainsKey(EntryTags.Property))
+        {
+            throw new ArgumentException($"The metadata property '{EntryTags.Property}' is reserved for the entry's tags: pass them as tags.", nameof(metadata));
+        }
+
+        if (tags is { Count: > 0 })
+        {
+            var withTags = new Dictionary<string, object?>(metadata ?? new Dictionary<string, object?>())
+            {
+                [EntryTags.Property] = Tags(tags),
+            };
+            metadata = withTags;
+        }
+
         string json = MetadataJson.Serialize(metadata);
         if (Encoding.UTF8.GetByteCount(json) > SegmentLimits.MaxMetadataBytes)
         {
@@ -43,6 +57,38 @@ internal static class Arguments
         }
 
         return json;
+    }
+
+    /// <summary>Tags checked and without repeats, in the order given.</summary>
+    /// <exception cref="ArgumentException">Too many tags, or one that is null, empty, not valid UTF-16, too long or has control characters.</exception>
+    public static string[] Tags(IReadOnlyCollection<string> tags)
+    {
+        if (tags.Count > EntryTags.MaxTags)
+        {
+            throw new ArgumentException($"An entry carries at most {EntryTags.MaxTags} tags ({tags.Count} given).", nameof(tags));
+        }
+
+        foreach (string tag in tags)
+        {
+            CheckTag(tag);
+        }
+
+        return [.. tags.Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <exception cref="ArgumentException">The tag is null, empty, not valid UTF-16, too long or has control characters.</exception>
+    public static void CheckTag(string? tag)
+    {
+        if (string.IsNullOrEmpty(tag))
+        {
+            throw new ArgumentException("A tag must be a non-empty string.", nameof(tag));
+        }
+
+        CheckText(tag, nameof(tag), "tag", EntryTags.MaxTagBytes);
+        if (tag.Any(char.IsControl))
+        {
+            throw new ArgumentException($"The tag '{tag.ReplaceLineEndings(" ")}' contains a control character.", nameof(tag));
+        }
     }
 
     /// <summary>The shape as dimensions, checked: at most 32, none negative, a product that fits a file.</summary>

@@ -8,6 +8,7 @@ namespace Osipy.MappedCache;
 public sealed class CacheEntry
 {
     private IReadOnlyDictionary<string, object?>? _metadata;
+    private IReadOnlyList<string>? _tags;
 
     internal CacheEntry()
     {
@@ -28,7 +29,11 @@ public sealed class CacheEntry
     /// <summary>The metadata given to Put, as read back from JSON (numbers are long or double).</summary>
     /// <remarks>Parsed on first read, so a get that never looks at it does not pay for it.</remarks>
     public IReadOnlyDictionary<string, object?> Metadata =>
-        LazyInitializer.EnsureInitialized(ref _metadata, () => Format.MetadataJson.Deserialize(MetadataJson));
+        LazyInitializer.EnsureInitialized(ref _metadata, () => WithoutTags(Format.MetadataJson.Deserialize(MetadataJson)));
+
+    /// <summary>The tags given to Put, Create or GetOrCreate ("subject:07"), in the order given; empty if none.</summary>
+    /// <remarks><c>InvalidateTag</c> removes every entry carrying a tag.</remarks>
+    public IReadOnlyList<string> Tags => LazyInitializer.EnsureInitialized(ref _tags, () => Format.EntryTags.Of(MetadataJson));
 
     /// <summary>The metadata as stored: one JSON object, validated when the segment was opened.</summary>
     internal string MetadataJson { get; init; } = "{}";
@@ -47,4 +52,16 @@ public sealed class CacheEntry
 
     /// <summary>True when the entry was put as a dictionary of arrays (use <c>GetBundle</c>).</summary>
     public bool IsBundle => ElementType is null;
+
+    private static IReadOnlyDictionary<string, object?> WithoutTags(IReadOnlyDictionary<string, object?> metadata)
+    {
+        if (!metadata.ContainsKey(Format.EntryTags.Property))
+        {
+            return metadata;
+        }
+
+        var copy = new Dictionary<string, object?>(metadata);
+        copy.Remove(Format.EntryTags.Property);
+        return copy;
+    }
 }

@@ -27,7 +27,13 @@ public sealed partial class IntermediateCache
     /// <exception cref="InvalidOperationException">The entry is a bundle.</exception>
     /// <exception cref="IOException">The segment cannot be created or published.</exception>
     /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
-    public MappedArray<T> GetOrCreate<T>(string resultType, string key, ReadOnlySpan<int> shape, Action<MappedArrayWriter<T>> fill, IReadOnlyDictionary<string, object?>? metadata = null)
+    /// <param name="resultType">The result type (osipy's).</param>
+    /// <param name="key">The entry's key within the type.</param>
+    /// <param name="shape">The dimensions of the entry, computed or found.</param>
+    /// <param name="fill">Fills the new entry in place, when this caller is the one to compute it.</param>
+    /// <param name="metadata">JSON-able values stored with the entry when this call computes it.</param>
+    /// <param name="tags">Labels the entry carries when this call computes it (see <see cref="Put{T}(string, string, ReadOnlySpan{T}, ReadOnlySpan{int}, IReadOnlyDictionary{string, object?}?, IReadOnlyCollection{string}?)"/>).</param>
+    public MappedArray<T> GetOrCreate<T>(string resultType, string key, ReadOnlySpan<int> shape, Action<MappedArrayWriter<T>> fill, IReadOnlyDictionary<string, object?>? metadata = null, IReadOnlyCollection<string>? tags = null)
         where T : unmanaged
     {
         Arguments.CheckKey(resultType, key);
@@ -41,7 +47,7 @@ public sealed partial class IntermediateCache
             return SameShapeOrThrow(hit, shape);
         }
 
-        return SameShapeOrThrow(ComputeOrWait(entryKey, Arguments.Shape(shape), fill, Arguments.Metadata(metadata)), shape);
+        return SameShapeOrThrow(ComputeOrWait(entryKey, Arguments.Shape(shape), fill, Arguments.Metadata(metadata, tags)), shape);
     }
 
     /// <summary>The slow path of <see cref="GetOrCreate{T}"/>, apart so that its closure is not allocated on a hit.</summary>
@@ -73,14 +79,14 @@ public sealed partial class IntermediateCache
     }
 
     /// <summary>Like <see cref="GetOrCreate{T}"/> for a run-time element type (the C ABI); <paramref name="fill"/> sees the writer untyped.</summary>
-    internal MappedArray GetOrCreateUntyped(string resultType, string key, DType dtype, long[] shape, Action<IUntypedWriter> fill, IReadOnlyDictionary<string, object?>? metadata) =>
-        DTypes.Dispatch<UntypedGetOrCreate, MappedArray>(dtype, new UntypedGetOrCreate(this, resultType, key, IntDimensions(shape), fill, metadata));
+    internal MappedArray GetOrCreateUntyped(string resultType, string key, DType dtype, long[] shape, Action<IUntypedWriter> fill, IReadOnlyDictionary<string, object?>? metadata, IReadOnlyCollection<string>? tags = null) =>
+        DTypes.Dispatch<UntypedGetOrCreate, MappedArray>(dtype, new UntypedGetOrCreate(this, resultType, key, IntDimensions(shape), fill, metadata, tags));
 
     /// <summary><see cref="GetOrCreate{T}"/> for the element type of a run-time code.</summary>
-    private sealed class UntypedGetOrCreate(IntermediateCache cache, string resultType, string key, int[] shape, Action<IUntypedWriter> fill, IReadOnlyDictionary<string, object?>? metadata)
+    private sealed class UntypedGetOrCreate(IntermediateCache cache, string resultType, string key, int[] shape, Action<IUntypedWriter> fill, IReadOnlyDictionary<string, object?>? metadata, IReadOnlyCollection<string>? tags)
         : IElementTypeVisitor<MappedArray>
     {
         public MappedArray Visit<T>()
-            where T : unmanaged => cache.GetOrCreate<T>(resultType, key, shape, writer => fill(writer), metadata);
+            where T : unmanaged => cache.GetOrCreate<T>(resultType, key, shape, writer => fill(writer), metadata, tags);
     }
 }

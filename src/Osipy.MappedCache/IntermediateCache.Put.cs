@@ -20,33 +20,39 @@ public sealed partial class IntermediateCache
     /// <exception cref="IOException">The segment cannot be written (for example, the disk is full); nothing is left behind.</exception>
     /// <exception cref="UnauthorizedAccessException">The cache directory is not writable by this user.</exception>
     /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
-    public void Put<T>(string resultType, string key, ReadOnlySpan<T> data, ReadOnlySpan<int> shape, IReadOnlyDictionary<string, object?>? metadata = null)
+    /// <param name="resultType">The result type (osipy's).</param>
+    /// <param name="key">The entry's key within the type.</param>
+    /// <param name="data">The elements, C order.</param>
+    /// <param name="shape">The dimensions.</param>
+    /// <param name="metadata">JSON-able values stored with the entry.</param>
+    /// <param name="tags">Labels such as "subject:07" that <see cref="InvalidateTag"/> finds the entry by (at most 64, each up to 256 UTF-8 bytes).</param>
+    public void Put<T>(string resultType, string key, ReadOnlySpan<T> data, ReadOnlySpan<int> shape, IReadOnlyDictionary<string, object?>? metadata = null, IReadOnlyCollection<string>? tags = null)
         where T : unmanaged
     {
         Arguments.CheckKey(resultType, key);
         var array = new ArrayDraft(string.Empty, DTypes.FromType(typeof(T)), Arguments.Shape(shape, data.Length));
-        if (_session.Draft(new EntryKey(resultType, key), SegmentKind.SingleArray, [array], Arguments.Metadata(metadata)) is { } draft)
+        if (_session.Draft(new EntryKey(resultType, key), SegmentKind.SingleArray, [array], Arguments.Metadata(metadata, tags)) is { } draft)
         {
             ByteSource.With(data, source => _session.PutArray(draft, source));
         }
     }
 
     /// <summary>Stores a managed array of any rank (float[,,,] and so on); its shape is the array's lengths.</summary>
-    /// <inheritdoc cref="Put{T}(string, string, ReadOnlySpan{T}, ReadOnlySpan{int}, IReadOnlyDictionary{string, object?}?)" path="/exception"/>
-    public void Put(string resultType, string key, Array data, IReadOnlyDictionary<string, object?>? metadata = null)
+    /// <inheritdoc cref="Put{T}(string, string, ReadOnlySpan{T}, ReadOnlySpan{int}, IReadOnlyDictionary{string, object?}?, IReadOnlyCollection{string}?)" path="/exception"/>
+    public void Put(string resultType, string key, Array data, IReadOnlyDictionary<string, object?>? metadata = null, IReadOnlyCollection<string>? tags = null)
     {
         Arguments.CheckKey(resultType, key);
         ArgumentNullException.ThrowIfNull(data);
         ArrayDraft array = Arguments.DraftFor(string.Empty, data, nameof(data));
-        if (_session.Draft(new EntryKey(resultType, key), SegmentKind.SingleArray, [array], Arguments.Metadata(metadata)) is { } draft)
+        if (_session.Draft(new EntryKey(resultType, key), SegmentKind.SingleArray, [array], Arguments.Metadata(metadata, tags)) is { } draft)
         {
             ByteSource.With(data, DTypes.ItemSize(array.DType), source => _session.PutArray(draft, source));
         }
     }
 
     /// <summary>Stores several named arrays as one entry (the seed's dict data); read back with <see cref="GetBundle"/>.</summary>
-    /// <inheritdoc cref="Put{T}(string, string, ReadOnlySpan{T}, ReadOnlySpan{int}, IReadOnlyDictionary{string, object?}?)" path="/exception"/>
-    public void Put(string resultType, string key, IReadOnlyDictionary<string, Array> arrays, IReadOnlyDictionary<string, object?>? metadata = null)
+    /// <inheritdoc cref="Put{T}(string, string, ReadOnlySpan{T}, ReadOnlySpan{int}, IReadOnlyDictionary{string, object?}?, IReadOnlyCollection{string}?)" path="/exception"/>
+    public void Put(string resultType, string key, IReadOnlyDictionary<string, Array> arrays, IReadOnlyDictionary<string, object?>? metadata = null, IReadOnlyCollection<string>? tags = null)
     {
         Arguments.CheckKey(resultType, key);
         ArgumentNullException.ThrowIfNull(arrays);
@@ -67,7 +73,7 @@ public sealed partial class IntermediateCache
             sources[i++] = writer => ByteSource.With(data, DTypes.ItemSize(array.DType), writer.Append);
         }
 
-        if (_session.Draft(new EntryKey(resultType, key), SegmentKind.Bundle, drafts, Arguments.Metadata(metadata)) is { } draft)
+        if (_session.Draft(new EntryKey(resultType, key), SegmentKind.Bundle, drafts, Arguments.Metadata(metadata, tags)) is { } draft)
         {
             _session.PutBundle(draft, sources);
         }
@@ -87,30 +93,30 @@ public sealed partial class IntermediateCache
     /// <exception cref="IOException">The file cannot be created or its space reserved (for example, the disk is full).</exception>
     /// <exception cref="UnauthorizedAccessException">The cache directory is not writable by this user.</exception>
     /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
-    public MappedArrayWriter<T> Create<T>(string resultType, string key, ReadOnlySpan<int> shape, IReadOnlyDictionary<string, object?>? metadata = null)
+    public MappedArrayWriter<T> Create<T>(string resultType, string key, ReadOnlySpan<int> shape, IReadOnlyDictionary<string, object?>? metadata = null, IReadOnlyCollection<string>? tags = null)
         where T : unmanaged
     {
         Arguments.CheckKey(resultType, key);
         var array = new ArrayDraft(string.Empty, DTypes.FromType(typeof(T)), Arguments.Shape(shape));
-        SegmentDraft draft = _session.Draft(new EntryKey(resultType, key), SegmentKind.SingleArray, [array], Arguments.Metadata(metadata), evenIfTransient: true)!;
+        SegmentDraft draft = _session.Draft(new EntryKey(resultType, key), SegmentKind.SingleArray, [array], Arguments.Metadata(metadata, tags), evenIfTransient: true)!;
         return _session.Create<T>(draft);
     }
 
 
     /// <summary>Put of one array with a run-time element type, from memory a C caller owns (the C ABI).</summary>
-    internal void PutUntyped(string resultType, string key, DType dtype, long[] shape, ByteSource data, IReadOnlyDictionary<string, object?>? metadata)
+    internal void PutUntyped(string resultType, string key, DType dtype, long[] shape, ByteSource data, IReadOnlyDictionary<string, object?>? metadata, IReadOnlyCollection<string>? tags = null)
     {
         Arguments.CheckKey(resultType, key);
         var array = new ArrayDraft(string.Empty, dtype, Arguments.CheckFits(shape, nameof(shape)));
         CheckSourceLength(data, array, nameof(data));
-        if (_session.Draft(new EntryKey(resultType, key), SegmentKind.SingleArray, [array], Arguments.Metadata(metadata)) is { } draft)
+        if (_session.Draft(new EntryKey(resultType, key), SegmentKind.SingleArray, [array], Arguments.Metadata(metadata, tags)) is { } draft)
         {
             _session.PutArray(draft, data);
         }
     }
 
     /// <summary>Put of named arrays with run-time element types, from memory a C caller owns (the C ABI).</summary>
-    internal void PutBundleUntyped(string resultType, string key, IReadOnlyList<(string Name, DType DType, long[] Shape, ByteSource Data)> arrays, IReadOnlyDictionary<string, object?>? metadata)
+    internal void PutBundleUntyped(string resultType, string key, IReadOnlyList<(string Name, DType DType, long[] Shape, ByteSource Data)> arrays, IReadOnlyDictionary<string, object?>? metadata, IReadOnlyCollection<string>? tags = null)
     {
         Arguments.CheckKey(resultType, key);
         var drafts = new ArrayDraft[arrays.Count];
@@ -130,15 +136,15 @@ public sealed partial class IntermediateCache
             sources[i] = writer => writer.Append(data);
         }
 
-        if (_session.Draft(new EntryKey(resultType, key), SegmentKind.Bundle, drafts, Arguments.Metadata(metadata)) is { } draft)
+        if (_session.Draft(new EntryKey(resultType, key), SegmentKind.Bundle, drafts, Arguments.Metadata(metadata, tags)) is { } draft)
         {
             _session.PutBundle(draft, sources);
         }
     }
 
     /// <summary>Like <see cref="Create{T}"/> for a run-time element type (the C ABI).</summary>
-    internal IUntypedWriter CreateUntyped(string resultType, string key, DType dtype, long[] shape, IReadOnlyDictionary<string, object?>? metadata) =>
-        DTypes.Dispatch<UntypedCreate, IUntypedWriter>(dtype, new UntypedCreate(this, resultType, key, IntDimensions(shape), metadata));
+    internal IUntypedWriter CreateUntyped(string resultType, string key, DType dtype, long[] shape, IReadOnlyDictionary<string, object?>? metadata, IReadOnlyCollection<string>? tags = null) =>
+        DTypes.Dispatch<UntypedCreate, IUntypedWriter>(dtype, new UntypedCreate(this, resultType, key, IntDimensions(shape), metadata, tags));
 
     /// <summary>Dimensions from C, checked, as the ints the typed entry points take.</summary>
     private static int[] IntDimensions(long[] shape)
@@ -163,11 +169,11 @@ public sealed partial class IntermediateCache
 }
 
 /// <summary><see cref="IntermediateCache.Create{T}"/> for the element type of a run-time code.</summary>
-internal sealed class UntypedCreate(IntermediateCache cache, string resultType, string key, int[] shape, IReadOnlyDictionary<string, object?>? metadata)
+internal sealed class UntypedCreate(IntermediateCache cache, string resultType, string key, int[] shape, IReadOnlyDictionary<string, object?>? metadata, IReadOnlyCollection<string>? tags)
     : IElementTypeVisitor<IUntypedWriter>
 {
     public IUntypedWriter Visit<T>()
-        where T : unmanaged => cache.Create<T>(resultType, key, shape, metadata);
+        where T : unmanaged => cache.Create<T>(resultType, key, shape, metadata, tags);
 }
 
 /// <summary>A <see cref="MappedArrayWriter{T}"/> seen without its type parameter (the C ABI).</summary>

@@ -4,6 +4,27 @@ namespace Osipy.MappedCache;
 
 public sealed partial class IntermediateCache
 {
+    /// <summary>
+    /// Removes every entry carrying <paramref name="tag"/> (given to Put, Create or GetOrCreate) from
+    /// the cache directory: PERSISTENT and CACHED entries of every session and process, with their
+    /// raw copies; with a remote tier, each PERSISTENT one also from the cluster and, through its
+    /// change log, from every node's copy (a node that is offline applies it when it next opens).
+    /// </summary>
+    /// <remarks>
+    /// Reads every segment's record, so it costs in proportion to the cache's entries. Live leases
+    /// keep their data until disposed; the files are unlinked at once. An entry put with the tag
+    /// while this runs may stay: run it again after the pipeline that writes the tag has stopped.
+    /// Entries of the tag that only the cluster holds (never on this node) are not reached.
+    /// </remarks>
+    /// <returns>How many entries were removed from the directory.</returns>
+    /// <exception cref="ArgumentException">The tag is null, empty, not valid UTF-16, too long or has control characters.</exception>
+    /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
+    public int InvalidateTag(string tag)
+    {
+        Arguments.CheckTag(tag);
+        return _session.InvalidateTag(tag);
+    }
+
     /// <summary>Removes the entry under (<paramref name="resultType"/>, <paramref name="key"/>) from this session and from disk.</summary>
     /// <remarks>Live leases on it keep their data; the file is unlinked at once, and the next get in any session misses.</remarks>
     /// <exception cref="ArgumentException">The key or result type is not valid UTF-16, or too long.</exception>

@@ -37,11 +37,19 @@ internal static class LsCommand
                 return ExitCodes.Ok;
             }
 
+            // A tags column only where some entry has tags: untagged caches list as before.
+            bool tagged = segments.Any(segment => segment.Entry.Tags.Count > 0);
             var table = new Table().AddColumns("type", "key", "policy", "kind", "dtype", "shape", "size", "age", "session");
+            if (tagged)
+            {
+                table.AddColumn("tags");
+            }
+
             foreach (StoredSegment segment in segments)
             {
                 CacheEntry entry = segment.Entry;
-                table.AddRow(
+                List<string> row =
+                [
                     Markup.Escape(entry.ResultType),
                     Markup.Escape(entry.Key),
                     Names.Policy(entry.Policy),
@@ -50,7 +58,14 @@ internal static class LsCommand
                     Names.Shape(entry.Shape),
                     Report.Size(entry.SizeBytes),
                     Names.Age(now - entry.CreatedAt),
-                    segment.SessionAlive ? "alive" : "ended");
+                    segment.SessionAlive ? "alive" : "ended",
+                ];
+                if (tagged)
+                {
+                    row.Add(Markup.Escape(string.Join(", ", entry.Tags)));
+                }
+
+                table.AddRow([.. row]);
             }
 
             Terminal.Out.Write(table);

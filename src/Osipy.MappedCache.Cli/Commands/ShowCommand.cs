@@ -120,6 +120,11 @@ internal static class ShowCommand
         Row("size", $"{Report.Size(entry.SizeBytes)} of data, {Report.Size(segment.FileBytes)} on disk");
         Row("session", $"{segment.SessionId} ({(segment.SessionAlive ? "alive" : "ended")})");
         Row("path", segment.Path);
+        if (entry.Tags.Count > 0)
+        {
+            Row("tags", string.Join(", ", entry.Tags));
+        }
+
         Terminal.Out.Write(record);
         Terminal.Out.WriteLine(entry.Metadata.Count == 0 ? "metadata  (none)" : "metadata");
         foreach ((string name, object? value) in entry.Metadata)

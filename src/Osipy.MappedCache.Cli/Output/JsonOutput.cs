@@ -107,6 +107,13 @@ internal static class JsonOutput
         }
 
         writer.WriteEndArray();
+        writer.WriteStartArray("tags");
+        foreach (string tag in entry.Tags)
+        {
+            writer.WriteStringValue(tag);
+        }
+
+        writer.WriteEndArray();
         writer.WriteNumber("size_bytes", entry.SizeBytes);
         writer.WriteNumber("file_bytes", segment.FileBytes);
         writer.WriteString("created_at", entry.CreatedAt.ToString("O", CultureInfo.InvariantCulture));

@@ -247,6 +247,13 @@ int32_t osipy_cache_has(osipy_cache *cache, const char *result_type, const char 
 /* Removes one entry (from disk too). */
 int32_t osipy_cache_invalidate(osipy_cache *cache, const char *result_type, const char *key);
 
+/* Removes every entry carrying `tag` (tags are given in metadata_json as "osipy_tags": ["subject:07",
+ * ...] to any put, create or get_or_create), from the directory, every session's and process's,
+ * with their raw copies, and with a cluster ("redis") each PERSISTENT one from the cluster and every
+ * node; *out_removed is how many entries the directory lost. Reads every entry's record.
+ * Errors: BAD_HANDLE, INVALID_ARGUMENT (an empty tag, over 256 bytes, or with control characters). */
+int32_t osipy_cache_invalidate_tag(osipy_cache *cache, const char *tag, int32_t *out_removed);
+
 /* Removes every entry of result_type, or every entry when result_type is NULL. */
 int32_t osipy_cache_clear(osipy_cache *cache, const char *result_type);
 

@@ -1,4 +1,5 @@
 using Osipy.MappedCache.Files;
+using Osipy.MappedCache.Format;
 
 namespace Osipy.MappedCache.Caching;
 
@@ -17,6 +18,55 @@ internal sealed partial class CacheSession
         }
 
         RemoveRemote(intent, key, key.ResultType);
+    }
+
+    /// <summary>
+    /// Removes every entry whose record carries <paramref name="tag"/>, in every store, each only if
+    /// its path still names the file read (a later put of the key without the tag stays), as
+    /// <see cref="Invalidate"/> removes one: the table forgets it, the file and its raw copy go, and
+    /// a PERSISTENT one leaves the remote tier too.
+    /// </summary>
+    /// <returns>How many entries were removed.</returns>
+    public int InvalidateTag(string tag)
+    {
+        ThrowIfDisposed();
+        int removed = 0;
+        foreach (FileInfo file in _stores.Segments(resultType: null))
+        {
+            OpenedSegment? opened;
+            try
+            {
+                opened = SegmentReader.TryOpen(file.FullName);
+            }
+            catch (CorruptSegmentException)
+            {
+                continue; // not an entry anyone can read; the quarantine is a get's business
+            }
+
+            using (opened)
+            {
+                if (opened is null || !EntryTags.Carries(opened.Record.MetadataJson, tag))
+                {
+                    continue;
+                }
+
+                var key = new EntryKey(opened.Record.ResultType, opened.Record.Key);
+                using KeyedGate<EntryKey>.Holder flight = _flights.Enter(key);
+                PendingRemoteChanges.Change? intent = opened.Record.Policy == RetentionPolicy.Persistent ? JournalRemoval(key, key.ResultType) : null;
+                _entries.Forget(key);
+                if (_publisher.RemoveIfSame(file.FullName, opened.Identity))
+                {
+                    removed++;
+                }
+
+                if (intent is not null)
+                {
+                    RemoveRemote(intent, key, key.ResultType);
+                }
+            }
+        }
+
+        return removed;
     }
 
     /// <summary>
