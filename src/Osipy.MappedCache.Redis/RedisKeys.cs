@@ -16,6 +16,7 @@ namespace Osipy.MappedCache.Redis;
 /// {prefix}:log                       the change log: a sorted set of "n:change" scored by n, one per committed change, trimmed to ChangeLogLength
 /// {prefix}:log:n                     the change log's sequence counter
 /// {prefix}:gc                        chunk sets replaced or removed and not yet deleted (drained by any node)
+/// {prefix}:g:&lt;tag id&gt;               the set of entry ids whose upload carried a tag (for RemoveTagged; may hold stale ids)
 /// prefix:c:&lt;id&gt;:&lt;version&gt;:&lt;i&gt;     chunk i of one upload
 /// prefix:l:&lt;id&gt;                     a GetOrCreate lease: "node:token", SET NX PX, renewed by its holder
 /// prefix:changes                     the pub/sub channel that wakes subscribers after a change
@@ -43,6 +44,8 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey LogCounter => $"{_control}:log:n";
 
     public RedisKey Garbage => $"{_control}:gc";
+
+    public RedisKey Tag(string tag) => $"{_control}:g:{Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes(tag)))}";
 
     /// <summary>Pattern of every chunk key of this prefix, for the orphan sweep.</summary>
     public string ChunkPattern => $"{prefix}:c:*";

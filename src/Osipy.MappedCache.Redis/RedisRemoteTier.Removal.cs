@@ -33,8 +33,38 @@ public sealed partial class RedisRemoteTier
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// The tag's set names the entries whose uploads carried it; each is removed only if its
+    /// committed record still carries the tag (checked in the compare-and-set loop), and leaves the
+    /// set either way. An upload committing with the tag while this runs may stay: run it again.
+    /// </remarks>
+    public IReadOnlyList<RemoteKey> RemoveTagged(string tag)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tag);
+        IDatabase control = Control;
+        RedisKey tagSet = _keys.Tag(tag);
+        var removed = new List<RemoteKey>();
+        foreach (RedisValue id in control.SetMembers(tagSet))
+        {
+            if (RemoveEntry(id.ToString(), resultType: null, key: null, onlyIf: manifest => manifest.Tags?.Contains(tag, StringComparer.Ordinal) == true) is { } gone)
+            {
+                removed.Add(gone);
+            }
+
+            control.SetRemove(tagSet, id, CommandFlags.FireAndForget);
+        }
+
+        return removed;
+    }
+
     /// <summary>Tombstones one entry (compare-and-set, retried while writers race it) and deletes the chunks it replaced.</summary>
-    private void RemoveEntry(string id, string? resultType, string? key)
+    /// <param name="id">The entry's id.</param>
+    /// <param name="resultType">Its type where known (a record naming another is not this entry's).</param>
+    /// <param name="key">Its key where known.</param>
+    /// <param name="onlyIf">Removes only a committed upload this accepts (a tag removal's check); null removes whatever is there.</param>
+    /// <returns>The entry removed; null when there was nothing to remove, or <paramref name="onlyIf"/> refused it.</returns>
+    private RemoteKey? RemoveEntry(string id, string? resultType, string? key, Func<RemoteManifest, bool>? onlyIf = null)
     {
         IDatabase control = Control;
         RedisKey manifestKey = _keys.Manifest(id);
@@ -47,13 +77,17 @@ public sealed partial class RedisRemoteTier
             if (type is null || name is null)
             {
                 // Clear found an id whose record is gone or unreadable: nothing names the entry.
-                control.SetRemove(_keys.Type(RedisKeys.TypeId(resultType ?? string.Empty)), id, CommandFlags.FireAndForget);
-                return;
+                if (resultType is not null)
+                {
+                    control.SetRemove(_keys.Type(RedisKeys.TypeId(resultType)), id, CommandFlags.FireAndForget);
+                }
+
+                return null;
             }
 
-            if (previous is { Removed: true })
+            if (previous is { Removed: true } || (onlyIf is not null && (previous is null || !onlyIf(previous))))
             {
-                return; // already removed: nodes learned of it when that removal was committed
+                return null; // already removed (nodes learned of it then), or not the entry asked for
             }
 
             RemoteManifest tombstone = RemoteManifest.Tombstone(type, name, (previous?.Generation ?? 0) + 1);
@@ -61,7 +95,7 @@ public sealed partial class RedisRemoteTier
             {
                 CollectReplaced(id, previous);
                 Announce(new RemoteChange(type, name, Stamp: null));
-                return;
+                return new RemoteKey(type, name);
             }
         }
 
@@ -69,9 +103,9 @@ public sealed partial class RedisRemoteTier
     }
 
     /// <summary>Runs <see cref="RedisScripts.CommitChange"/>; returns its log sequence number (-1 without a log entry) or 0 when it lost the compare-and-set.</summary>
-    private long Commit(string id, RedisValue expected, RedisValue value, string resultType, bool inTypeSet, RemoteChange? change, RemoteManifest? replaced)
+    private long Commit(string id, RedisValue expected, RedisValue value, string resultType, bool inTypeSet, RemoteChange? change, RemoteManifest? replaced, IReadOnlyList<string>? tags = null)
     {
-        RedisKey[] keys = [_keys.Manifest(id), _keys.Log, _keys.LogCounter, _keys.Type(RedisKeys.TypeId(resultType)), _keys.Types, _keys.Garbage];
+        RedisKey[] keys = [_keys.Manifest(id), _keys.Log, _keys.LogCounter, _keys.Type(RedisKeys.TypeId(resultType)), _keys.Types, _keys.Garbage, .. (tags ?? []).Select(_keys.Tag)];
         RedisValue[] args =
         [
             expected.IsNull ? RedisValue.EmptyString : expected,

@@ -90,10 +90,11 @@ public sealed partial class RedisRemoteTier : IRemoteTier, IDisposable
             throw;
         }
 
+        string[] tags = [.. segment.Tags];
         var manifest = new RemoteManifest(
             resultType, key, (previous?.Generation ?? 0) + 1, Removed: false, segment.Length, _options.ChunkBytes, version,
-            segment.Stamp, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _digest.Algorithm, sums);
-        if (Commit(id, replaced, manifest.Encode(_secret), resultType, inTypeSet: true, new RemoteChange(resultType, key, segment.Stamp), previous) == 0)
+            segment.Stamp, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _digest.Algorithm, sums, tags);
+        if (Commit(id, replaced, manifest.Encode(_secret), resultType, inTypeSet: true, new RemoteChange(resultType, key, segment.Stamp), previous, tags) == 0)
         {
             DeleteChunks(id, version, count, wait: false);
             return false;

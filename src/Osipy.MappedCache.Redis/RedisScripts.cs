@@ -12,7 +12,8 @@ internal static class RedisScripts
     /// ('' for nothing), so of two writers that began from the same state the first wins; keeps the
     /// type sets; queues the replaced upload's chunks for deletion (so a writer killed before it
     /// deletes them leaves work any node finishes, never an orphan); and appends to the log.
-    /// KEYS: manifest, log, log counter, type set, types set, garbage list.
+    /// KEYS: manifest, log, log counter, type set, types set, garbage list, then the tag sets the
+    /// entry id joins (an upload's tags; none for a removal).
     /// ARGV: expected, new value ('' deletes), type id ('' leaves the sets), entry id, add to the
     /// type set ('1') or remove ('0'), change-log entry ('' for none), log length, garbage entry ('' for none).
     /// Returns the change's log sequence number (or -1 without a log entry), 0 when it lost.
@@ -30,6 +31,7 @@ internal static class RedisScripts
           end
         end
         if ARGV[8] ~= '' then redis.call('RPUSH', KEYS[6], ARGV[8]) end
+        for i = 7, #KEYS do redis.call('SADD', KEYS[i], ARGV[4]) end
         if ARGV[6] == '' then return -1 end
         local n = redis.call('INCR', KEYS[3])
         redis.call('ZADD', KEYS[2], n, n .. ':' .. ARGV[6])

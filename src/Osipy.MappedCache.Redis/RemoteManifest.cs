@@ -9,7 +9,7 @@ namespace Osipy.MappedCache.Redis;
 /// The small record committed last for each remote entry: which entry, its write generation (one
 /// more than the record it replaced), and either the upload (the segment file's length, its
 /// chunking, the upload's version naming its chunk keys, the segment's write stamp and creation
-/// time, a digest of every chunk) or <see cref="Removed"/>: a tombstone, so an invalidated entry
+/// time, a digest of every chunk, the entry's tags) or <see cref="Removed"/>: a tombstone, so an invalidated entry
 /// never comes back from a late upload or a node that was offline.
 /// </summary>
 /// <remarks>
@@ -28,8 +28,13 @@ internal sealed record RemoteManifest(
     string Stamp = "",
     long CreatedUnixMs = 0,
     string Algorithm = "",
-    string[]? Sums = null)
+    string[]? Sums = null,
+    string[]? Tags = null)
 {
+    /// <summary>Bounds on the tags a record may carry (the library's own: 64 tags of 256 UTF-8 bytes).</summary>
+    private const int MaxTags = 64;
+    private const int MaxTagChars = 256;
+
     private const int FormatVersion = 3;
     private const int MaxManifestBytes = 64 * 1024 * 1024;
 
@@ -70,6 +75,16 @@ internal sealed record RemoteManifest(
                 }
 
                 writer.WriteEndArray();
+                if (Tags is { Length: > 0 })
+                {
+                    writer.WriteStartArray("tags");
+                    foreach (string tag in Tags)
+                    {
+                        writer.WriteStringValue(tag);
+                    }
+
+                    writer.WriteEndArray();
+                }
             }
 
             writer.WriteEndObject();
@@ -140,7 +155,18 @@ internal sealed record RemoteManifest(
                 digests[i++] = sum.GetString() is { Length: > 0 and <= 64 } text ? text : throw new FormatException("bad chunk digest");
             }
 
-            return new RemoteManifest(type, name, generation, Removed: false, length, chunk, version, stamp, created, algorithm, digests);
+            string[]? tags = null;
+            if (root.TryGetProperty("tags", out JsonElement tagList))
+            {
+                if (tagList.ValueKind != JsonValueKind.Array || tagList.GetArrayLength() > MaxTags)
+                {
+                    return null;
+                }
+
+                tags = [.. tagList.EnumerateArray().Select(tag => tag.GetString() is { Length: > 0 and <= MaxTagChars } text ? text : throw new FormatException("bad tag"))];
+            }
+
+            return new RemoteManifest(type, name, generation, Removed: false, length, chunk, version, stamp, created, algorithm, digests, tags);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException or FormatException or OverflowException)
         {

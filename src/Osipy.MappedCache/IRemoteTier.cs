@@ -72,6 +72,14 @@ public interface IRemoteTier
     void Clear(string? resultType);
 
     /// <summary>
+    /// Removes every remote entry whose upload carried <paramref name="tag"/> (<see cref="RemoteSegmentSource.Tags"/>),
+    /// each as <see cref="Remove"/> does, so every node drops its copy through the change log. An
+    /// entry replaced since by an upload without the tag stays.
+    /// </summary>
+    /// <returns>The entries removed.</returns>
+    IReadOnlyList<RemoteKey> RemoveTagged(string tag);
+
+    /// <summary>
     /// Tries to become the one node computing (<paramref name="resultType"/>, <paramref name="key"/>)
     /// for <see cref="IntermediateCache.GetOrCreate{T}"/>. On success the tier keeps the lease alive
     /// until it is disposed, and it lapses by itself if this process dies (so a waiting node takes
@@ -171,6 +179,9 @@ public abstract class RemoteSegmentSource
 
     /// <summary>Names the write (its session, time and checksums), so a node can tell its copy of this upload from an older one.</summary>
     public abstract string Stamp { get; }
+
+    /// <summary>The entry's tags ("subject:07"), which <see cref="IRemoteTier.RemoveTagged"/> finds it by; empty by default.</summary>
+    public virtual IReadOnlyList<string> Tags => [];
 
     /// <summary><paramref name="length"/> bytes from <paramref name="offset"/>, without a copy; waits until they are written.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The range is outside the file.</exception>

@@ -7,14 +7,16 @@ public sealed partial class IntermediateCache
     /// <summary>
     /// Removes every entry carrying <paramref name="tag"/> (given to Put, Create or GetOrCreate) from
     /// the cache directory: PERSISTENT and CACHED entries of every session and process, with their
-    /// raw copies; with a remote tier, each PERSISTENT one also from the cluster and, through its
-    /// change log, from every node's copy (a node that is offline applies it when it next opens).
+    /// raw copies; with a remote tier, every cluster entry whose upload carried the tag (those this
+    /// node never held included) and, through the cluster's change log, every node's copy (a node
+    /// that is offline applies it when it next opens).
     /// </summary>
     /// <remarks>
     /// Reads every segment's record, so it costs in proportion to the cache's entries. Live leases
     /// keep their data until disposed; the files are unlinked at once. An entry put with the tag
     /// while this runs may stay: run it again after the pipeline that writes the tag has stopped.
-    /// Entries of the tag that only the cluster holds (never on this node) are not reached.
+    /// If the cluster cannot be reached, the local part is done and the failure counted
+    /// (<see cref="CacheStats.RemoteErrors"/>): call it again.
     /// </remarks>
     /// <returns>How many entries were removed from the directory.</returns>
     /// <exception cref="ArgumentException">The tag is null, empty, not valid UTF-16, too long or has control characters.</exception>

@@ -66,10 +66,15 @@ internal static class Node
         switch (words[0])
         {
             case "put":
-                var data = new float[words.Length > 4 ? int.Parse(words[4], CultureInfo.InvariantCulture) : 1024];
-                Patterns.Fill(data, float.Parse(words[3], CultureInfo.InvariantCulture));
-                cache.Put<float>(words[1], words[2], data, [data.Length]);
+                // put TYPE KEY STAMP [LENGTH] [tags=A,B]
+                string[] tags = [.. words.Where(w => w.StartsWith("tags=", StringComparison.Ordinal)).SelectMany(w => w["tags=".Length..].Split(','))];
+                string[] plain = [.. words.Where(w => !w.StartsWith("tags=", StringComparison.Ordinal))];
+                var data = new float[plain.Length > 4 ? int.Parse(plain[4], CultureInfo.InvariantCulture) : 1024];
+                Patterns.Fill(data, float.Parse(plain[3], CultureInfo.InvariantCulture));
+                cache.Put<float>(plain[1], plain[2], data, [data.Length], tags: tags);
                 return "ok";
+            case "invtag":
+                return cache.InvalidateTag(words[1]).ToString(CultureInfo.InvariantCulture);
             case "get":
                 using (MappedArray<float>? array = cache.Get<float>(words[1], words[2]))
                 {

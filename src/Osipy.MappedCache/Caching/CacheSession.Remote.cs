@@ -44,7 +44,7 @@ internal sealed partial class CacheSession
         try
         {
             CacheMetrics.RemoteCall(state.Key.ResultType);
-            SendCopy(remote, state.Key, published.Handle, published.Path, length, record.WriteStamp, state.Identity);
+            SendCopy(remote, state.Key, published.Handle, published.Path, length, record, state.Identity);
             RemoteSucceeded(intent);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -112,14 +112,15 @@ internal sealed partial class CacheSession
     }
 
     /// <summary>
-    /// Uploads a published PERSISTENT file of <paramref name="key"/> (the write <paramref name="stamp"/>)
+    /// Uploads a published PERSISTENT file of <paramref name="key"/> (the write its <paramref name="record"/> names, with its tags)
     /// from a private mapping of its descriptor; a put's upload and a check's replay of a journalled one.
     /// </summary>
-    private void SendCopy(IRemoteTier remote, EntryKey key, Microsoft.Win32.SafeHandles.SafeFileHandle file, string path, long length, string stamp, FileIdentity identity)
+    private void SendCopy(IRemoteTier remote, EntryKey key, Microsoft.Win32.SafeHandles.SafeFileHandle file, string path, long length, SegmentRecord record, FileIdentity identity)
     {
+        string stamp = record.WriteStamp;
         using SegmentMapping mapping = SegmentMapping.MapPrivate(file, length, path);
         using var lease = new MappingLease(mapping);
-        if (remote.Upload(key.ResultType, key.Key, new MappedSegmentSource(lease, length, stamp)))
+        if (remote.Upload(key.ResultType, key.Key, new MappedSegmentSource(lease, length, stamp, EntryTags.Of(record.MetadataJson))))
         {
             CacheMetrics.RemoteBytes(key.ResultType, length, upload: true);
         }

@@ -208,7 +208,7 @@ internal sealed partial class CacheSession
                 continue;
             }
 
-            SendCopy(remote, key, opened.File, opened.Path, opened.Length, opened.Record.WriteStamp, opened.Identity);
+            SendCopy(remote, key, opened.File, opened.Path, opened.Length, opened.Record, opened.Identity);
             return;
         }
     }

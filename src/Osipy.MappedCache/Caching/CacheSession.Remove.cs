@@ -1,3 +1,4 @@
+using Osipy.MappedCache.Diagnostics;
 using Osipy.MappedCache.Files;
 using Osipy.MappedCache.Format;
 
@@ -66,7 +67,33 @@ internal sealed partial class CacheSession
             }
         }
 
+        RemoveTaggedRemote(tag);
         return removed;
+    }
+
+    /// <summary>
+    /// With a remote tier, every cluster entry whose upload carried the tag goes too (those this node
+    /// never held included); every node drops its copy through the change log. A failure is counted
+    /// and logged, and the cluster's part waits for the next call (it is not journalled).
+    /// </summary>
+    private void RemoveTaggedRemote(string tag)
+    {
+        if (ReachableRemote is not { } remote)
+        {
+            return;
+        }
+
+        var scope = new EntryKey("(tag)", tag);
+        try
+        {
+            CacheMetrics.RemoteCall(scope.ResultType);
+            remote.RemoveTagged(tag);
+            RemoteAnswered();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            RemoteFailed("remove tagged", scope, ex);
+        }
     }
 
     /// <summary>

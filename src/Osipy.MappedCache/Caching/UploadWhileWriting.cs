@@ -1,5 +1,6 @@
 using Osipy.MappedCache.Mapping;
 using Osipy.MappedCache.Files;
+using Osipy.MappedCache.Format;
 
 namespace Osipy.MappedCache.Caching;
 
@@ -29,11 +30,14 @@ internal sealed class UploadWhileWriting : IDisposable
     private string? _stamp;
     private bool _abandoned;
 
-    private UploadWhileWriting(IRemoteTier remote, EntryKey key, SegmentMapping mapping, long length)
+    private readonly IReadOnlyList<string> _tags;
+
+    private UploadWhileWriting(IRemoteTier remote, EntryKey key, SegmentMapping mapping, long length, IReadOnlyList<string> tags)
     {
         _mapping = mapping;
         _lease = new MappingLease(mapping);
         _length = length;
+        _tags = tags;
         var source = new Source(this);
         _upload = Task.Factory.StartNew(
             () => remote.Upload(key.ResultType, key.Key, source),
@@ -48,7 +52,7 @@ internal sealed class UploadWhileWriting : IDisposable
         SegmentMapping mapping = SegmentMapping.MapPrivate(writer.File.Handle, writer.FileLength, writer.File.Path);
         try
         {
-            return new UploadWhileWriting(remote, key, mapping, writer.FileLength);
+            return new UploadWhileWriting(remote, key, mapping, writer.FileLength, EntryTags.Of(writer.Draft.MetadataJson));
         }
         catch
         {
@@ -147,6 +151,8 @@ internal sealed class UploadWhileWriting : IDisposable
         public override long Length => upload._length;
 
         public override string Stamp => upload.Stamp;
+
+        public override IReadOnlyList<string> Tags => upload._tags;
 
         public override ReadOnlyMemory<byte> Slice(long offset, int length) => upload.Slice(offset, length);
     }

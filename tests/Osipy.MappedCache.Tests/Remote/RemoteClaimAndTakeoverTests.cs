@@ -143,6 +143,8 @@ public sealed class RemoteClaimAndTakeoverTests(RedisClusterFixture cluster) : C
 
         public void Clear(string? resultType) => inner.Clear(resultType);
 
+        public IReadOnlyList<RemoteKey> RemoveTagged(string tag) => inner.RemoveTagged(tag);
+
         public IDisposable? TryLease(string resultType, string key, string node) => inner.TryLease(resultType, key, node);
 
         public RemoteChangeLog ReadChanges(string? after) => inner.ReadChanges(after);

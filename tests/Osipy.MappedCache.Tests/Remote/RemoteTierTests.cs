@@ -365,6 +365,8 @@ public abstract class RemoteTierTests : IDisposable
 
         public void Clear(string? resultType) => inner.Clear(resultType);
 
+        public IReadOnlyList<RemoteKey> RemoveTagged(string tag) => inner.RemoveTagged(tag);
+
         public IDisposable? TryLease(string resultType, string key, string node) => inner.TryLease(resultType, key, node);
 
         public IReadOnlyList<RemoteKeyState> Check(IReadOnlyList<RemoteKey> keys) => inner.Check(keys);
@@ -380,6 +382,8 @@ public abstract class RemoteTierTests : IDisposable
             public override long Length => segment.Length;
 
             public override string Stamp => segment.Stamp;
+
+            public override IReadOnlyList<string> Tags => segment.Tags;
 
             public override ReadOnlyMemory<byte> Slice(long offset, int length)
             {

@@ -142,6 +142,8 @@ public sealed class UploadWhileWritingTests : IDisposable
         {
         }
 
+        public IReadOnlyList<RemoteKey> RemoveTagged(string tag) => [];
+
         public IDisposable? TryLease(string resultType, string key, string node) => null;
 
         public IReadOnlyList<RemoteKeyState> Check(IReadOnlyList<RemoteKey> keys) => [.. keys.Select(_ => new RemoteKeyState(RemoteKeyStatus.Unknown, null))];
