@@ -9,8 +9,9 @@ internal static class BudgetSoak
     /// For <paramref name="seconds"/>, <paramref name="threads"/> threads put arrays of 1 to 32 MiB
     /// (result type "p" PERSISTENT, "c" CACHED) and get them, on 16 keys per type shared with the
     /// other processes, under <c>MaxDiskMb = maxDiskMb</c>. Every get must be a miss or one whole
-    /// array; a put may only fail by waiting out the budget. Prints "ok puts=P hits=H misses=M" or
-    /// "FAIL ..." lines, and exits 0 only without failures.
+    /// array; a put may only fail by waiting out the budget. Then prints "stopped", waits for a line,
+    /// puts a 1 MiB marker ("p", "marker-SEED", the last entry this process uses), and prints
+    /// "ok puts=P hits=H misses=M" or "FAIL ..." lines; exits 0 only without failures.
     /// </summary>
     public static int Run(string dir, int seconds, int threads, int seed, int maxDiskMb)
     {
@@ -71,6 +72,13 @@ internal static class BudgetSoak
                     }
                 }
             });
+
+            // The test lets the processes put their markers one after another, once none is putting.
+            Console.WriteLine("stopped");
+            Console.In.ReadLine();
+            var marker = new float[MiB / sizeof(float)];
+            Patterns.Fill(marker, seed);
+            cache.Put<float>("p", $"marker-{seed}", marker, [marker.Length]);
         }
 
         Console.WriteLine(failures == 0 ? $"ok puts={puts} hits={hits} misses={misses}" : $"failures={failures}");

@@ -6,8 +6,8 @@ namespace Osipy.MappedCache.Tests.Processes;
 /// <summary>
 /// The disk budget under load from several processes at once: 3 processes × 4 threads putting
 /// 1–32 MiB arrays, PERSISTENT and CACHED, on keys they share, under MaxDiskMb = 256 for 20 s.
-/// The directory never holds more than the budget plus one entry being written, and every get
-/// is a whole array or a miss.
+/// The directory never holds more than the budget plus one entry being written, every get is a
+/// whole array or a miss, and the entries used last survive the evictions that follow.
 /// </summary>
 public sealed class DiskBudgetSoakTests : IDisposable
 {
@@ -56,9 +56,11 @@ public sealed class DiskBudgetSoakTests : IDisposable
         var results = new List<string>();
         try
         {
+            children.ForEach(child => child.WaitForLine("stopped", TimeSpan.FromSeconds(Seconds + 120)));
             foreach (ChildProcess child in children)
             {
-                results.Add(child.WaitForLine("ok", TimeSpan.FromSeconds(Seconds + 120)));
+                child.Send("marker"); // one process at a time puts its marker: the last entries used
+                results.Add(child.WaitForLine("ok", TimeSpan.FromSeconds(60)));
                 Assert.Equal(0, child.WaitForExit());
             }
         }
@@ -74,5 +76,22 @@ public sealed class DiskBudgetSoakTests : IDisposable
         Assert.All(results, line => Assert.Matches(@"^ok puts=[1-9]\d* hits=[1-9]\d* misses=\d+$", line));
         long left = DiskUsage.List(stores).Sum(file => file.Bytes);
         Assert.InRange(left, 0, BudgetMb * 1024L * 1024);
+
+        // Seven more 32 MiB entries from another process: the soak's entries make room, least
+        // recently used first, and the markers, used after all of them, survive.
+        using var next = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent, maxAgeSeconds: 0) with { MaxDiskMb = BudgetMb });
+        for (int i = 0; i < 7; i++)
+        {
+            next.Put<float>("p", $"after-{i}", new float[8 * 1024 * 1024], [8 * 1024 * 1024]);
+        }
+
+        for (int seed = 1; seed <= 3; seed++)
+        {
+            using MappedArray<float> marker = next.Get<float>("p", $"marker-{seed}")!;
+            Assert.Equal(seed, marker.ReadOnlySpan[0]);
+        }
+
+        Assert.All(Enumerable.Range(0, 7), i => Assert.True(next.Has("p", $"after-{i}")));
+        Assert.InRange(DiskUsage.List(stores).Sum(file => file.Bytes), 0, BudgetMb * 1024L * 1024);
     }
 }
