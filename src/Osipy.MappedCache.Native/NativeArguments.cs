@@ -78,9 +78,10 @@ internal static unsafe class NativeArguments
     /// <exception cref="ArgumentException">Not a JSON object, or "osipy_tags" is not an array of strings.</exception>
     public static (IReadOnlyDictionary<string, object?>? Metadata, IReadOnlyCollection<string>? Tags) MetadataAndTags(byte* json)
     {
-        if (Metadata(json) is not { } metadata || !metadata.TryGetValue(EntryTags.Property, out object? value))
+        IReadOnlyDictionary<string, object?>? metadata = Metadata(json);
+        if (metadata is null || !metadata.TryGetValue(EntryTags.Property, out object? value))
         {
-            return (Metadata(json), null);
+            return (metadata, null);
         }
 
         if (value is not object?[] items || items.Any(item => item is not string))

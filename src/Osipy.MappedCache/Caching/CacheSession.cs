@@ -94,20 +94,10 @@ internal sealed partial class CacheSession : IDisposable
     public CacheStats GetStats(string cacheDir)
     {
         (int memoryEntries, long heldBytes) = _entries.Measure();
-        int diskEntries = 0;
-        long diskBytes = 0;
-        foreach (FileInfo file in _stores.Segments(resultType: null))
-        {
-            try
-            {
-                diskBytes += file.Length;
-                diskEntries++;
-            }
-            catch (FileNotFoundException)
-            {
-                // Removed by another thread or process while counting.
-            }
-        }
+        // One listing for every disk figure: the entries (segments), their bytes, and the budget's count.
+        List<DiskFile> onDisk = DiskUsage.List(_stores.All);
+        int diskEntries = onDisk.Count(file => file.Kind == DiskFileKind.Segment);
+        long diskBytes = onDisk.Where(file => file.Kind == DiskFileKind.Segment).Sum(file => (long)file.Identity.Size);
 
         int quarantineFiles = 0;
         long quarantineBytes = 0;
@@ -130,7 +120,7 @@ internal sealed partial class CacheSession : IDisposable
             Misses = Volatile.Read(ref _counters.Misses),
             Evictions = Volatile.Read(ref _counters.Evictions),
             MaxDiskMb = _settings.Config.MaxDiskMb,
-            DiskUsedBytes = DiskUsage.List(_stores.All).Sum(file => file.Bytes),
+            DiskUsedBytes = onDisk.Sum(file => file.Bytes),
             DiskEvictions = Volatile.Read(ref _counters.DiskEvictions),
             Expirations = Volatile.Read(ref _counters.Expirations),
             CorruptSegments = Volatile.Read(ref _counters.CorruptSegments),

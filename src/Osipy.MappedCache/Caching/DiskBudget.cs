@@ -110,10 +110,9 @@ internal sealed class DiskBudget(CacheSettings settings, StoreSet stores, Segmen
             return total;
         }
 
-        foreach (DiskFile file in files
-            .Where(file => file.Kind != DiskFileKind.Temporary && !IsOf(file, writing))
-            .OrderBy(file => file.Kind == DiskFileKind.RawCopy ? 0 : 1)
-            .ThenBy(file => lastUse.Read(KeyLocation.OfSegmentPath(file.Path).LastUseSlot)))
+        IEnumerable<DiskFile> removable = files.Where(file => !IsOf(file, writing));
+        foreach (DiskFile file in LeastRecentlyUsed.First(removable.Where(file => file.Kind == DiskFileKind.RawCopy), lastUse)
+            .Concat(LeastRecentlyUsed.First(removable.Where(file => file.Kind == DiskFileKind.Segment), lastUse)))
         {
             bool removed = file.Kind == DiskFileKind.RawCopy
                 ? publisher.RemoveRawCopy(file.Path, file.Identity)

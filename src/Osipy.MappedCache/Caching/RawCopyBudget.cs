@@ -28,32 +28,18 @@ internal static class RawCopyBudget
             return (0, 0);
         }
 
-        var copies = new List<(string Path, long Bytes, long LastUse)>();
-        long total = 0;
-        foreach (FileInfo copy in cachedStore.EnumerateRawCopies())
-        {
-            try
-            {
-                long bytes = copy.Length;
-                copies.Add((copy.FullName, bytes, lastUse.Read(KeyLocation.OfSegmentPath(copy.FullName).LastUseSlot)));
-                total += bytes;
-            }
-            catch (FileNotFoundException)
-            {
-                // removed by another process since the listing
-            }
-        }
-
+        List<DiskFile> copies = [.. DiskUsage.List([cachedStore]).Where(file => file.Kind == DiskFileKind.RawCopy)];
+        long total = copies.Sum(copy => copy.Bytes);
         int removed = 0;
         long freed = 0;
-        foreach ((string path, _, _) in copies.OrderBy(copy => copy.LastUse))
+        foreach (DiskFile copy in LeastRecentlyUsed.First(copies, lastUse))
         {
             if (total - freed <= budgetBytes)
             {
                 break;
             }
 
-            if (RawCopyUse.TryRemoveUnused(path, publisher) is { } bytes)
+            if (RawCopyUse.TryRemoveUnused(copy.Path, publisher) is { } bytes)
             {
                 removed++;
                 freed += bytes;

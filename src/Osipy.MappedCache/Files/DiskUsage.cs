@@ -13,6 +13,9 @@ internal enum DiskFileKind
 
     /// <summary>A temporary file: a write in progress (its reserved space counts), or one a dead session left.</summary>
     Temporary,
+
+    /// <summary>Anything else found in a type directory: counted, never removed.</summary>
+    Other,
 }
 
 /// <summary>One file of the cache and the disk space it takes (allocated blocks, so reserved space counts).</summary>
@@ -57,5 +60,6 @@ internal static class DiskUsage
     private static DiskFileKind KindOf(string name) =>
         name.StartsWith('.') ? DiskFileKind.Temporary
         : RawCopyFile.IsRawCopyName(name) ? DiskFileKind.RawCopy
-        : DiskFileKind.Segment;
+        : SegmentStore.IsSegmentFileName(name) ? DiskFileKind.Segment
+        : DiskFileKind.Other;
 }

@@ -96,7 +96,8 @@ internal sealed class SegmentStore(string root, int maxQuarantineFiles = 256)
         }
     }
 
-    private static bool IsSegmentFileName(string name) =>
+    /// <summary>Whether <paramref name="name"/> is a segment's (.npy, .bundle, .zseg).</summary>
+    public static bool IsSegmentFileName(string name) =>
         name.EndsWith(SingleExtension, StringComparison.Ordinal) || name.EndsWith(BundleExtension, StringComparison.Ordinal) || name.EndsWith(CompressedExtension, StringComparison.Ordinal);
 
     /// <summary>Type directories end in '-' and 16 hex digits; quarantine/ and sessions/ do not.</summary>

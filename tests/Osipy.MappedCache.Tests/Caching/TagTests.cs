@@ -107,29 +107,7 @@ public sealed class TagTests : IDisposable
 
     private static float[] Filled(float value, int length) => Enumerable.Repeat(value, length).ToArray();
 
-    /// <summary>
-    /// Files anywhere under the test's directory whose bytes hold 64 consecutive copies of
-    /// <paramref name="value"/> (an entry's data), read with pread: session and lock files are
-    /// flock'ed, which .NET's own file sharing would take for a conflict.
-    /// </summary>
-    private List<string> FilesHolding(float value)
-    {
-        byte[] pattern = MemoryMarshal.AsBytes(Filled(value, 64).AsSpan()).ToArray();
-        return [.. Directory.EnumerateFiles(_dir.Root, "*", SearchOption.AllDirectories).Where(path => Contents(path).AsSpan().IndexOf(pattern) >= 0)];
-    }
-
-    private static byte[] Contents(string path)
-    {
-        int fd = Osipy.MappedCache.Interop.Libc.Open(path, Osipy.MappedCache.Interop.Libc.O_RDONLY | Osipy.MappedCache.Interop.Libc.O_CLOEXEC, 0);
-        Assert.True(fd >= 0, $"cannot open {path}");
-        using var file = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
-        var bytes = new byte[RandomAccess.GetLength(file)];
-        int read = 0;
-        while (read < bytes.Length && RandomAccess.Read(file, bytes.AsSpan(read), read) is > 0 and int n)
-        {
-            read += n;
-        }
-
-        return bytes;
-    }
+    /// <summary>Files anywhere under the test's directory whose bytes hold 64 consecutive copies of <paramref name="value"/> (an entry's data).</summary>
+    private List<string> FilesHolding(float value) =>
+        FileContents.FilesHolding(_dir.Root, MemoryMarshal.AsBytes(Filled(value, 64).AsSpan()).ToArray());
 }

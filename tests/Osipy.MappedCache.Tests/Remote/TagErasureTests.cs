@@ -69,35 +69,8 @@ public sealed class TagErasureTests(RedisClusterFixture cluster) : ClusterNodesT
         return MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
     }
 
-    /// <summary>Files under <paramref name="root"/> whose bytes hold the signature (read with open(2): session files are flock'ed).</summary>
-    private static List<string> FilesHolding(string root, float stamp)
-    {
-        byte[] signature = Signature(stamp);
-        var found = new List<string>();
-        foreach (string path in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
-        {
-            int fd = Osipy.MappedCache.Interop.Libc.Open(path, Osipy.MappedCache.Interop.Libc.O_RDONLY | Osipy.MappedCache.Interop.Libc.O_CLOEXEC, 0);
-            if (fd < 0)
-            {
-                continue;
-            }
-
-            using var file = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
-            var bytes = new byte[RandomAccess.GetLength(file)];
-            int read = 0;
-            while (read < bytes.Length && RandomAccess.Read(file, bytes.AsSpan(read), read) is > 0 and int n)
-            {
-                read += n;
-            }
-
-            if (bytes.AsSpan().IndexOf(signature) >= 0)
-            {
-                found.Add(path);
-            }
-        }
-
-        return found;
-    }
+    /// <summary>Files under <paramref name="root"/> whose bytes hold the signature.</summary>
+    private static List<string> FilesHolding(string root, float stamp) => FileContents.FilesHolding(root, Signature(stamp));
 
     /// <summary>Keys of this test's prefix, on every master, whose value holds the signature.</summary>
     private List<string> KeysHolding(float stamp)
