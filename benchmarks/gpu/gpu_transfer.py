@@ -150,7 +150,7 @@ def main() -> None:
         check(cupy.asarray(cache.get("dce", "torch-put")))
 
         def create() -> None:
-            with cache.create("dce", "created", shape, np.float32) as out:
+            with cache.create("dce", "created", shape, np.float32, device="cuda") as out:
                 out[...] = on_gpu
         seconds, all_ = timed(create, args.repeat)
         row("package: create(device='cuda') block, out[...] = gpu_array", seconds, nbytes, all_)

@@ -84,9 +84,9 @@ class DeviceWriter:
 
 
 def _check_shape(shape: tuple[int, ...]) -> None:
-    if not 1 <= len(shape) <= _MAX_DIMS:
+    if len(shape) > _MAX_DIMS:
         raise ValueError(
-            f"shape {shape} has {len(shape)} dimensions; the cache stores arrays of 1 to "
+            f"shape {shape} has {len(shape)} dimensions; the cache stores arrays of 0 (a scalar) to "
             f"{_MAX_DIMS} dimensions.")
     if any(d < 0 for d in shape):
         raise ValueError(f"shape {shape} has a negative dimension.")

@@ -50,16 +50,17 @@ def prepare(data: object, what: str = "data") -> tuple[np.ndarray, int]:
     """data as a C-contiguous little-endian array the library can copy, and its dtype code.
 
     Copies only when data is not already in that form (non-contiguous, big-endian, a list).
+    A Python or numpy scalar (bool, int, float, complex) becomes a 0-d array, as osipy stores it,
+    and comes back from a get as a 0-d array.
 
     Raises:
-        TypeError: an unsupported dtype (object, strings, datetimes, structured, ...).
-        ValueError: a 0-d array: the C ABI stores arrays of 1 to 32 dimensions, and silently
-            reshaping it to (1,) would hand back a different shape than was put.
+        TypeError: an unsupported dtype (object, strings, datetimes, structured, ...), or an int
+            too large for 64 bits.
     """
-    array = np.asarray(data)
+    try:
+        array = np.asarray(data)
+    except OverflowError:
+        raise TypeError(f"{what} is an integer too large for 64 bits: {data!r}") from None
     code = code_for(array.dtype)
-    if array.ndim == 0:
-        raise ValueError(
-            f"{what} is a 0-d array (a scalar); the cache stores arrays of at least one "
-            "dimension. Put np.atleast_1d(value) or store the scalar in the metadata.")
-    return np.ascontiguousarray(array, dtype=_DTYPES[code]), code
+    # Not np.ascontiguousarray: it turns a 0-d array into shape (1,).
+    return np.require(array, dtype=_DTYPES[code], requirements="C"), code

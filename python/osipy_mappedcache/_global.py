@@ -10,12 +10,15 @@ from .config import CacheConfig
 
 _lock = threading.Lock()
 _cache: IntermediateCache | None = None
+# What configure_cache() was last given: a forked worker's get_cache() opens its own session with
+# it, as osipy's workers see the parent's configured cache (None: the default CacheConfig).
+_config: CacheConfig | None = None
 
 
 def _forget_in_child() -> None:
-    # A forked child does not inherit the process-wide cache: its first get_cache() opens the
-    # child's own session (the parent's stays the parent's).  The lock may have been held by
-    # another thread of the parent at fork time, so the child gets a fresh one.
+    # A forked child does not inherit the process-wide session: its first get_cache() opens the
+    # child's own (the parent's stays the parent's), on the parent's configuration.  The lock may
+    # have been held by another thread of the parent at fork time, so the child gets a fresh one.
     global _cache, _lock
     _lock = threading.Lock()
     _cache = None
@@ -25,12 +28,13 @@ os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def get_cache() -> IntermediateCache:
-    """The process-wide cache, opened with the default CacheConfig on first use in each process
-    (a forked worker opens its own)."""
+    """The process-wide cache, opened on first use in each process with the configuration last
+    given to configure_cache() (the default CacheConfig if none).  A worker forked after
+    configure_cache() opens its own session with the parent's configuration."""
     global _cache
     with _lock:
         if _cache is None or _cache.closed:
-            _cache = IntermediateCache()
+            _cache = IntermediateCache(_config)
         return _cache
 
 
@@ -40,9 +44,9 @@ def configure_cache(config: CacheConfig) -> None:
     The new cache is opened first, so a bad config leaves the previous one in place.
     Arrays got from the previous cache stay valid.
     """
-    global _cache
+    global _cache, _config
     replacement = IntermediateCache(config)
     with _lock:
-        previous, _cache = _cache, replacement
+        previous, _cache, _config = _cache, replacement, config
     if previous is not None:
         previous.close()

@@ -1,4 +1,4 @@
-"""Zero-copy numpy views over mapped segments, and the leases that keep them mapped.
+"""Zero-copy numpy views over mapped segments, and the leases (or kept writer memory) that keep them mapped.
 
 Lifetime rule: a lease (osipy_cache_get / osipy_cache_get_bundle) keeps the segment mapped until
 osipy_cache_release.  Here a :class:`Lease` object owns that handle and releases it from a
@@ -15,9 +15,12 @@ import math
 import os
 import weakref
 
+from ctypes import byref, c_void_p
+
 import numpy as np
 
 from . import _dtypes
+from ._errors import check
 
 
 def _release(lib: ctypes.CDLL, handle: int, pid: int) -> None:
@@ -54,19 +57,22 @@ class MappedBuffer:
 
     __slots__ = ("__array_interface__", "__weakref__", "_lease", "address")
 
-    def __init__(self, lease: Lease, address: int, dtype: np.dtype, shape: tuple[int, ...]):
+    def __init__(self, lease: Lease, address: int, dtype: np.dtype, shape: tuple[int, ...],
+                 writable: bool = False):
         self._lease = lease
         self.address = address
         self.__array_interface__ = {
             "version": 3,
-            "data": (address, True),  # True: read-only
+            "data": (address, not writable),  # True: read-only
             "shape": shape,
             "typestr": dtype.str,
         }
 
 
-def view(lease: Lease, address: int | None, code: int, shape: tuple[int, ...]) -> np.ndarray:
-    """A read-only ndarray over `address` that keeps `lease` alive."""
+def view(lease: Lease, address: int | None, code: int, shape: tuple[int, ...],
+         writable: bool = False) -> np.ndarray:
+    """An ndarray over `address` that keeps `lease` alive; read-only unless `writable` (a lease
+    from osipy_cache_lease_private, whose mapping is this array's alone)."""
     dtype = _dtypes.dtype_for(code)
     if not address:
         # A zero-size array may legitimately come back without a data pointer; numpy cannot
@@ -74,6 +80,42 @@ def view(lease: Lease, address: int | None, code: int, shape: tuple[int, ...]) -
         if math.prod(shape) != 0:
             raise RuntimeError("The native library returned no data for a non-empty array.")
         empty = np.empty(shape, dtype)
-        empty.flags.writeable = False
+        empty.flags.writeable = writable
         return empty
-    return np.asarray(MappedBuffer(lease, address, dtype, shape))
+    return np.asarray(MappedBuffer(lease, address, dtype, shape, writable))
+
+
+def _release_memory(lib: ctypes.CDLL, handle: int, pid: int) -> None:
+    # As _release: from the garbage collector, never raising, never in a forked child.
+    if os.getpid() == pid:
+        lib.osipy_cache_release_memory(handle)
+
+
+class KeptMemory:
+    """The base of a writable array over a writer's memory (a ``create`` block's ``out``, the
+    array a ``get_or_create`` fill is given): keeps that memory mapped while the array or any view
+    of it is referenced.  When the writer commits or abandons, the library turns the memory into a
+    private copy-on-write mapping, so an array kept past the block or the fill still reads what
+    was written, and writing to it changes nothing in the cache and no other memory."""
+
+    __slots__ = ("__array_interface__", "__weakref__", "_finalizer")
+
+    def __init__(self, lib: ctypes.CDLL, address: int, dtype: np.dtype, shape: tuple[int, ...]):
+        handle = c_void_p()
+        check(lib, lib.osipy_cache_keep_memory(address, byref(handle)), "osipy_cache_keep_memory")
+        self._finalizer = weakref.finalize(self, _release_memory, lib, handle.value, os.getpid())
+        self._finalizer.atexit = False  # the process unmaps everything at exit anyway
+        self.__array_interface__ = {
+            "version": 3,
+            "data": (address, False),
+            "shape": shape,
+            "typestr": dtype.str,
+        }
+
+
+def writer_view(lib: ctypes.CDLL, address: int | None, dtype: np.dtype,
+                shape: tuple[int, ...]) -> np.ndarray:
+    """A writable ndarray over a writer's data that stays safe to use after the writer is done."""
+    if not address or math.prod(shape) == 0:
+        return np.zeros(shape, dtype)  # nothing to write into: no bytes are shared
+    return np.asarray(KeptMemory(lib, address, dtype, shape))

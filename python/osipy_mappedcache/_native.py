@@ -105,6 +105,9 @@ _SIGNATURES = {
         c_int32,
         [_handle, LEAVING_CALLBACK, c_void_p, _out_handle, POINTER(c_void_p), POINTER(c_int64)]),
     "osipy_cache_release_hold": (c_int32, [_handle]),
+    "osipy_cache_keep_memory": (c_int32, [c_void_p, _out_handle]),
+    "osipy_cache_release_memory": (c_int32, [_handle]),
+    "osipy_cache_lease_private": (c_int32, [_handle, _out_handle]),
 }
 
 _lock = threading.Lock()

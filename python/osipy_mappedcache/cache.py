@@ -16,6 +16,7 @@ import numpy as np
 
 from . import _device, _dtypes, _leases, _metadata, _native, _registrations
 from ._device_writer import DeviceWriter
+from ._host_writer import HostWriter
 from ._errors import CacheClosedError, CacheForkedError, check, error_for
 from .config import CacheConfig, RetentionPolicy
 
@@ -117,12 +118,15 @@ class IntermediateCache:
         check(self._lib, status, "osipy_cache_get_policy")
         return RetentionPolicy.from_code(policy.value)
 
-    def put(self, result_type: str, key: str, data: np.ndarray | Mapping[str, np.ndarray],
+    def put(self, result_type: str, key: str, data: np.ndarray | Mapping[str, np.ndarray] | complex,
             metadata: dict[str, Any] | None = None, tags: list[str] | tuple[str, ...] | None = None) -> None:
         """Stores an array, or a dict of named arrays, replacing any entry under (type, key).
 
         The data is copied into a new segment file (made C-contiguous and little-endian first);
-        nothing is stored for a TRANSIENT type.  metadata must be JSON-serializable.
+        nothing is stored for a TRANSIENT type.  A scalar (``0.98``, ``True``, ``np.float32(2)``)
+        or 0-d array, alone or as a dict value, is stored as a 0-d array and comes back as one.
+        metadata must be JSON-serializable; its numbers keep their kind (``1400.0`` comes back a
+        float, ``3`` an int).
 
         ``tags`` label the entry ("subject:07", "study:dce-2026"): :meth:`invalidate_tag` removes
         every entry carrying one, and :meth:`get_entry` lists them.
@@ -133,7 +137,7 @@ class IntermediateCache:
 
         Raises:
             TypeError: an unsupported dtype, or a key, type or name that is not a str.
-            ValueError: a 0-d array, or a shape the format cannot hold.
+            ValueError: a shape the format cannot hold.
             OSError: the segment could not be written (disk full, ...).
             DeviceUnavailableError: data is on a GPU whose library (CuPy, PyTorch) is missing.
         """
@@ -175,33 +179,49 @@ class IntermediateCache:
 
     def create(self, result_type: str, key: str, shape: tuple[int, ...] | list[int],
                dtype: np.dtype | type | str, metadata: dict[str, Any] | None = None, *,
-               device: str = "cuda", like: Any = None,
-               tags: list[str] | tuple[str, ...] | None = None) -> DeviceWriter:
-        """A new entry computed on the GPU: ``with cache.create(type, key, shape, dtype) as out:``
-        gives ``out``, a zeroed CuPy array (a torch tensor with ``like=torch``) on ``device``, to
-        fill there.  Leaving the block normally copies it into the new segment through the
-        segment's CUDA-registered mapping and publishes it (as ``put`` would); an exception
-        abandons it and leaves nothing behind.  ``out`` is device memory, never the mapping, so
-        keeping it after the block changes nothing in the cache.
+               device: str | None = None, like: Any = None,
+               tags: list[str] | tuple[str, ...] | None = None) -> HostWriter | DeviceWriter:
+        """A zero-copy put: ``with cache.create(type, key, shape, dtype) as out: out[...] = ...``.
+
+        ``out`` is a writable, zeroed numpy view of the new segment file itself, to fill in place
+        (no copy at the end).  Leaving the block normally publishes the entry, as ``put`` would;
+        an exception abandons it and leaves nothing behind.  ``out`` may be kept past the block:
+        it then reads what was written, and writing to it changes nothing in the cache (its memory
+        becomes a private copy-on-write mapping when the block ends).
+
+        With ``device="cuda"`` (or ``"cuda:N"``) the entry is computed on the GPU instead: ``out``
+        is a zeroed CuPy array (a torch tensor with ``like=torch``) on that device, copied into
+        the new segment through its CUDA-registered mapping when the block ends.
 
         Raises:
             TypeError: an unsupported dtype.
             ValueError: a bad shape, key or device.
-            DeviceUnavailableError: the GPU library or a CUDA device is missing.
-            OSError: the segment could not be created or published.
+            DeviceUnavailableError: with ``device``, the GPU library or a CUDA device is missing.
+            OSError: the segment could not be created (disk full, ...) or published.
         """
         args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
+        dims = tuple(int(d) for d in shape)
+        metadata_json = _metadata.encode(metadata, tags)
+        if device is None:
+            if like is not None:
+                raise ValueError("like= chooses the GPU library of a device create: pass device='cuda' too")
+            return HostWriter(self._lib, args, dims, np.dtype(dtype), metadata_json)
         backend = _device.backend_for(device, like)
-        return DeviceWriter.for_shape(self._lib, args, backend, tuple(int(d) for d in shape),
-                                      np.dtype(dtype), _metadata.encode(metadata, tags))
+        return DeviceWriter.for_shape(self._lib, args, backend, dims, np.dtype(dtype), metadata_json)
 
     def get(self, result_type: str, key: str, device: str | None = None,
-            like: Any = None) -> ArrayResult | Any | None:
+            like: Any = None, writable: bool = False) -> ArrayResult | Any | None:
         """The entry as a read-only zero-copy array (or dict of arrays); None on a miss.
 
         A miss is an absent, TRANSIENT, expired or corrupt entry.  The returned arrays keep the
         file mapped while they are referenced; writing to them is refused (they are views of
         the cache, and a private copy-on-write mapping besides).
+
+        With ``writable=True`` the arrays may be written, as osipy's copies may: they are a
+        private copy-on-write mapping of their own, so nothing is copied until a page is written,
+        and writes reach neither the file, nor other gets (in this process or any other), nor
+        the cache.  (If the entry was replaced or invalidated between the look-up and the
+        mapping, the arrays are copied instead.)
 
         With ``device="cuda"`` (or ``"cuda:N"``) the entry comes back on the GPU instead: a new
         CuPy array, or a torch CUDA tensor with ``like=torch``, copied from the entry's mapping.
@@ -228,10 +248,14 @@ class IntermediateCache:
         owner = _leases.Lease(self._lib, lease.value)
         if backend is not None:
             return self._to_device(lease.value, owner, count.value, kind.value, backend)
+        if writable:
+            owner, handle, copy = self._private(owner, lease.value)
+        else:
+            handle, copy = lease.value, False
         arrays = {}
         for index in range(count.value):
-            name, view = self._array_at(owner, lease.value, index)
-            arrays[name] = view
+            name, view = self._array_at(owner, handle, index, writable and not copy)
+            arrays[name] = np.array(view) if copy else view
         if kind.value == _native.KIND_ARRAY:
             return arrays[""]
         return arrays
@@ -253,7 +277,19 @@ class IntermediateCache:
             owner.release()  # the device arrays are copies: the host lease is done with
         return arrays[""] if kind == _native.KIND_ARRAY else arrays
 
-    def _array_at(self, owner: _leases.Lease, lease: int, index: int) -> tuple[str, np.ndarray]:
+    def _private(self, owner: _leases.Lease, lease: int) -> tuple[_leases.Lease, int, bool]:
+        """A lease over a private copy-on-write mapping of the same arrays, replacing `owner`'s;
+        or `owner` itself and True (copy the arrays) when the entry's file is gone."""
+        private = c_void_p()
+        status = self._lib.osipy_cache_lease_private(lease, byref(private))
+        if status == _native.MISS:
+            return owner, lease, True
+        check(self._lib, status, "osipy_cache_lease_private")
+        owner.release()
+        return _leases.Lease(self._lib, private.value), private.value, False
+
+    def _array_at(self, owner: _leases.Lease, lease: int, index: int,
+                  writable: bool = False) -> tuple[str, np.ndarray]:
         name, data, dtype, ndim = c_char_p(), c_void_p(), c_int32(), c_int32()
         shape = (c_int64 * _native.MAX_DIMS)()
         status = self._lib.osipy_cache_bundle_array(
@@ -261,7 +297,7 @@ class IntermediateCache:
         check(self._lib, status, "osipy_cache_bundle_array")
         # name.value copies the bytes now; the library's pointer dies with the lease.
         return name.value.decode("utf-8"), _leases.view(
-            owner, data.value, dtype.value, tuple(shape[:ndim.value]))
+            owner, data.value, dtype.value, tuple(shape[:ndim.value]), writable)
 
     def get_or_create(self, result_type: str, key: str, shape: tuple[int, ...] | list[int],
                       dtype: np.dtype | type | str, fill: Any,
@@ -272,7 +308,9 @@ class IntermediateCache:
         with a writable, zeroed numpy array of ``shape`` and ``dtype`` that is the new segment
         itself, to be filled in place; the other callers wait, then every one gets the result as
         ``get`` returns it (read-only, zero-copy).  If ``fill`` raises, nothing is published and
-        the exception reaches this caller (the next waiting caller computes).
+        the exception reaches this caller (the next waiting caller computes).  An array the fill
+        keeps stays safe to use after the call: it then reads what it wrote, and writing to it
+        changes neither the entry nor any later get (its memory becomes private at the commit).
 
         Raises:
             TypeError: an unsupported dtype, or the entry exists with another dtype or as a dict.
@@ -287,8 +325,7 @@ class IntermediateCache:
 
         def call_fill(data: int, size: int, _user: int) -> int:
             try:
-                target = np.ctypeslib.as_array(ctypes.cast(data, POINTER(ctypes.c_ubyte)), shape=(size,)) if size else np.empty(0, np.uint8)
-                fill(target.view(wanted).reshape(dims))
+                fill(_leases.writer_view(self._lib, data, wanted, dims))
                 return 0
             except BaseException as error:  # noqa: BLE001 - re-raised below, after the library returns
                 failure.append(error)

@@ -247,7 +247,7 @@ class DeviceWriteTests(DeviceTestCase):
     def test_create_on_the_device_publishes_what_the_block_wrote(self):
         cache = self.persistent()
 
-        with cache.create("t1", "s1", (16, 16), np.float32) as out:
+        with cache.create("t1", "s1", (16, 16), np.float32, device="cuda") as out:
             out[...] = self.cp.asarray(np.full((16, 16), 7, np.float32))
             self.assertFalse(cache.has("t1", "s1"))  # nothing is published before the block ends
 
@@ -258,7 +258,7 @@ class DeviceWriteTests(DeviceTestCase):
         cache = self.persistent()
 
         with self.assertRaises(ZeroDivisionError):
-            with cache.create("t1", "s1", (16, 16), np.float32):
+            with cache.create("t1", "s1", (16, 16), np.float32, device="cuda"):
                 1 / 0
 
         self.assertFalse(cache.has("t1", "s1"))
@@ -267,9 +267,9 @@ class DeviceWriteTests(DeviceTestCase):
     def test_create_refuses_an_unsupported_dtype_or_shape_before_anything_is_made(self):
         cache = self.persistent()
         with self.assertRaises(TypeError):
-            cache.create("t1", "s1", (4,), np.dtype("U4"))
+            cache.create("t1", "s1", (4,), np.dtype("U4"), device="cuda")
         with self.assertRaises(ValueError):
-            cache.create("t1", "s1", (), np.float32)
+            cache.create("t1", "s1", (1,) * 33, np.float32, device="cuda")
 
 
 class WithoutAGpuTests(CacheTestCase):
@@ -293,7 +293,7 @@ class WithoutAGpuTests(CacheTestCase):
     def test_create_names_what_is_missing(self):
         cache = self.open_cache()
         with self.assertRaises(DeviceUnavailableError):
-            cache.create("t1", "s1", (4,), np.float32)
+            cache.create("t1", "s1", (4,), np.float32, device="cuda")
 
     def test_bad_device_arguments_are_value_errors(self):
         cache = self.open_cache()

@@ -440,10 +440,6 @@ class BadInputTests(CacheTestCase):
         with self.assertRaises(TypeError):
             self.open_cache().put("t", "k", np.array([{}, None], dtype=object))
 
-    def test_zero_dimensional_array_raises_value_error(self):
-        with self.assertRaises(ValueError):
-            self.open_cache().put("t", "k", np.float64(1.0))
-
     def test_nul_in_key_raises_value_error(self):
         with self.assertRaises(ValueError):
             self.open_cache().put("t", "a\0b", np.ones(1))

@@ -91,7 +91,7 @@ internal static unsafe partial class Exports
             IUntypedWriter writer = target.CreateUntyped(
                 NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key"), NativeArguments.DType(dtype), NativeArguments.Shape(shape, ndim), tagged.Metadata, tagged.Tags);
             *outData = NativeArguments.AddressOf(writer.View);
-            *outWriter = Handles.Add(writer);
+            *outWriter = Handles.Add(new NativeWriter(writer, FillingWriters.Register(writer)));
             return NativeErrors.Ok();
         }
         catch (Exception ex)
@@ -122,7 +122,12 @@ internal static unsafe partial class Exports
                 NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key"), NativeArguments.DType(dtype), NativeArguments.Shape(shape, ndim),
                 writer =>
                 {
-                    int status = fill(NativeArguments.AddressOf(writer.View), writer.View.SizeBytes, userData);
+                    int status;
+                    using (FillingWriters.Register(writer))
+                    {
+                        status = fill(NativeArguments.AddressOf(writer.View), writer.View.SizeBytes, userData);
+                    }
+
                     if (status != 0)
                     {
                         throw new FillFailedException($"The fill callback returned {status}; nothing was published.");
@@ -145,8 +150,8 @@ internal static unsafe partial class Exports
     {
         try
         {
-            using IUntypedWriter committing = Handles.Remove<IUntypedWriter>(writer, "writer");
-            committing.CommitUntyped().Dispose();
+            using NativeWriter committing = Handles.Remove<NativeWriter>(writer, "writer");
+            committing.Commit();
             return NativeErrors.Ok();
         }
         catch (Exception ex)
@@ -160,7 +165,7 @@ internal static unsafe partial class Exports
     {
         try
         {
-            Handles.Remove<IUntypedWriter>(writer, "writer").Dispose();
+            Handles.Remove<NativeWriter>(writer, "writer").Dispose();
             return NativeErrors.Ok();
         }
         catch (Exception ex)

@@ -11,12 +11,17 @@ internal static unsafe class NativeArguments
             ? (DType)code
             : throw new ArgumentOutOfRangeException("dtype", code, $"{code} is not an element type code (OSIPY_FLOAT32 = 1 ... OSIPY_COMPLEX128 = 12).");
 
-    /// <summary>1..32 dimensions, each in [0, 2^31), read from <paramref name="shape"/>.</summary>
+    /// <summary>0..32 dimensions, each in [0, 2^31), read from <paramref name="shape"/> (which may be NULL for 0: a scalar, one element).</summary>
     public static long[] Shape(long* shape, int ndim)
     {
-        if (ndim is < 1 or > SegmentLimits.MaxDimensions)
+        if (ndim is < 0 or > SegmentLimits.MaxDimensions)
         {
-            throw new ArgumentOutOfRangeException(nameof(ndim), ndim, $"ndim must be between 1 and {SegmentLimits.MaxDimensions}.");
+            throw new ArgumentOutOfRangeException(nameof(ndim), ndim, $"ndim must be between 0 (a scalar) and {SegmentLimits.MaxDimensions}.");
+        }
+
+        if (ndim == 0)
+        {
+            return [];
         }
 
         if (shape is null)

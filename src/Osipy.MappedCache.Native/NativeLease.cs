@@ -38,6 +38,26 @@ internal sealed unsafe class NativeLease : IDisposable
 
     public byte* Name(int index) => (byte*)_names[index];
 
+    /// <summary>
+    /// The same arrays over a new private, copy-on-write mapping of the same file, with their own
+    /// lease: writes through it change nothing any other lease, process or the file sees. Null if
+    /// the file is no longer the entry's (invalidated or replaced since the get).
+    /// </summary>
+    public NativeLease? PrivateTwin()
+    {
+        MappedArray first = _arrays[0];
+        using Mapping.SegmentMapping? twin = first.Lease.Mapping.TryMapPrivateTwin();
+        if (twin is null)
+        {
+            return null;
+        }
+
+        // The leases below take their own references; disposing the twin drops only the owner's.
+        return Kind == ArrayKind
+            ? Of(MappedArray.Create(new Mapping.MappingLease(twin), first.Entry, first.Record))
+            : Of(new MappedBundle(twin, first.Entry, [.. _arrays.Select(array => array.Record)]));
+    }
+
     public void Dispose()
     {
         _owner.Dispose();

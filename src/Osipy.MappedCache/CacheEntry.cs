@@ -26,7 +26,7 @@ public sealed class CacheEntry
     /// <summary>Bytes of array data (all arrays, for a bundle).</summary>
     public required long SizeBytes { get; init; }
 
-    /// <summary>The metadata given to Put, as read back from JSON (numbers are long or double).</summary>
+    /// <summary>The metadata given to Put, as read back from JSON: integers are <see cref="long"/> (<see cref="ulong"/> above its range), floating-point numbers <see cref="double"/> even when integral (1400.0 stays 1400.0).</summary>
     /// <remarks>Parsed on first read, so a get that never looks at it does not pay for it.</remarks>
     public IReadOnlyDictionary<string, object?> Metadata =>
         LazyInitializer.EnsureInitialized(ref _metadata, () => WithoutTags(Format.MetadataJson.Deserialize(MetadataJson)));

@@ -25,6 +25,7 @@ public abstract class MappedArray : IDisposable
     {
         Lease = lease;
         Entry = entry;
+        Record = array;
         Name = array.Name;
         // A single array's shape is its entry's, built once per entry; a bundle's arrays have their own.
         Shape = entry.IsBundle ? array.IntShape() : entry.Shape;
@@ -56,6 +57,9 @@ public abstract class MappedArray : IDisposable
 
     /// <summary>The lease on the mapping; the C ABI takes the payload's address from it.</summary>
     internal MappingLease Lease { get; }
+
+    /// <summary>Where the array lies in its segment file.</summary>
+    internal ArrayRecord Record { get; }
 
     /// <summary>Where the payload starts in the mapping.</summary>
     internal long PayloadOffset { get; }

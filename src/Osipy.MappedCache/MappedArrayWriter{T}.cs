@@ -132,13 +132,27 @@ public sealed class MappedArrayWriter<T> : IDisposable, IUntypedWriter
     /// <summary>Drops the shared, writable mapping (and the view over it) before publication.</summary>
     internal void ReleaseMapping()
     {
+        Mapping.LetGoOfShared(Segment.File.Handle);
         View.Dispose();
         Mapping.Dispose();
     }
 
-    /// <summary>The one place the writer's three resources go: view, mapping, then file (removed unless published).</summary>
+    /// <summary>
+    /// The one place the writer's three resources go: view, mapping, then file (removed unless
+    /// published). Memory kept past the writer (the C ABI's osipy_cache_keep_memory) becomes private first.
+    /// </summary>
     private void ReleaseAll(bool keepView)
     {
+        try
+        {
+            Mapping.LetGoOfShared(Segment.File.Handle);
+        }
+        catch (IOException)
+        {
+            // Nothing was published from this writer's file (it is removed below, or a compressed
+            // copy was written from it): kept memory still writes only to the doomed file.
+        }
+
         if (!keepView)
         {
             View.Dispose();

@@ -88,7 +88,11 @@ static int boundary(osipy_cache *cache) {
     report("unknown_handle", osipy_cache_has((osipy_cache *)(intptr_t)0x7ff0, "t", "k", &has));
     report("null_key", osipy_cache_put(cache, "t", NULL, OSIPY_FLOAT32, data, shape, 1, NULL));
     report("null_data", osipy_cache_put(cache, "t", "k", OSIPY_FLOAT32, NULL, shape, 1, NULL));
-    report("ndim_0", osipy_cache_put(cache, "t", "k", OSIPY_FLOAT32, data, shape, 0, NULL));
+    report("ndim_negative", osipy_cache_put(cache, "t", "k", OSIPY_FLOAT32, data, shape, -1, NULL));
+    report("scalar_put", osipy_cache_put(cache, "t", "scalar", OSIPY_FLOAT32, data, NULL, 0, NULL)); /* a 0-d array */
+    report("scalar_get", osipy_cache_get(cache, "t", "scalar", &lease, &out, &dtype, &ndim, out_shape));
+    report("scalar_ndim", ndim);
+    osipy_cache_release(lease);
     report("ndim_33", osipy_cache_put(cache, "t", "k", OSIPY_FLOAT32, data, big, 33, NULL));
     report("negative_dim", osipy_cache_put(cache, "t", "k", OSIPY_FLOAT32, data, negative, 1, NULL));
     report("unknown_dtype", osipy_cache_put(cache, "t", "k", 42, data, shape, 1, NULL));

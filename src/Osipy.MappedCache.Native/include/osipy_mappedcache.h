@@ -95,6 +95,7 @@ typedef struct osipy_cache osipy_cache;   /* one session on a cache directory */
 typedef struct osipy_lease osipy_lease;   /* keeps a got array (or bundle) mapped */
 typedef struct osipy_writer osipy_writer; /* a zero-copy put in progress */
 typedef struct osipy_hold osipy_hold;     /* keeps a lease's mapping for an attachment (osipy_cache_hold) */
+typedef struct osipy_memory osipy_memory; /* keeps a writer's memory past its commit (osipy_cache_keep_memory) */
 
 /* The last failure on the calling thread, as UTF-8; "" if none. Valid until the next call on
  * this thread. Never NULL; do not free. */
@@ -132,7 +133,9 @@ int32_t osipy_cache_close(osipy_cache *cache);
 int32_t osipy_cache_get_policy(osipy_cache *cache, const char *result_type, int32_t *out_policy);
 
 /* Copies an array of `dtype` and `shape` from `data` into a new segment, replacing any entry under
- * (result_type, key) atomically. metadata_json: NULL or a JSON object. Nothing is stored for a
+ * (result_type, key) atomically. ndim is 0 to OSIPY_MAX_DIMS: 0 is a scalar (one element; shape may
+ * be NULL), as numpy's 0-d arrays. metadata_json: NULL or a JSON object; its numbers keep their kind
+ * (a number written with a fraction or exponent, 1400.0, comes back as one). Nothing is stored for a
  * TRANSIENT type. Errors: BAD_HANDLE, INVALID_ARGUMENT, IO_ERROR, ACCESS_DENIED. */
 int32_t osipy_cache_put(osipy_cache *cache, const char *result_type, const char *key,
                         int32_t dtype, const void *data, const int64_t *shape, int32_t ndim,
@@ -163,6 +166,25 @@ int32_t osipy_cache_get_or_create(osipy_cache *cache, const char *result_type, c
                                   int32_t (*fill)(void *data, int64_t bytes, void *user_data), void *user_data,
                                   osipy_lease **out_lease, const void **out_data, int32_t *out_dtype,
                                   int32_t *out_ndim, int64_t *out_shape);
+
+/* Keeps the memory of a writer being filled mapped past the writer, until osipy_cache_release_memory:
+ * `data` is osipy_cache_create's out_data (before its commit or abandon) or the pointer a
+ * get_or_create fill callback is given (during the callback). When the writer commits or abandons,
+ * the range becomes a private copy-on-write mapping of what was written: a pointer kept past the
+ * writer reads the published bytes, and writing through it changes neither the entry, nor any
+ * reader, nor other memory. For bindings whose arrays outlive a call (Python's fill arrays).
+ * Errors: INVALID_ARGUMENT (not such a pointer), IO_ERROR. */
+int32_t osipy_cache_keep_memory(void *data, osipy_memory **out_memory);
+
+/* Unmaps memory kept by osipy_cache_keep_memory. Errors: BAD_HANDLE. */
+int32_t osipy_cache_release_memory(osipy_memory *memory);
+
+/* A second lease on the same array(s) as `lease`, over a mapping of its own that is private and
+ * copy-on-write: writes through it reach no other lease of this process, no other process and not
+ * the file, and cost a page copy only for the pages written (a writable get). Release both leases.
+ * Errors: MISS (the file is no longer the entry's: invalidated or replaced since the get; copy
+ * instead), BAD_HANDLE, IO_ERROR. */
+int32_t osipy_cache_lease_private(osipy_lease *lease, osipy_lease **out_lease);
 
 /* Seals and publishes the array; the writer and its data pointer are released. Errors: BAD_HANDLE, IO_ERROR. */
 int32_t osipy_cache_commit(osipy_writer *writer);

@@ -11,7 +11,9 @@ namespace Osipy.MappedCache.Format;
 /// Accepted values: null, string, bool, integers, finite floating-point and decimal numbers,
 /// <see cref="DateTime"/>/<see cref="DateTimeOffset"/>/<see cref="Guid"/>/enums (stored as strings),
 /// string-keyed dictionaries, and other sequences (stored as arrays).
-/// Read back, numbers are <see cref="long"/> when integral and <see cref="double"/> otherwise,
+/// Read back, numbers written without a fraction or exponent are <see cref="long"/> (or
+/// <see cref="ulong"/> above its range) and all others <see cref="double"/>: a floating-point value is
+/// written with a fraction even when integral (1400.0, never 1400), so its type survives the round trip;
 /// arrays are <c>object?[]</c> and objects are <c>Dictionary&lt;string, object?&gt;</c>.
 /// </summary>
 internal static class MetadataJson
@@ -87,13 +89,7 @@ internal static class MetadataJson
             case sbyte or short or int or long: writer.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture)); break;
             case byte or ushort or uint or ulong: writer.WriteNumberValue(Convert.ToUInt64(value, CultureInfo.InvariantCulture)); break;
             case float or double or Half:
-                double d = Convert.ToDouble(value, CultureInfo.InvariantCulture);
-                if (!double.IsFinite(d))
-                {
-                    throw new ArgumentException($"Metadata value '{path}' is {d}, which JSON cannot represent.");
-                }
-
-                writer.WriteNumberValue(d);
+                WriteFloatingPoint(writer, value, path);
                 break;
             case decimal m: writer.WriteNumberValue(m); break;
             case DateTime dt: writer.WriteStringValue(dt.ToString("O", CultureInfo.InvariantCulture)); break;
@@ -140,6 +136,31 @@ internal static class MetadataJson
         }
     }
 
+    /// <summary>
+    /// A floating-point number written so that it reads back as one: shortest round-trip digits,
+    /// with ".0" added to an integral value (Utf8JsonWriter writes 1400.0 as "1400", which every
+    /// reader, this one and Python's json included, takes for an integer).
+    /// </summary>
+    private static void WriteFloatingPoint(Utf8JsonWriter writer, object value, string path)
+    {
+        double d = Convert.ToDouble(value, CultureInfo.InvariantCulture);
+        if (!double.IsFinite(d))
+        {
+            throw new ArgumentException($"Metadata value '{path}' is {d}, which JSON cannot represent.");
+        }
+
+        // A float keeps its own shortest digits (0.1f is "0.1", not its double's 0.10000000149011612).
+        string text = value is float f
+            ? f.ToString("R", CultureInfo.InvariantCulture)
+            : d.ToString("R", CultureInfo.InvariantCulture);
+        if (text.AsSpan().IndexOfAny('.', 'E', 'e') < 0)
+        {
+            text += ".0";
+        }
+
+        writer.WriteRawValue(text, skipInputValidation: true);
+    }
+
     /// <summary>A repeated name keeps its last value, as JavaScript and Python's json do.</summary>
     private static Dictionary<string, object?> ToDictionary(JsonElement element)
     {
@@ -157,9 +178,16 @@ internal static class MetadataJson
         JsonValueKind.Object => ToDictionary(element),
         JsonValueKind.Array => element.EnumerateArray().Select(ToClr).ToArray(),
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out long l) ? (object)l : element.GetDouble(), // (object): else both become double
+        JsonValueKind.Number => Number(element),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,
     };
+
+    // A number written without a fraction or exponent is an integer (long, or ulong above long's
+    // range); any other, 1400.0 included, is a double, so a float stays a float through a round trip.
+    private static object Number(JsonElement element) =>
+        element.TryGetInt64(out long signed) ? signed
+        : element.TryGetUInt64(out ulong unsigned) ? (object)unsigned // (object): else every branch becomes double
+        : element.GetDouble();
 }

@@ -16,7 +16,7 @@ namespace Osipy.MappedCache.Mapping;
 /// <see cref="Length"/> readable and writable bytes. In a private mapping writes land in private
 /// pages and never reach the file. Thread-safe: reference counting is SafeHandle's.
 /// </remarks>
-internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
+internal sealed partial class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
 {
     private readonly Lock _holdsGate = new();
     private readonly string _path;
@@ -251,8 +251,8 @@ internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
         }
     }
 
-    // Under _holdsGate. Opens the path again and maps it only if it still names this very file (a
-    // put may have renamed another over it, an invalidate unlinked it: then there is nothing to hold).
+    // Under _holdsGate. Maps the path again only if it still names this very file (a put may have
+    // renamed another over it, an invalidate unlinked it: then there is nothing to hold).
     private bool TryMapSharedReadOnly()
     {
         if (_sharedReadOnly != 0)
@@ -260,20 +260,13 @@ internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
             return true;
         }
 
-        int fd = Libc.Open(_path, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
-        if (fd < 0)
+        using SafeFileHandle? file = TryOpenSameFile();
+        if (file is null)
         {
             return false;
         }
 
-        using var file = new SafeFileHandle(fd, ownsHandle: true);
-        if (Libc.Statx(fd, string.Empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out Libc.StatxBuffer stat) != 0
-            || (stat.DeviceMajor, stat.DeviceMinor, stat.Inode) != _file || (long)stat.Size < Length)
-        {
-            return false;
-        }
-
-        nint address = Libc.Mmap(0, (nuint)Length, Libc.PROT_READ, Libc.MAP_SHARED, fd, 0);
+        nint address = Libc.Mmap(0, (nuint)Length, Libc.PROT_READ, Libc.MAP_SHARED, (int)file.DangerousGetHandle(), 0);
         if (address == Libc.MAP_FAILED)
         {
             return false;
@@ -281,6 +274,26 @@ internal sealed class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
 
         _sharedReadOnly = address;
         return true;
+    }
+
+    /// <summary>The mapped file opened read-only again by its path, or null if the path now names another file or none.</summary>
+    private SafeFileHandle? TryOpenSameFile()
+    {
+        int fd = Libc.Open(_path, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        var file = new SafeFileHandle(fd, ownsHandle: true);
+        if (Libc.Statx(fd, string.Empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out Libc.StatxBuffer stat) != 0
+            || (stat.DeviceMajor, stat.DeviceMinor, stat.Inode) != _file || (long)stat.Size < Length)
+        {
+            file.Dispose();
+            return null;
+        }
+
+        return file;
     }
 
     /// <summary>Detaches a hold and returns its reference; the unmap happens here if it was the last.</summary>

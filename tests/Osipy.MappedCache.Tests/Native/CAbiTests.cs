@@ -77,7 +77,10 @@ public sealed class CAbiTests(NativeLibraryFixture native) : IDisposable
         Assert.Equal(BadHandle, codes["unknown_handle"]);
         Assert.Equal(InvalidArgument, codes["null_key"]);
         Assert.Equal(InvalidArgument, codes["null_data"]);
-        Assert.Equal(InvalidArgument, codes["ndim_0"]);
+        Assert.Equal(InvalidArgument, codes["ndim_negative"]);
+        Assert.Equal(Ok, codes["scalar_put"]);
+        Assert.Equal(Ok, codes["scalar_get"]);
+        Assert.Equal(0, codes["scalar_ndim"]);
         Assert.Equal(InvalidArgument, codes["ndim_33"]);
         Assert.Equal(InvalidArgument, codes["negative_dim"]);
         Assert.Equal(InvalidArgument, codes["unknown_dtype"]);
