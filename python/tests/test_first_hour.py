@@ -137,6 +137,20 @@ class ScalarTests(CacheTestCase):
             self.open_cache().put("fit", "k", 2**70)
 
 
+class EvictionRuleTests(CacheTestCase):
+    def test_a_new_cached_put_is_never_evicted_by_its_own_admission(self):
+        cache = self.open_cache(max_memory_mb=64)
+        cache.put("dce", "held", np.ones(90 * 2**20 // 8))  # 90 MiB of float64
+        held = cache.get("dce", "held")
+
+        for i in range(3):
+            cache.put("conc", f"p{i}", np.full(45 * 2**19 // 8, float(i)))  # 22.5 MiB each
+            self.assertTrue(cache.has("conc", f"p{i}"), f"p{i} was evicted by its own put")
+
+        self.assertFalse(cache.has("dce", "held"))  # the least recently used went first
+        self.assertEqual(90 * 2**20 // 8, held.sum())  # and its array still reads it
+
+
 class WritableGetTests(CacheTestCase):
     def test_a_writable_get_is_private_to_its_array(self):
         cache = self.open_cache(default_policy=RetentionPolicy.PERSISTENT)

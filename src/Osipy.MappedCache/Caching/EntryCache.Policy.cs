@@ -103,11 +103,13 @@ internal sealed partial class EntryCache
     /// <item>While more segments are mapped than <see cref="CacheSettings.MaxMappedSegments"/>, unmap the least
     /// recently used unleased entries (a CACHED entry of this session stays in the table, unmapped;
     /// any other leaves it, since the disk still has it).</item>
-    /// <item>While the held bytes exceed the budget, evict the least recently used unleased entries:
-    /// this session's CACHED files are removed (if still its own), anything else is only unmapped.</item>
+    /// <item>While the held bytes, with those of entries evicted earlier that leases still hold,
+    /// exceed the budget, evict the least recently used entries, leased or not: this session's
+    /// CACHED files are removed (if still its own), anything else is only unmapped. A lease keeps
+    /// its mapping valid after its entry leaves, and its bytes count until it ends.</item>
     /// </list>
-    /// The entry being put or got (<paramref name="keep"/>) and leased entries are skipped, so leases
-    /// can hold a session over budget, and one entry larger than the budget is kept, as the seed keeps it.
+    /// The entry being put or got (<paramref name="keep"/>) is never evicted by its own admission,
+    /// so one entry larger than the budget is kept, as the seed keeps it.
     /// </summary>
     private void EvictOverBudget(EntryState? keep, Retired retired)
     {
@@ -124,8 +126,14 @@ internal sealed partial class EntryCache
             }
         }
 
-        foreach (EntryState victim in _table.ChooseEvictions(_settings.BudgetBytes, keep))
+        long stillLeased = _evictedButLeased.Bytes();
+        foreach (EntryState victim in _table.ChooseEvictions(_settings.BudgetBytes - stillLeased, keep))
         {
+            if (victim.IsLeased)
+            {
+                _evictedButLeased.Add(victim.Mapping!, victim.SizeBytes);
+            }
+
             _table.Remove(victim.Key);
             retired.Add(victim, removeFile: victim.OwnedCached);
             Interlocked.Increment(ref _counters.Evictions);

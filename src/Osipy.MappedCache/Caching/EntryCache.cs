@@ -52,6 +52,7 @@ internal sealed partial class EntryCache
     private readonly Action<EntryState, Exception> _cleanupFailed;
     private readonly Lock _gate = new();
     private readonly EntryTable _table = new();
+    private readonly EvictedButLeased _evictedButLeased = new();
     private bool _disposed;
 
     public EntryCache(CacheSettings settings, SegmentPublisher publisher, LastUseTable lastUse, CacheCounters counters, Action<EntryState, Exception> cleanupFailed)
@@ -72,7 +73,7 @@ internal sealed partial class EntryCache
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return (_table.Count, _table.HeldBytes);
+            return (_table.Count, _table.HeldBytes + _evictedButLeased.Bytes());
         }
     }
 

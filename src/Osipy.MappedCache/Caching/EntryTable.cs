@@ -8,11 +8,11 @@ namespace Osipy.MappedCache.Caching;
 /// <see cref="IsOverBounds"/> are also safe without it, so that a hit never takes the lock.
 /// </summary>
 /// <remarks>
-/// <para>Eviction order: from least to most recently used (put or get), skipping entries with live
-/// leases and the entry being put or got, until the held bytes fit the budget. The same order
-/// picks mappings to drop when more segments are mapped than allowed. If only leased
-/// entries remain, the budget is exceeded until their leases end; a single entry larger than the
-/// budget is kept, as the seed keeps it.</para>
+/// <para>Eviction order: from least to most recently used (put or get), leased or not, skipping only
+/// the entry being put or got, until the held bytes fit the budget (a lease keeps its mapping valid
+/// after its entry leaves). The same order, skipping leased entries, picks mappings to drop when
+/// more segments are mapped than allowed. A single entry larger than the budget is kept, as the
+/// seed keeps it.</para>
 /// <para>Recency without the lock: a hit only stamps <see cref="EntryState.LastUsed"/> (as
 /// <c>MemoryCache</c> stamps <c>LastAccessed</c>), with a stamp that costs no clock read and no
 /// shared write (<see cref="NextStamp"/>). The list is ordered by
@@ -155,7 +155,7 @@ internal sealed class EntryTable
         return victims;
     }
 
-    /// <summary>The entries to evict so that the held bytes fit <paramref name="budgetBytes"/>.</summary>
+    /// <summary>The entries to evict so that the held bytes fit <paramref name="budgetBytes"/>, oldest first, never <paramref name="keep"/>.</summary>
     public List<EntryState> ChooseEvictions(long budgetBytes, EntryState? keep)
     {
         var victims = new List<EntryState>();
@@ -167,7 +167,7 @@ internal sealed class EntryTable
 
         foreach (EntryState candidate in OldestFirst())
         {
-            if (candidate != keep && !candidate.IsLeased)
+            if (candidate != keep)
             {
                 victims.Add(candidate);
                 held -= candidate.SizeBytes;

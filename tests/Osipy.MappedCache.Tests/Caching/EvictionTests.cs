@@ -65,7 +65,7 @@ public sealed class EvictionTests : IDisposable
     }
 
     [Fact]
-    public void Eviction_SkipsLeasedEntries()
+    public void Eviction_TakesTheLeastRecentlyUsedEvenWhenLeased_AndTheLeaseKeepsItsData()
     {
         using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Cached, maxMemoryMb: 1));
         cache.Put<float>("c", "leased", TestData.Ramp(QuarterMb), [QuarterMb]);
@@ -74,11 +74,56 @@ public sealed class EvictionTests : IDisposable
         for (int i = 0; i < 4; i++)
         {
             cache.Put<float>("c", $"k{i}", new float[QuarterMb], [QuarterMb]);
+            Assert.True(cache.Has("c", $"k{i}")); // never the victim of its own admission
         }
 
-        Assert.True(cache.Has("c", "leased"));
-        Assert.False(cache.Has("c", "k0"));
-        Assert.Equal(TestData.Ramp(QuarterMb)[^1], lease.Span[^1]);
+        // The leased entry was the least recently used: it went first. Its bytes count until the
+        // lease ends, so k0 (the next oldest) went too.
+        Assert.False(cache.Has("c", "leased"));
+        Assert.False(cache.Has("c", "leased"));
+        Assert.True(cache.Has("c", "k1") && cache.Has("c", "k2") && cache.Has("c", "k3"));
+        Assert.Equal(TestData.Ramp(QuarterMb), lease.ReadOnlySpan.ToArray());
+    }
+
+    [Fact]
+    public void NewCachedPuts_AreNotEvictedByAnOlderHeldEntry_TheIssueScenario()
+    {
+        // max_memory_mb=64, a held 90 MiB entry, then three 22.5 MiB puts: each put stays; the
+        // held entry, least recently used, leaves the table (its lease still reads it).
+        const int Big = 90 * 1024 * 1024 / sizeof(float), Small = 45 * 512 * 1024 / sizeof(float);
+        using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Cached, maxMemoryMb: 64));
+        cache.Put<float>("c", "held", TestData.Ramp(Big), [Big]);
+        using MappedArray<float> held = cache.Get<float>("c", "held")!;
+
+        for (int i = 0; i < 3; i++)
+        {
+            cache.Put<float>("c", $"p{i}", new float[Small], [Small]);
+            Assert.True(cache.Has("c", $"p{i}"), $"p{i} was evicted by its own put");
+        }
+
+        Assert.False(cache.Has("c", "held"));
+        Assert.Equal(TestData.Ramp(Big)[^1], held.ReadOnlySpan[^1]);
+    }
+
+    [Fact]
+    public void ALeaseEnding_GivesBackTheBytesOfItsEvictedEntry()
+    {
+        using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Cached, maxMemoryMb: 1));
+        cache.Put<float>("c", "leased", TestData.Ramp(QuarterMb), [QuarterMb]);
+        MappedArray<float> lease = cache.Get<float>("c", "leased")!;
+        for (int i = 0; i < 4; i++)
+        {
+            cache.Put<float>("c", $"k{i}", new float[QuarterMb], [QuarterMb]);
+        }
+
+        lease.Dispose();
+        cache.Put<float>("c", "k4", new float[QuarterMb], [QuarterMb]);
+
+        // The lease's bytes no longer count: k1..k4 fill the budget exactly, and k1 stays (had the
+        // evicted entry's quarter still counted, k1 would have gone).
+        Assert.True(cache.Has("c", "k1") && cache.Has("c", "k2") && cache.Has("c", "k3") && cache.Has("c", "k4"));
+        Assert.Equal(2, cache.GetStats().Evictions);
+        Assert.Equal(1.0, cache.GetStats().MemorySizeMb);
     }
 
     [Fact]
