@@ -49,4 +49,7 @@ def encode(metadata: dict[str, Any] | None, tags: Any = None) -> bytes | None:
             metadata = {**(metadata or {}), TAGS_PROPERTY: tags}
     if metadata is None:
         return None
-    return json.dumps(metadata, default=_plain, allow_nan=False).encode("utf-8")
+    try:
+        return json.dumps(metadata, default=_plain, allow_nan=False).encode("utf-8")
+    except ValueError as error:  # json's own words are "Out of range float values are not JSON compliant"
+        raise ValueError(f"metadata holds a NaN or infinite float, which JSON cannot store: {error}") from None

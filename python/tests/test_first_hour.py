@@ -137,6 +137,35 @@ class ScalarTests(CacheTestCase):
             self.open_cache().put("fit", "k", 2**70)
 
 
+class MessageTests(CacheTestCase):
+    """Errors name Python things: settings as CacheConfig spells them, dtypes as numpy does."""
+
+    def assert_in_pythons_words(self, message: str) -> None:
+        for dotnet in ("System.", "(Parameter ", "MaxMemoryMb", "CacheDir", "GetOrCreate"):
+            self.assertNotIn(dotnet, message)
+
+    def test_a_bad_setting_is_named_as_cache_config_spells_it(self):
+        with self.assertRaises(ValueError) as raised:
+            self.open_cache(max_memory_mb=-1)
+        self.assertIn("max_memory_mb", str(raised.exception))
+        self.assert_in_pythons_words(str(raised.exception))
+
+    def test_a_dtype_mismatch_names_numpy_dtypes(self):
+        cache = self.open_cache()
+        cache.put("t", "k", np.ones(3, np.float32))
+        with self.assertRaises(TypeError) as raised:
+            cache.get_or_create("t", "k", (3,), np.float64, lambda out: None)
+        self.assertIn("float32", str(raised.exception))
+        self.assert_in_pythons_words(str(raised.exception))
+        with self.assertRaises(ValueError) as raised:
+            cache.get_or_create("t", "k", (4,), np.float32, lambda out: None)
+        self.assert_in_pythons_words(str(raised.exception))
+
+    def test_nan_metadata_says_what_is_wrong(self):
+        with self.assertRaisesRegex(ValueError, "metadata holds a NaN"):
+            self.open_cache().put("t", "k", np.ones(1), metadata={"t1": float("nan")})
+
+
 class EvictionRuleTests(CacheTestCase):
     def test_a_new_cached_put_is_never_evicted_by_its_own_admission(self):
         cache = self.open_cache(max_memory_mb=64)

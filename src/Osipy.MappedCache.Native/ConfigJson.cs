@@ -57,7 +57,8 @@ internal static class ConfigJson
         catch (ArgumentException ex) when (ex.ParamName is { } property)
         {
             // Name the JSON key the C caller wrote, not the .NET property behind it.
-            string reason = ex.Message.Split('\n')[0].Replace($" (Parameter '{property}')", string.Empty, StringComparison.Ordinal);
+            string reason = ex.Message.Split('\n')[0].Replace($" (Parameter '{property}')", string.Empty, StringComparison.Ordinal)
+                .Replace(property, SnakeCase(property), StringComparison.Ordinal);
             throw new ArgumentException($"config_json: '{SnakeCase(property)}' is out of range: {reason}", "config_json");
         }
 

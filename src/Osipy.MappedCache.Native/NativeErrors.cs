@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Osipy.MappedCache.Native;
 
 /// <summary>Maps exceptions to status codes and keeps the calling thread's last error message.</summary>
-internal static class NativeErrors
+internal static partial class NativeErrors
 {
     [ThreadStatic]
     private static string? t_lastError;
@@ -23,9 +23,28 @@ internal static class NativeErrors
     }
 
     /// <summary>The status for <paramref name="exception"/>; its message becomes the thread's last error.</summary>
+    /// <summary>
+    /// The message as a C or Python caller should read it: without .NET's " (Parameter 'x')"
+    /// suffix and without the .NET type behind an element type ("float32 (System.Single)" is
+    /// "float32").
+    /// </summary>
+    internal static string InCallersWords(Exception exception)
+    {
+        string message = exception.Message;
+        if (exception is ArgumentException { ParamName: { } parameter })
+        {
+            message = message.Replace($" (Parameter '{parameter}')", string.Empty, StringComparison.Ordinal);
+        }
+
+        return DotNetTypeName().Replace(message, string.Empty);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" \(System\.[A-Za-z0-9_.]+\)")]
+    private static partial System.Text.RegularExpressions.Regex DotNetTypeName();
+
     public static int From(Exception exception)
     {
-        t_lastError = exception.Message;
+        t_lastError = InCallersWords(exception);
         NativeStatus status = exception switch
         {
             WrongProcessException => NativeStatus.WrongProcess,

@@ -53,6 +53,25 @@ public sealed class CacheEntry
     /// <summary>True when the entry was put as a dictionary of arrays (use <c>GetBundle</c>).</summary>
     public bool IsBundle => ElementType is null;
 
+    /// <summary>A one-line description for logs and debuggers, for example
+    /// <c>t1_map/sub-01: float32[128, 128, 32], 2.0 MiB, Persistent, created 2026-12-04T20:49:05Z</c>.</summary>
+    public override string ToString()
+    {
+        string what = IsBundle
+            ? $"{{{string.Join(", ", ArrayNames)}}}"
+            : $"{Format.DTypes.NumpyName(Format.DTypes.FromType(ElementType!))}[{string.Join(", ", Shape)}]";
+        string tags = Tags.Count == 0 ? string.Empty : $", tags [{string.Join(", ", Tags)}]";
+        return $"{ResultType}/{Key}: {what}, {FormatBytes(SizeBytes)}, {Policy}, created {CreatedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}{tags}";
+    }
+
+    private static string FormatBytes(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB"),
+        < 1024L * 1024 * 1024 => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.0} MiB"),
+        _ => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.00} GiB"),
+    };
+
     private static IReadOnlyDictionary<string, object?> WithoutTags(IReadOnlyDictionary<string, object?> metadata)
     {
         if (!metadata.ContainsKey(Format.EntryTags.Property))

@@ -75,7 +75,7 @@ public sealed partial class IntermediateCache
 
         string stored = string.Join(", ", array.Shape);
         array.Dispose();
-        throw new ArgumentException($"The entry exists with shape ({stored}); GetOrCreate asked for ({string.Join(", ", shape.ToArray())}).", nameof(shape));
+        throw new ArgumentException($"The entry exists with shape ({stored}); the call asked for ({string.Join(", ", shape.ToArray())}).", nameof(shape));
     }
 
     /// <summary>Like <see cref="GetOrCreate{T}"/> for a run-time element type (the C ABI); <paramref name="fill"/> sees the writer untyped.</summary>

@@ -89,9 +89,11 @@ public sealed partial class IntermediateCache : IDisposable
 
     /// <summary>The policy for <paramref name="resultType"/>: its entry in Policies, else DefaultPolicy.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="resultType"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
     public RetentionPolicy GetPolicy(string resultType)
     {
         ArgumentNullException.ThrowIfNull(resultType);
+        _session.ThrowIfDisposed(); // as every other member: a disposed cache answers nothing
         return Config.Policies.TryGetValue(resultType, out RetentionPolicy policy) ? policy : Config.DefaultPolicy;
     }
 

@@ -72,7 +72,7 @@ internal sealed partial class EntryCache
     {
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ObjectDisposedException.ThrowIf(_disposed, typeof(IntermediateCache)); // the caller knows the facade, not this room
             return (_table.Count, _table.HeldBytes + _evictedButLeased.Bytes());
         }
     }
@@ -90,7 +90,7 @@ internal sealed partial class EntryCache
         Lookup result;
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ObjectDisposedException.ThrowIf(_disposed, typeof(IntermediateCache)); // the caller knows the facade, not this room
             result = FindLocked(key, takeLease, ref retired);
         }
 
@@ -165,7 +165,7 @@ internal sealed partial class EntryCache
                 if (_disposed)
                 {
                     mapping?.Dispose();
-                    throw new ObjectDisposedException(nameof(IntermediateCache));
+                    throw new ObjectDisposedException(typeof(IntermediateCache).FullName);
                 }
 
                 if (_table.Remove(state.Key) is { } previous)
@@ -232,7 +232,7 @@ internal sealed partial class EntryCache
         Retired retired = new();
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ObjectDisposedException.ThrowIf(_disposed, typeof(IntermediateCache)); // the caller knows the facade, not this room
             if (_table.Remove(key) is { } state)
             {
                 retired.Add(state, removeFile: false);
@@ -248,7 +248,7 @@ internal sealed partial class EntryCache
         Retired retired = new();
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ObjectDisposedException.ThrowIf(_disposed, typeof(IntermediateCache)); // the caller knows the facade, not this room
             foreach (EntryState state in _table.Where(s => resultType is null || s.Key.ResultType == resultType))
             {
                 _table.Remove(state.Key);

@@ -125,6 +125,9 @@ internal static class DTypes
     /// <summary>"float32 (System.Single)", for error messages.</summary>
     public static string Describe(DType code) => $"{Row(code).Name} ({Row(code).Type})";
 
+    /// <summary>numpy's name of the element type: "float32".</summary>
+    public static string NumpyName(DType code) => Row(code).Name;
+
     private static (DType Code, Type Type, string Name, string Descr, int ItemSize) Row(DType code) =>
         IsDefined(code) ? s_table[(int)code - 1] : throw new ArgumentOutOfRangeException(nameof(code), code, "Unknown element type code.");
 }
