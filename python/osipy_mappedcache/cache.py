@@ -119,7 +119,8 @@ class IntermediateCache:
         return RetentionPolicy.from_code(policy.value)
 
     def put(self, result_type: str, key: str, data: np.ndarray | Mapping[str, np.ndarray] | complex,
-            metadata: dict[str, Any] | None = None, tags: list[str] | tuple[str, ...] | None = None) -> None:
+            metadata: dict[str, Any] | None = None, tags: list[str] | tuple[str, ...] | None = None,
+            like: tuple[str, str] | None = None) -> None:
         """Stores an array, or a dict of named arrays, replacing any entry under (type, key).
 
         The data is copied into a new segment file (made C-contiguous and little-endian first);
@@ -131,6 +132,11 @@ class IntermediateCache:
         ``tags`` label the entry ("subject:07", "study:dce-2026"): :meth:`invalidate_tag` removes
         every entry carrying one, and :meth:`get_entry` lists them.
 
+        ``like=("dce", "sub-01")`` gives the new entry the image geometry of that entry: its
+        ``nifti.*`` metadata (voxel sizes, orientation; what ``osipy-cache import`` kept of the
+        NIfTI header), so ``osipy-cache export`` writes a derived map with the source's affine.
+        Keys in ``metadata`` win over copied ones.
+
         ``data`` may be on the GPU (a CuPy array, a torch CUDA tensor): it is copied from the
         device straight into the new segment's mapping, registered with CUDA for the copy, with
         no host array in between.  A dict's GPU arrays are copied to host arrays first.
@@ -140,8 +146,11 @@ class IntermediateCache:
             ValueError: a shape the format cannot hold.
             OSError: the segment could not be written (disk full, ...).
             DeviceUnavailableError: data is on a GPU whose library (CuPy, PyTorch) is missing.
+            KeyError: ``like`` names no entry.
         """
         args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
+        if like is not None:
+            metadata = {**self._geometry_of(like), **(metadata or {})}
         metadata_json = _metadata.encode(metadata, tags)
         if _device.is_device_array(data):
             with DeviceWriter.for_array(self._lib, args, data, metadata_json):
@@ -156,6 +165,16 @@ class IntermediateCache:
             *args, code, array.ctypes.data, shape, array.ndim, metadata_json)
         _native.report_warnings(self._lib)
         check(self._lib, status, "osipy_cache_put")
+
+    def _geometry_of(self, like: tuple[str, str]) -> dict[str, Any]:
+        """The ``nifti.*`` metadata of the entry ``like`` names, but the stored type of its file."""
+        if not (isinstance(like, tuple) and len(like) == 2):
+            raise TypeError(f"like must be a (result_type, key) tuple naming an entry, not {like!r}")
+        entry = self.get_entry(*like)
+        if entry is None:
+            raise KeyError(f"like={like!r} names no entry to take the geometry from")
+        return {name: value for name, value in entry["metadata"].items()
+                if name.startswith("nifti.") and name != "nifti.stored_datatype"}
 
     def _put_bundle(self, args: tuple, data: Mapping[str, np.ndarray],
                     metadata_json: bytes | None) -> None:
@@ -193,6 +212,8 @@ class IntermediateCache:
         is a zeroed CuPy array (a torch tensor with ``like=torch``) on that device, copied into
         the new segment through its CUDA-registered mapping when the block ends.
 
+        For a host create, ``like=("dce", "sub-01")`` copies that entry's geometry, as ``put``'s.
+
         Raises:
             TypeError: an unsupported dtype.
             ValueError: a bad shape, key or device.
@@ -201,11 +222,14 @@ class IntermediateCache:
         """
         args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
         dims = tuple(int(d) for d in shape)
-        metadata_json = _metadata.encode(metadata, tags)
         if device is None:
-            if like is not None:
-                raise ValueError("like= chooses the GPU library of a device create: pass device='cuda' too")
-            return HostWriter(self._lib, args, dims, np.dtype(dtype), metadata_json)
+            if isinstance(like, tuple):  # like=("dce", "sub-01"): that entry's geometry, as put's
+                metadata = {**self._geometry_of(like), **(metadata or {})}
+            elif like is not None:
+                raise ValueError("like= is an entry's (result_type, key) for a host create, or the GPU "
+                                 "library of a device create: pass device='cuda' too")
+            return HostWriter(self._lib, args, dims, np.dtype(dtype), _metadata.encode(metadata, tags))
+        metadata_json = _metadata.encode(metadata, tags)
         backend = _device.backend_for(device, like)
         return DeviceWriter.for_shape(self._lib, args, backend, dims, np.dtype(dtype), metadata_json)
 

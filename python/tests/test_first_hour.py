@@ -166,6 +166,30 @@ class MessageTests(CacheTestCase):
             self.open_cache().put("t", "k", np.ones(1), metadata={"t1": float("nan")})
 
 
+class GeometryTests(CacheTestCase):
+    def test_put_like_an_entry_copies_its_nifti_geometry_and_keeps_the_callers_keys(self):
+        cache = self.open_cache()
+        source = {"nifti.pixdim": [1.0, 0.9, 0.9, 2.5, 1.4, 0.0, 0.0, 0.0], "nifti.sform_code": 2,
+                  "nifti.srow_x": [0.0, -0.9, 0.0, 110.0], "nifti.stored_datatype": "int16", "source": "dce.nii.gz"}
+        cache.put("dce", "sub-01", np.ones((2, 2, 2, 3), np.float32), metadata=source)
+
+        cache.put("t1_map", "sub-01", np.ones((2, 2, 2), np.float32), metadata={"method": "vfa", "nifti.descrip": "T1"},
+                  like=("dce", "sub-01"))
+        with cache.create("ktrans", "sub-01", (2, 2, 2), np.float32, like=("dce", "sub-01")) as out:
+            out[...] = 0.1
+
+        metadata = cache.get_entry("t1_map", "sub-01")["metadata"]
+        self.assertEqual({"nifti.pixdim": source["nifti.pixdim"], "nifti.sform_code": 2,
+                          "nifti.srow_x": source["nifti.srow_x"], "method": "vfa", "nifti.descrip": "T1"}, metadata)
+        self.assertEqual(2, cache.get_entry("ktrans", "sub-01")["metadata"]["nifti.sform_code"])
+
+    def test_like_naming_no_entry_is_a_key_error_and_nothing_is_stored(self):
+        cache = self.open_cache()
+        with self.assertRaises(KeyError):
+            cache.put("t1_map", "sub-01", np.ones(2), like=("dce", "nobody"))
+        self.assertFalse(cache.has("t1_map", "sub-01"))
+
+
 class EvictionRuleTests(CacheTestCase):
     def test_a_new_cached_put_is_never_evicted_by_its_own_admission(self):
         cache = self.open_cache(max_memory_mb=64)

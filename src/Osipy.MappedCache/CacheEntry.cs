@@ -31,6 +31,23 @@ public sealed class CacheEntry
     public IReadOnlyDictionary<string, object?> Metadata =>
         LazyInitializer.EnsureInitialized(ref _metadata, () => WithoutTags(Format.MetadataJson.Deserialize(MetadataJson)));
 
+    /// <summary>
+    /// The entry's image geometry: its <c>nifti.*</c> metadata (voxel sizes, orientation, units:
+    /// what <c>osipy-cache import</c> kept of a NIfTI header), without <c>nifti.stored_datatype</c>,
+    /// which describes the source file's storage only. Put a map derived from this entry with
+    /// these in its metadata, and <c>osipy-cache export</c> writes it with the same affine.
+    /// </summary>
+    /// <example><code>
+    /// var geometry = cache.GetEntry("dce", "sub-01")!.Geometry;
+    /// cache.Put("t1_map", "sub-01", t1, new Dictionary&lt;string, object?&gt;(geometry) { ["method"] = "vfa" });
+    /// </code></example>
+    public IReadOnlyDictionary<string, object?> Geometry =>
+        Metadata.Where(pair => pair.Key.StartsWith(GeometryPrefix, StringComparison.Ordinal) && pair.Key != StoredDataType)
+            .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
+
+    private const string GeometryPrefix = "nifti.";
+    private const string StoredDataType = "nifti.stored_datatype";
+
     /// <summary>The tags given to Put, Create or GetOrCreate ("subject:07"), in the order given; empty if none.</summary>
     /// <remarks><c>InvalidateTag</c> removes every entry carrying a tag.</remarks>
     public IReadOnlyList<string> Tags => LazyInitializer.EnsureInitialized(ref _tags, () => Format.EntryTags.Of(MetadataJson));
