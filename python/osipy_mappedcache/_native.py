@@ -100,6 +100,7 @@ _SIGNATURES = {
     "osipy_cache_entry_json": (c_int32, [_handle, _string, _string, _out_string]),
     "osipy_cache_free_string": (c_int32, [c_void_p]),
     "osipy_take_warning": (c_int32, [_out_string]),
+    "osipy_cache_prepare_fork": (c_int32, []),
     "osipy_cache_lease_mapping": (c_int32, [_handle, POINTER(c_void_p), POINTER(c_int64)]),
     "osipy_cache_hold": (
         c_int32,
@@ -157,6 +158,11 @@ def library() -> ctypes.CDLL:
                 function = getattr(loaded, name)
                 function.restype = restype
                 function.argtypes = argtypes
+            # The library holds a fork until other threads' calls return, but its fork handler
+            # runs inside fork(), where this thread holds the GIL that a get_or_create fill in
+            # another thread needs to finish.  So the wait happens first, here: a ctypes call
+            # releases the GIL (include/osipy_mappedcache.h, osipy_cache_prepare_fork).
+            os.register_at_fork(before=loaded.osipy_cache_prepare_fork)
             _library = loaded
         return _library
 

@@ -12,6 +12,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             NativeArguments.NotNull(outLease, "out_lease");
             NativeArguments.NotNull(outData, "out_data");
             NativeArguments.NotNull(outDtype, "out_dtype");
@@ -42,6 +43,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             NativeArguments.NotNull(outLease, "out_lease");
             NativeArguments.NotNull(outCount, "out_count");
             *outLease = 0;
@@ -68,6 +70,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             NativeArguments.NotNull(outLease, "out_lease");
             NativeArguments.NotNull(outKind, "out_kind");
             NativeArguments.NotNull(outCount, "out_count");
@@ -96,6 +99,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             NativeArguments.NotNull(outName, "out_name");
             NativeArguments.NotNull(outData, "out_data");
             NativeArguments.NotNull(outDtype, "out_dtype");
@@ -119,6 +123,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             // Only what a get handed out: a cache or writer handle here is an error, never a close.
             Handles.RemoveLease(lease).Dispose();
             return NativeErrors.Ok();
@@ -134,6 +139,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             NativeArguments.NotNull(outHas, "out_has");
             *outHas = Handles.Get<IntermediateCache>(cache, "cache").Has(NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key")) ? 1 : 0;
             return NativeErrors.Ok();
@@ -149,6 +155,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             NativeArguments.NotNull(outJson, "out_json");
             *outJson = null;
             string type = NativeStrings.Read(resultType, "result_type"), name = NativeStrings.Read(key, "key");

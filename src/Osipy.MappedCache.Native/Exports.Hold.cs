@@ -13,6 +13,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             NativeArguments.NotNull(outBase, "out_base");
             NativeArguments.NotNull(outLength, "out_length");
             *outBase = null;
@@ -33,6 +34,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             NativeArguments.NotNull(leaving, "leaving");
             NativeArguments.NotNull(outHold, "out_hold");
             NativeArguments.NotNull(outBase, "out_base");
@@ -69,6 +71,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             Handles.Remove<MappingHold>(hold, "hold").Dispose();
             return NativeErrors.Ok();
         }

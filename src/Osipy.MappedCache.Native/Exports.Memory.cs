@@ -13,6 +13,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             NativeArguments.NotNull(outMemory, "out_memory");
             *outMemory = 0;
             *outMemory = Handles.Add(new KeptMemory(FillingWriters.At((nint)data).Keep()));
@@ -29,6 +30,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             Handles.Remove<KeptMemory>(memory, "memory").Dispose();
             return NativeErrors.Ok();
         }
@@ -43,6 +45,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             NativeArguments.NotNull(outLease, "out_lease");
             *outLease = 0;
             NativeLease? twin = Handles.Get<NativeLease>(lease, "lease").PrivateTwin();

@@ -11,6 +11,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             IntermediateCache target = Handles.Get<IntermediateCache>(cache, "cache");
             DType type = NativeArguments.DType(dtype);
             long[] dims = NativeArguments.Shape(shape, ndim);
@@ -37,6 +38,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             IntermediateCache target = Handles.Get<IntermediateCache>(cache, "cache");
             if (count is < 0 or > SegmentLimits.MaxArrays)
             {
@@ -82,6 +84,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             NativeArguments.NotNull(outWriter, "out_writer");
             NativeArguments.NotNull(outData, "out_data");
             *outWriter = 0;
@@ -108,6 +111,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             NativeArguments.NotNull(fill, "fill");
             NativeArguments.NotNull(outLease, "out_lease");
             NativeArguments.NotNull(outData, "out_data");
@@ -150,6 +154,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             using NativeWriter committing = Handles.Remove<NativeWriter>(writer, "writer");
             committing.Commit();
             return NativeErrors.Ok();
@@ -165,6 +170,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             Handles.Remove<NativeWriter>(writer, "writer").Dispose();
             return NativeErrors.Ok();
         }

@@ -9,6 +9,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             Handles.Get<IntermediateCache>(cache, "cache").Invalidate(NativeStrings.Read(resultType, "result_type"), NativeStrings.Read(key, "key"));
             return NativeErrors.Ok();
         }
@@ -23,6 +24,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             NativeArguments.NotNull(outRemoved, "out_removed");
             *outRemoved = 0;
             *outRemoved = Handles.Get<IntermediateCache>(cache, "cache").InvalidateTag(NativeStrings.Read(tag, "tag"));
@@ -39,6 +41,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             Handles.Get<IntermediateCache>(cache, "cache").Clear(NativeStrings.ReadOptional(resultType, "result_type"));
             return NativeErrors.Ok();
         }

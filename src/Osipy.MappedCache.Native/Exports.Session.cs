@@ -17,6 +17,8 @@ internal static unsafe partial class Exports
     [UnmanagedCallersOnly(EntryPoint = "osipy_cache_last_error")]
     public static byte* LastError()
     {
+        using ForkGate.Scope inside = ForkGate.EnterAlways();
+
         // The previous copy is freed here, so a returned pointer lives until the next call.
         NativeMemory.Free(t_lastErrorCopy);
         t_lastErrorCopy = NativeStrings.Allocate(NativeErrors.LastError);
@@ -28,6 +30,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             NativeArguments.NotNull(outCache, "out_cache");
             *outCache = 0;
             CacheConfig config = ConfigJson.Parse(NativeStrings.ReadOptional(configJson, "config_json"));
@@ -53,6 +56,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.EnterAlways();
             NativeArguments.NotNull(outWarning, "out_warning");
             *outWarning = NativeWarnings.Shared.Take() is { } warning ? NativeStrings.Allocate(warning) : null;
             return (int)NativeStatus.Ok; // leaves the last error alone: callers take warnings before reading it
@@ -68,6 +72,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             IntermediateCache closing = Handles.Remove<IntermediateCache>(cache, "cache");
             closing.Dispose();
             (closing.Config.Remote as IDisposable)?.Dispose(); // created by ConfigJson for this handle
@@ -84,6 +89,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             NativeArguments.NotNull(outPolicy, "out_policy");
             *outPolicy = (int)Handles.Get<IntermediateCache>(cache, "cache").GetPolicy(NativeStrings.Read(resultType, "result_type"));
             return NativeErrors.Ok();
@@ -99,6 +105,7 @@ internal static unsafe partial class Exports
     {
         try
         {
+            using ForkGate.Scope inside = ForkGate.Enter();
             NativeArguments.NotNull(outJson, "out_json");
             *outJson = null;
             CacheStats stats = Handles.Get<IntermediateCache>(cache, "cache").GetStats();
@@ -137,6 +144,7 @@ internal static unsafe partial class Exports
     [UnmanagedCallersOnly(EntryPoint = "osipy_cache_free_string")]
     public static int FreeString(byte* text)
     {
+        using ForkGate.Scope inside = ForkGate.EnterAlways();
         NativeStrings.Free(text);
         return NativeErrors.Ok();
     }

@@ -9,7 +9,7 @@
  * Conventions
  * - Every function returns an int32_t status (OSIPY_OK on success) and never lets an error
  *   escape any other way. After a failure, osipy_cache_last_error() describes it.
- * - Strings are NUL-terminated UTF-8. Shapes are int64_t arrays of 1..OSIPY_MAX_DIMS dimensions,
+ * - Strings are NUL-terminated UTF-8. Shapes are int64_t arrays of 0..OSIPY_MAX_DIMS dimensions,
  *   each in [0, 2^31), C order (the last dimension varies fastest).
  * - Handles are opaque. Every acquire has one release: osipy_cache_open / osipy_cache_close,
  *   osipy_cache_get / osipy_cache_get_bundle / osipy_cache_get_any / osipy_cache_release,
@@ -20,6 +20,13 @@
  * - Processes: a handle belongs to the process that opened it. A child created by fork() that
  *   uses its parent's cache, lease or writer handle gets OSIPY_WRONG_PROCESS; the child opens
  *   its own cache (its CACHED entries are then its own session's, reclaimed when it dies).
+ * - fork() at any moment: the library's pthread_atfork handlers hold a fork until calls in flight
+ *   in other threads return (at most 5 s) and keep new calls waiting until fork() returns, so
+ *   the child starts with no call half-done. A fork from inside a fill callback does not wait
+ *   (other threads may be waiting for that fill). A child forked while other threads' calls
+ *   were still inside gets OSIPY_WRONG_PROCESS from every call but osipy_cache_last_error,
+ *   osipy_take_warning and osipy_cache_free_string, with a message naming the fix
+ *   (fork when no call is in flight, or exec: Python's 'forkserver' or 'spawn').
  * - Coherence: a get in any session or process sees what is published on disk at the time of
  *   the get (puts, replaces, invalidates and clears of other processes included); a lease keeps
  *   the snapshot it mapped.
@@ -301,6 +308,12 @@ int32_t osipy_cache_free_string(char *s);
  * wait; later ones are dropped, and the next one taken says how many. Unlike every other call it
  * leaves osipy_cache_last_error() as it was, so it may be called between a failed call and that. */
 int32_t osipy_take_warning(char **out_warning);
+
+/* For bindings whose callbacks need a lock that the forking thread holds (Python's GIL): called
+ * with that lock released, just before fork(), it does what the fork handler would (waits, at
+ * most 5 s, for other threads' calls to return, and holds new ones), so that callbacks in flight
+ * can finish. fork() must follow: until it returns, other threads' calls wait. Returns OSIPY_OK. */
+int32_t osipy_cache_prepare_fork(void);
 
 #ifdef __cplusplus
 }
