@@ -41,6 +41,7 @@ internal static class NiftiFile
     /// and sform, descrip, …), or null for nibabel's defaults (pixdim all 1, every code 0).
     /// </param>
     /// <param name="progress">Told the count of array bytes written so far after each block.</param>
+    /// <param name="overwrite">Whether an existing file at <paramref name="path"/> is replaced.</param>
     /// <remarks>
     /// The values are written as they are: datatype and bitpix follow from <paramref name="type"/>, and
     /// scl_slope/scl_inter are always 1 and 0 (an explicit identity every reader understands, and what
@@ -53,9 +54,10 @@ internal static class NiftiFile
     /// not fit its field.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">The rank or a dimension is out of range.</exception>
-    /// <exception cref="IOException">The file cannot be written; nothing is left behind.</exception>
+    /// <exception cref="IOException">The file cannot be written, or exists and <paramref name="overwrite"/> is false; the message names <paramref name="path"/>; nothing is left behind.</exception>
     public static void Write(
-        string path, ArraySource source, ElementType type, ReadOnlySpan<long> shape, IReadOnlyDictionary<string, object?>? metadata = null, IProgress<long>? progress = null)
+        string path, ArraySource source, ElementType type, ReadOnlySpan<long> shape, IReadOnlyDictionary<string, object?>? metadata = null, IProgress<long>? progress = null,
+        bool overwrite = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(source);
@@ -68,7 +70,7 @@ internal static class NiftiFile
 
         long[] dims = shape.ToArray();
         bool compress = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-        AtomicFile.Write(path, file =>
+        AtomicFile.Write(path, overwrite, file =>
         {
             using Stream output = compress ? new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true) : file;
             output.Write(header);

@@ -16,9 +16,12 @@ public static class OsipyCacheTool
     /// Runs it with <paramref name="environment"/> added to (or, for null values, removed from) the
     /// test's own. Standard input is an empty pipe, as in a script, whatever the test runner's is.
     /// </summary>
-    public static (int ExitCode, string Output, string Error) RunWith(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    public static (int ExitCode, string Output, string Error) RunWith(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        RunProgram(NativeLibraryFixture.DotnetHost(), [Dll, .. args], environment);
+
+    private static (int ExitCode, string Output, string Error) RunProgram(string program, string[] args, IReadOnlyDictionary<string, string?> environment)
     {
-        var start = new ProcessStartInfo(NativeLibraryFixture.DotnetHost())
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -30,7 +33,6 @@ public static class OsipyCacheTool
             start.Environment[name] = value;
         }
 
-        start.ArgumentList.Add(Dll);
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -43,6 +45,13 @@ public static class OsipyCacheTool
         process.WaitForExit();
         return (process.ExitCode, output, error.GetAwaiter().GetResult());
     }
+
+    /// <summary>
+    /// Runs it from bash after <paramref name="setup"/> (for example <c>ulimit -f 64</c>), which
+    /// changes the limits or signals the tool inherits; redirected as <see cref="Run"/>.
+    /// </summary>
+    public static (int ExitCode, string Output, string Error) RunInShell(string setup, params string[] args) =>
+        RunProgram("bash", ["-c", $"{setup}; exec {Quote(NativeLibraryFixture.DotnetHost())} {string.Join(' ', new[] { Dll }.Concat(args).Select(Quote))}"], new Dictionary<string, string?>());
 
     /// <summary>Runs it with <c>--json</c> appended, expects exit code 0 and returns the parsed document.</summary>
     public static JsonElement Json(params string[] args)
@@ -93,7 +102,7 @@ public static class OsipyCacheTool
 
     private static Process StartOnTerminal(string[] args, bool typing = false)
     {
-        string command = string.Join(' ', new[] { NativeLibraryFixture.DotnetHost(), Dll }.Concat(args).Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        string command = string.Join(' ', new[] { NativeLibraryFixture.DotnetHost(), Dll }.Concat(args).Select(Quote));
         var start = new ProcessStartInfo("script") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = typing, UseShellExecute = false };
         foreach (string arg in new[] { "-qefc", command, "/dev/null" })
         {
@@ -104,4 +113,7 @@ public static class OsipyCacheTool
         start.Environment["COLUMNS"] = "120";
         return Process.Start(start)!;
     }
+
+    /// <summary>One shell word, single-quoted.</summary>
+    private static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }
