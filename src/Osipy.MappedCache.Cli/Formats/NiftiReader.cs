@@ -15,7 +15,7 @@ namespace Osipy.MappedCache.Cli.Formats;
 /// </para>
 /// <para>
 /// When scl_slope is finite, nonzero and (scl_slope, scl_inter) is not (1, 0), the values are
-/// scaled and <see cref="ElementType"/> becomes float32 or float64 (see <see cref="NiftiScaling"/>);
+/// scaled and <see cref="ElementType"/> becomes nibabel's float64 (complex128 for complex64; see <see cref="NiftiScaling"/>);
 /// otherwise the stored type is kept.
 /// </para>
 /// <para>Not thread-safe. Dispose it to close the file.</para>
@@ -79,7 +79,7 @@ internal sealed class NiftiReader : IDisposable
     /// <summary>The element type in the file.</summary>
     public ElementType StoredElementType => _header.StoredType;
 
-    /// <summary>The element type handed on: the stored one, or float32/float64 when scaling applies.</summary>
+    /// <summary>The element type handed on: the stored one, or float64 (complex128) when scaling applies.</summary>
     public ElementType ElementType { get; }
 
     /// <summary>Whether scl_slope and scl_inter are applied to the values.</summary>
