@@ -12,13 +12,18 @@ internal static class NiftiFile
 {
     private const int MaxDimension = short.MaxValue;
 
-    /// <summary>Opens <paramref name="path"/> and reads and checks its header (gzip is recognised by its first bytes).</summary>
+    /// <summary>
+    /// Opens <paramref name="path"/>, reads and checks its header (gzip is recognised by its first bytes),
+    /// and checks that the data holds what the header claims: a plain file by its length, a .nii.gz by
+    /// decompressing it once, counting and checking its CRC (the data is then read in a second pass).
+    /// </summary>
     /// <returns>A reader positioned to copy the voxels; the caller disposes it.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     /// <exception cref="IOException">The file cannot be opened.</exception>
     /// <exception cref="InvalidDataException">
-    /// The header is not a supported NIfTI-1 single-file header, or a plain .nii is truncated; the message
-    /// names the file and the problem.
+    /// The header is not a supported NIfTI-1 single-file header, or the data (decompressed, for a .nii.gz)
+    /// ends before dim and datatype say it does (the message names the file and the header fields), or
+    /// the gzip stream is corrupt.
     /// </exception>
     public static NiftiReader Open(string path)
     {

@@ -148,8 +148,8 @@ public sealed class ImportExportCommandTests : IDisposable
             Assert.DoesNotContain("   at ", error); // a message, not a stack trace
         }
 
-        Assert.Empty(OsipyCacheTool.Json("ls", "--cache-dir", _dir.CachePath).GetProperty("entries").EnumerateArray());
-        Assert.Empty(Directory.GetFiles(_dir.CachePath, ".tmp-*", SearchOption.AllDirectories));
+        // Every file was found bad before the cache was opened, so not even the directory was created.
+        Assert.False(Directory.Exists(_dir.CachePath));
     }
 
     [Fact]
