@@ -19,33 +19,6 @@ public static class OsipyCacheTool
     public static (int ExitCode, string Output, string Error) RunWith(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
         RunProgram(NativeLibraryFixture.DotnetHost(), [Dll, .. args], environment);
 
-    private static (int ExitCode, string Output, string Error) RunProgram(string program, string[] args, IReadOnlyDictionary<string, string?> environment)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach ((string name, string? value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using Process process = Process.Start(start)!;
-        process.StandardInput.Close();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output, error.GetAwaiter().GetResult());
-    }
-
     /// <summary>
     /// Runs it from bash after <paramref name="setup"/> (for example <c>ulimit -f 64</c>), which
     /// changes the limits or signals the tool inherits; redirected as <see cref="Run"/>.
@@ -98,6 +71,33 @@ public static class OsipyCacheTool
 
         process.WaitForExit();
         return (process.ExitCode, terminal + error.GetAwaiter().GetResult());
+    }
+
+    private static (int ExitCode, string Output, string Error) RunProgram(string program, string[] args, IReadOnlyDictionary<string, string?> environment)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach ((string name, string? value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start)!;
+        process.StandardInput.Close();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output, error.GetAwaiter().GetResult());
     }
 
     private static Process StartOnTerminal(string[] args, bool typing = false)
