@@ -1,4 +1,5 @@
 using System.Collections.ObjectModel;
+using Osipy.MappedCache.Files;
 
 namespace Osipy.MappedCache;
 
@@ -111,6 +112,15 @@ public sealed record CacheConfig
     /// the cache on this node. See <see cref="IRemoteTier"/>.
     /// </summary>
     public IRemoteTier? Remote { get; init; }
+
+    /// <summary>
+    /// The directory a cache opened with this configuration uses: <see cref="CacheDir"/>, or
+    /// <c>&lt;temp&gt;/osipy_cache_&lt;user&gt;</c> when it is null, as a full path without a trailing
+    /// separator (what <see cref="IntermediateCache.CacheDir"/> reports). Creates and checks nothing.
+    /// </summary>
+    /// <remarks>For a tool that must tell a missing directory from an empty one before opening a cache, which would create it.</remarks>
+    /// <exception cref="ArgumentException"><see cref="CacheDir"/> is not a valid path.</exception>
+    public string ResolveCacheDir() => CacheDirectory.FullPath(CacheDir ?? CacheDirectory.DefaultPath());
 
     /// <summary>Checks every setting; the cache calls this when it opens.</summary>
     /// <exception cref="ArgumentNullException">A dictionary is null.</exception>

@@ -67,7 +67,7 @@ public sealed partial class IntermediateCache : IDisposable
         }
 
         Config = config;
-        CacheDir = CacheDirectory.Prepare(config.CacheDir ?? CacheDirectory.DefaultPath());
+        CacheDir = CacheDirectory.Prepare(config.ResolveCacheDir());
         CachedDir = config.CachedDir is null ? CacheDir : CacheDirectory.Prepare(config.CachedDir);
         var settings = new CacheSettings(config, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance) { BeforeMap = beforeMap, RawCopyDecompressed = rawCopyDecompressed };
         _session = new CacheSession(settings, CacheDir, CachedDir);

@@ -8,7 +8,8 @@ namespace Osipy.MappedCache.Cli.Commands;
 /// <summary>
 /// <c>osipy-cache export TYPE KEY OUT</c>: an array entry written to .npy, or to NIfTI-1 .nii /
 /// .nii.gz (reordered to NIfTI's first-index-fastest order, with the <c>nifti.*</c> header fields an
-/// import kept), straight from the mapping. The file appears only once complete.
+/// import kept), straight from the mapping. The file appears only once complete, and replaces an
+/// existing one only with <c>--force</c>.
 /// </summary>
 internal static class ExportCommand
 {
@@ -17,8 +18,9 @@ internal static class ExportCommand
         Argument<string> type = CommonOptions.ResultType();
         Argument<string> key = CommonOptions.Key();
         Argument<FileInfo> output = new("OUT") { Description = "The file to write: .npy, .nii or .nii.gz." };
+        Option<bool> force = new("--force") { Description = "Replace OUT if it exists (without it, an existing file is an error)." };
         Option<bool> json = CommonOptions.Json();
-        var command = new Command("export", "Write an array entry to a .npy or NIfTI-1 (.nii, .nii.gz) file, straight from its mapping.") { type, key, output, json };
+        var command = new Command("export", "Write an array entry to a .npy or NIfTI-1 (.nii, .nii.gz) file, straight from its mapping.") { type, key, output, force, json };
         CommandRunner.SetAction(command, parsed =>
         {
             string path = parsed.GetValue(output)!.FullName;
@@ -32,8 +34,19 @@ internal static class ExportCommand
                     throw new CommandException($"'{entry.Key}' of type '{entry.ResultType}' is a bundle ({string.Join(", ", entry.ArrayNames)}); these formats hold one array.");
                 }
 
+                if (format == FileFormats.Kind.Nifti && NiftiShapeProblem(entry.Shape) is { } problem)
+                {
+                    throw new CommandException($"NIfTI-1 needs 1 to 7 dimensions of 1 to {short.MaxValue} voxels; {entry.ResultType}/{entry.Key} {problem}: export it as .npy.");
+                }
+
+                bool overwrite = parsed.GetValue(force);
+                if (!overwrite && Path.Exists(path))
+                {
+                    throw new CommandException($"{path} exists; pass --force to replace it.");
+                }
+
                 long started = Stopwatch.GetTimestamp();
-                ElementTypes.Dispatch(entry.ElementType!, new WriteFile(cache, entry, path, format));
+                ElementTypes.Dispatch(entry.ElementType!, new WriteFile(cache, entry, path, format, overwrite));
                 double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 if (parsed.GetValue(json))
                 {
@@ -60,7 +73,15 @@ internal static class ExportCommand
         return command;
     }
 
-    private sealed class WriteFile(IntermediateCache cache, CacheEntry entry, string path, FileFormats.Kind format) : IElementVisitor<bool>
+    /// <summary>Why NIfTI-1 cannot hold an array of <paramref name="shape"/>, in words that follow its name; null when it can.</summary>
+    private static string? NiftiShapeProblem(IReadOnlyList<int> shape) =>
+        shape.Count == 0 ? "is a 0-d array (a single value)"
+        : shape.Count > 7 ? $"is a {shape.Count}-d array"
+        : shape.Contains(0) ? $"is empty (shape {Names.Shape(shape)})"
+        : shape.Any(d => d > short.MaxValue) ? $"has a dimension of {shape.Max()}"
+        : null;
+
+    private sealed class WriteFile(IntermediateCache cache, CacheEntry entry, string path, FileFormats.Kind format, bool overwrite) : IElementVisitor<bool>
     {
         public bool Visit<T>()
             where T : unmanaged
@@ -74,11 +95,11 @@ internal static class ExportCommand
             {
                 if (format == FileFormats.Kind.Npy)
                 {
-                    NpyFile.Write(path, source, fileType, shape, progress);
+                    NpyFile.Write(path, source, fileType, shape, progress, overwrite);
                 }
                 else
                 {
-                    NiftiFile.Write(path, source, fileType, shape, entry.Metadata, progress);
+                    NiftiFile.Write(path, source, fileType, shape, entry.Metadata, progress, overwrite);
                 }
 
                 return true;

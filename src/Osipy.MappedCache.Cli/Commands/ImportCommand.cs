@@ -102,7 +102,7 @@ internal static class ImportCommand
     private static void Store(ParseResult parsed, string resultType, string key, RetentionPolicy policy, Type element, int[] shape,
         IReadOnlyDictionary<string, object?> metadata, long progressTotal, Action<ArrayDestination, IProgress<long>> read)
     {
-        using IntermediateCache cache = CacheAccess.Open(parsed, new Dictionary<string, RetentionPolicy> { [resultType] = policy });
+        using IntermediateCache cache = CacheAccess.OpenOrCreate(parsed, new Dictionary<string, RetentionPolicy> { [resultType] = policy });
         ElementTypes.Dispatch(element, new CreateAndFill(cache, resultType, key, shape, metadata, progressTotal, read));
     }
 

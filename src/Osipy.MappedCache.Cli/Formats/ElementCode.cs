@@ -18,4 +18,10 @@ internal enum ElementCode
 
     /// <summary>Two little-endian float32, real part first (NumPy's complex64, NIfTI's DT_COMPLEX64).</summary>
     Complex64,
+
+    /// <summary>
+    /// Two little-endian float64, real part first (NumPy's complex128): only what scaled complex64
+    /// NIfTI data becomes (<see cref="NiftiScaling"/>); neither format here reads or writes it.
+    /// </summary>
+    Complex128,
 }

@@ -30,6 +30,12 @@ internal sealed class ElementType
     /// </summary>
     public static readonly ElementType Complex64 = new(ElementCode.Complex64, "<c8", "complex64", 8, clrType: null);
 
+    /// <summary>
+    /// complex128: 16 bytes, two float64 (<see cref="Complex"/>). Not in <see cref="All"/>: no file is
+    /// read or written in it; it is what scaled complex64 NIfTI data becomes, as in nibabel.
+    /// </summary>
+    public static readonly ElementType Complex128 = new(ElementCode.Complex128, "<c16", "complex128", 16, typeof(Complex));
+
     private ElementType(ElementCode code, string descr, string name, int itemSize, Type? clrType)
     {
         Code = code;
@@ -59,10 +65,15 @@ internal sealed class ElementType
     public Type? ClrType { get; }
 
     /// <summary>
-    /// The size of the units a byte-order change reverses: the item size, except complex64, whose two
-    /// float32 halves are swapped separately; 1 means there is nothing to swap.
+    /// The size of the units a byte-order change reverses: the item size, except complex types, whose two
+    /// halves are swapped separately; 1 means there is nothing to swap.
     /// </summary>
-    public int SwapUnit => Code == ElementCode.Complex64 ? 4 : ItemSize;
+    public int SwapUnit => Code switch
+    {
+        ElementCode.Complex64 => 4,
+        ElementCode.Complex128 => 8,
+        _ => ItemSize,
+    };
 
     /// <summary>
     /// Parses a NumPy descr in either byte order (<c>&lt;i2</c>, <c>&gt;i2</c>, <c>|u1</c>; one-byte

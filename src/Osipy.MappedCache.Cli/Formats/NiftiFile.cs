@@ -12,13 +12,18 @@ internal static class NiftiFile
 {
     private const int MaxDimension = short.MaxValue;
 
-    /// <summary>Opens <paramref name="path"/> and reads and checks its header (gzip is recognised by its first bytes).</summary>
+    /// <summary>
+    /// Opens <paramref name="path"/>, reads and checks its header (gzip is recognised by its first bytes),
+    /// and checks that the data holds what the header claims: a plain file by its length, a .nii.gz by
+    /// decompressing it once, counting and checking its CRC (the data is then read in a second pass).
+    /// </summary>
     /// <returns>A reader positioned to copy the voxels; the caller disposes it.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     /// <exception cref="IOException">The file cannot be opened.</exception>
     /// <exception cref="InvalidDataException">
-    /// The header is not a supported NIfTI-1 single-file header, or a plain .nii is truncated; the message
-    /// names the file and the problem.
+    /// The header is not a supported NIfTI-1 single-file header, or the data (decompressed, for a .nii.gz)
+    /// ends before dim and datatype say it does (the message names the file and the header fields), or
+    /// the gzip stream is corrupt.
     /// </exception>
     public static NiftiReader Open(string path)
     {
@@ -41,6 +46,7 @@ internal static class NiftiFile
     /// and sform, descrip, …), or null for nibabel's defaults (pixdim all 1, every code 0).
     /// </param>
     /// <param name="progress">Told the count of array bytes written so far after each block.</param>
+    /// <param name="overwrite">Whether an existing file at <paramref name="path"/> is replaced.</param>
     /// <remarks>
     /// The values are written as they are: datatype and bitpix follow from <paramref name="type"/>, and
     /// scl_slope/scl_inter are always 1 and 0 (an explicit identity every reader understands, and what
@@ -53,9 +59,10 @@ internal static class NiftiFile
     /// not fit its field.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">The rank or a dimension is out of range.</exception>
-    /// <exception cref="IOException">The file cannot be written; nothing is left behind.</exception>
+    /// <exception cref="IOException">The file cannot be written, or exists and <paramref name="overwrite"/> is false; the message names <paramref name="path"/>; nothing is left behind.</exception>
     public static void Write(
-        string path, ArraySource source, ElementType type, ReadOnlySpan<long> shape, IReadOnlyDictionary<string, object?>? metadata = null, IProgress<long>? progress = null)
+        string path, ArraySource source, ElementType type, ReadOnlySpan<long> shape, IReadOnlyDictionary<string, object?>? metadata = null, IProgress<long>? progress = null,
+        bool overwrite = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(source);
@@ -68,7 +75,7 @@ internal static class NiftiFile
 
         long[] dims = shape.ToArray();
         bool compress = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-        AtomicFile.Write(path, file =>
+        AtomicFile.Write(path, overwrite, file =>
         {
             using Stream output = compress ? new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true) : file;
             output.Write(header);

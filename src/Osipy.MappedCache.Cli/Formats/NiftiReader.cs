@@ -15,7 +15,7 @@ namespace Osipy.MappedCache.Cli.Formats;
 /// </para>
 /// <para>
 /// When scl_slope is finite, nonzero and (scl_slope, scl_inter) is not (1, 0), the values are
-/// scaled and <see cref="ElementType"/> becomes float32 or float64 (see <see cref="NiftiScaling"/>);
+/// scaled and <see cref="ElementType"/> becomes nibabel's float64 (complex128 for complex64; see <see cref="NiftiScaling"/>);
 /// otherwise the stored type is kept.
 /// </para>
 /// <para>Not thread-safe. Dispose it to close the file.</para>
@@ -49,10 +49,7 @@ internal sealed class NiftiReader : IDisposable
 
             if (length - _header.DataOffset < _header.StoredByteLength)
             {
-                throw InvalidFile.Exception(
-                    path,
-                    $"the data is truncated: dimensions {ArrayShape.Format(_header.Shape)} of {_header.StoredType.Name} need {_header.StoredByteLength} bytes " +
-                    $"from vox_offset {_header.DataOffset}, but the file holds {length - _header.DataOffset}");
+                throw Truncated(_header, path, length - _header.DataOffset, "the file");
             }
         }
 
@@ -79,7 +76,7 @@ internal sealed class NiftiReader : IDisposable
     /// <summary>The element type in the file.</summary>
     public ElementType StoredElementType => _header.StoredType;
 
-    /// <summary>The element type handed on: the stored one, or float32/float64 when scaling applies.</summary>
+    /// <summary>The element type handed on: the stored one, or float64 (complex128) when scaling applies.</summary>
     public ElementType ElementType { get; }
 
     /// <summary>Whether scl_slope and scl_inter are applied to the values.</summary>
@@ -106,6 +103,12 @@ internal sealed class NiftiReader : IDisposable
             Span<byte> sniff = stackalloc byte[2];
             bool compressed = StreamReads.AtMost(file, sniff, path) == 2 && sniff[0] == 0x1f && sniff[1] == 0x8b;
             file.Position = 0;
+            if (compressed)
+            {
+                CheckDecompressedLength(file, path);
+                file.Position = 0;
+            }
+
             data = compressed ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : file;
             return new NiftiReader(file, data, compressed, path);
         }
@@ -121,14 +124,53 @@ internal sealed class NiftiReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// Decompresses a .nii.gz once, counting its bytes, so that what its header claims (dim, datatype,
+    /// vox_offset) is checked against the data before anything is reserved for it, as a plain file's
+    /// length is: a tiny file claiming 16 GiB fails here, not after 16 GiB were set aside. gzip's own
+    /// length field (ISIZE) cannot stand in: it is the length modulo 2^32, and only the last member's.
+    /// The stream is read to its end, so a bad CRC also fails here, before anything is reserved.
+    /// </summary>
+    /// <exception cref="InvalidDataException">
+    /// The header is invalid, the data ends before the header's claim (the message names the file and
+    /// the fields), or the gzip stream is corrupt.
+    /// </exception>
+    private static void CheckDecompressedLength(FileStream file, string path)
+    {
+        using var data = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
+        byte[] bytes = new byte[NiftiLayout.HeaderSize];
+        StreamReads.Exactly(data, bytes, path, "the 348-byte NIfTI-1 header");
+        NiftiHeader header = NiftiHeader.Parse(bytes, path);
+        long claimed = header.DataOffset - NiftiLayout.HeaderSize > long.MaxValue - header.StoredByteLength
+            ? long.MaxValue
+            : header.DataOffset - NiftiLayout.HeaderSize + header.StoredByteLength;
+        long length = NiftiLayout.HeaderSize + StreamReads.Count(data, claimed, path);
+        if (header.DataOffset > length)
+        {
+            throw InvalidFile.Exception(path, $"vox_offset {header.DataOffset} is past the end of the decompressed data ({length} bytes)");
+        }
+
+        if (length - header.DataOffset < header.StoredByteLength)
+        {
+            throw Truncated(header, path, length - header.DataOffset, "the decompressed data");
+        }
+
+        StreamReads.Drain(data, path);
+    }
+
+    private static InvalidDataException Truncated(NiftiHeader header, string path, long held, string what) =>
+        InvalidFile.Exception(
+            path,
+            $"the data is truncated: dim {ArrayShape.Format(header.Shape)} of {header.StoredType.Name} (datatype) need {header.StoredByteLength} bytes " +
+            $"from vox_offset {header.DataOffset}, but {what} holds {held}");
+
     /// <summary>Copies the voxels into <paramref name="destination"/>, little-endian, in C order of <see cref="Shape"/>.</summary>
     /// <param name="destination">Exactly <see cref="ByteLength"/> bytes.</param>
     /// <param name="progress">Told the count of stored bytes read so far, up to <see cref="StoredByteLength"/>, after each block.</param>
     /// <remarks>
-    /// Call it once. For a plain .nii the file was checked whole when it was opened, so only a file that
-    /// shrank since can fail here. A .nii.gz can only be found truncated or corrupt while it is
-    /// decompressed (its CRC is checked at the end): then this throws after part of the destination
-    /// was written, and the caller must discard what was written.
+    /// Call it once. The data was checked when the file was opened (a .nii.gz by decompressing it once,
+    /// length and CRC), so only a file that changed since can fail here: then this throws after part of
+    /// the destination was written, and the caller must discard what was written.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="destination"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is not <see cref="ByteLength"/> bytes.</exception>

@@ -4,14 +4,25 @@ using System.Runtime.InteropServices;
 namespace Osipy.MappedCache.Cli.Formats;
 
 /// <summary>
-/// NIfTI's <c>scl_slope</c>/<c>scl_inter</c>: a stored value <c>x</c> means <c>x * slope + inter</c>.
+/// NIfTI's <c>scl_slope</c>/<c>scl_inter</c>: a stored value <c>x</c> means <c>x * slope + inter</c>,
+/// computed as nibabel computes <c>np.asanyarray(img.dataobj)</c>.
 /// </summary>
 /// <remarks>
-/// Scaling applies when the slope is finite, nonzero and the pair is not (1, 0), as in nibabel. The
-/// result is float32 for uint8, int8, int16, uint16 and float32 data and float64 for float64, int32,
-/// uint32, int64 and uint64 data (whose values float32 cannot hold exactly); complex64 stays
-/// complex64, with the intercept added to the real part. Every value is computed in double and then
-/// rounded, so a float32 result is nibabel's float64 value rounded to the nearest float32.
+/// <para>
+/// Scaling applies when the slope is finite and nonzero and the pair is not (1, 0), as in nibabel's
+/// <c>Nifti1Header.get_slope_inter</c>. The result type is nibabel's: that method hands the two
+/// float32 fields on as Python floats (float64), and <c>volumeutils.apply_read_scaling</c> works in
+/// the wider of the data's type and theirs, with integer data in the smallest float type, starting
+/// from the slope's (float64), that holds <c>min * slope + inter</c> and <c>max * slope + inter</c>
+/// (<c>int_scinter_ftype</c>). So every integer and float type becomes float64 and complex64
+/// becomes complex128: an int16 file with a slope of 3e38 has finite values, not the infinities a
+/// float32 result would hold.
+/// </para>
+/// <para>
+/// Each value is computed as numpy does: converted to float64, multiplied by the slope unless it is 1,
+/// then the intercept added unless it is 0, each step rounded to float64; complex values are
+/// multiplied by the complex slope (slope + 0i) and the intercept is added to the real part.
+/// </para>
 /// </remarks>
 internal sealed class NiftiScaling
 {
@@ -26,7 +37,7 @@ internal sealed class NiftiScaling
 
     public double Inter { get; }
 
-    /// <summary>The element type of the scaled values.</summary>
+    /// <summary>The element type of the scaled values: float64, or complex128 for complex64 data.</summary>
     public ElementType Output { get; }
 
     /// <summary>Returns the scaling the header asks for, or null when the stored values are the values.</summary>
@@ -43,13 +54,7 @@ internal sealed class NiftiScaling
             throw InvalidFile.Exception(path, $"scl_slope is {slope} but scl_inter is {inter}, not a finite number");
         }
 
-        ElementType output = stored.Code switch
-        {
-            ElementCode.Float64 or ElementCode.Int32 or ElementCode.UInt32 or ElementCode.Int64 or ElementCode.UInt64 => ElementType.Float64,
-            ElementCode.Complex64 => ElementType.Complex64,
-            _ => ElementType.Float32,
-        };
-        return new NiftiScaling(slope, inter, output);
+        return new NiftiScaling(slope, inter, stored.Code == ElementCode.Complex64 ? ElementType.Complex128 : ElementType.Float64);
     }
 
     /// <summary>Scales little-endian <paramref name="stored"/> elements from <paramref name="raw"/> into <paramref name="output"/>.</summary>
@@ -76,32 +81,40 @@ internal sealed class NiftiScaling
         where T : unmanaged, INumberBase<T>
     {
         ReadOnlySpan<T> values = MemoryMarshal.Cast<byte, T>(raw);
-        if (Output == ElementType.Float64)
+        Span<double> scaled = MemoryMarshal.Cast<byte, double>(output);
+        for (int i = 0; i < values.Length; i++)
         {
-            Span<double> scaled = MemoryMarshal.Cast<byte, double>(output);
-            for (int i = 0; i < values.Length; i++)
+            double value = double.CreateTruncating(values[i]);
+            if (Slope != 1)
             {
-                scaled[i] = (double.CreateTruncating(values[i]) * Slope) + Inter;
+                value *= Slope;
             }
-        }
-        else
-        {
-            Span<float> scaled = MemoryMarshal.Cast<byte, float>(output);
-            for (int i = 0; i < values.Length; i++)
+
+            if (Inter != 0)
             {
-                scaled[i] = (float)((double.CreateTruncating(values[i]) * Slope) + Inter);
+                value += Inter;
             }
+
+            scaled[i] = value;
         }
     }
 
     private void ScaleComplex(ReadOnlySpan<byte> raw, Span<byte> output)
     {
         ReadOnlySpan<float> parts = MemoryMarshal.Cast<byte, float>(raw);
-        Span<float> scaled = MemoryMarshal.Cast<byte, float>(output);
+        Span<double> scaled = MemoryMarshal.Cast<byte, double>(output);
         for (int i = 0; i < parts.Length; i += 2)
         {
-            scaled[i] = (float)((parts[i] * Slope) + Inter);
-            scaled[i + 1] = (float)(parts[i + 1] * Slope);
+            double re = parts[i];
+            double im = parts[i + 1];
+            if (Slope != 1)
+            {
+                // (re + im i)(slope + 0i), as numpy multiplies complex numbers.
+                (re, im) = ((re * Slope) - (im * 0.0), (re * 0.0) + (im * Slope));
+            }
+
+            scaled[i] = Inter != 0 ? re + Inter : re;
+            scaled[i + 1] = Inter != 0 ? im + 0.0 : im;
         }
     }
 }

@@ -59,7 +59,7 @@ internal readonly record struct NpyDictionary(string Descr, bool FortranOrder, l
                         break;
                     default:
                         // The key comes from the file: show enough of it to recognise, not a megabyte.
-                        error = $"unexpected key '{(key.Length > 40 ? key[..40] + "..." : key)}' (an NPY header holds only 'descr', 'fortran_order' and 'shape')";
+                        error = $"unexpected key '{Printable.Escape(key.Length > 40 ? key[..40] + "..." : key)}' (an NPY header holds only 'descr', 'fortran_order' and 'shape')";
                         break;
                 }
 

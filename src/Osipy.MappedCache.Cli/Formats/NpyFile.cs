@@ -34,11 +34,12 @@ internal static class NpyFile
     /// <param name="type">Its element type.</param>
     /// <param name="shape">Its shape (at most <see cref="FormatLimits.MaxNpyDimensions"/> dimensions).</param>
     /// <param name="progress">Told the count of array bytes written so far after each block.</param>
+    /// <param name="overwrite">Whether an existing file at <paramref name="path"/> is replaced.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">The shape does not fit the source's size, or has too many dimensions.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
-    /// <exception cref="IOException">The file cannot be written; nothing is left behind.</exception>
-    public static void Write(string path, ArraySource source, ElementType type, ReadOnlySpan<long> shape, IProgress<long>? progress = null)
+    /// <exception cref="IOException">The file cannot be written, or exists and <paramref name="overwrite"/> is false; the message names <paramref name="path"/>; nothing is left behind.</exception>
+    public static void Write(string path, ArraySource source, ElementType type, ReadOnlySpan<long> shape, IProgress<long>? progress = null, bool overwrite = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(source);
@@ -50,7 +51,7 @@ internal static class NpyFile
         }
 
         long[] dims = shape.ToArray();
-        AtomicFile.Write(path, stream =>
+        AtomicFile.Write(path, overwrite, stream =>
         {
             stream.Write(header);
             ArrayWriting.Write(source, stream, dims, type.ItemSize, fortranOrder: false, progress);

@@ -50,7 +50,7 @@ internal sealed class NpyReader : IDisposable
         if (!ElementType.TryParseDescr(dictionary.Descr, out ElementType? type, out _bigEndian))
         {
             throw InvalidFile.Exception(
-                path, $"the dtype '{dictionary.Descr}' is not supported (only {string.Join(", ", ElementType.All.Select(t => t.Descr))} and their big-endian forms)");
+                path, $"the dtype '{Printable.Escape(dictionary.Descr)}' is not supported (only {string.Join(", ", ElementType.All.Select(t => t.Descr))} and their big-endian forms)");
         }
 
         if (!ArrayShape.TryGetLength(dictionary.Shape, type.ItemSize, out _, out long byteLength))

@@ -53,6 +53,25 @@ internal static class StreamReads
         }
     }
 
+    /// <summary>Reads and discards up to <paramref name="limit"/> bytes; returns how many there were (fewer when the stream ends first).</summary>
+    /// <exception cref="InvalidDataException">The stream is corrupt gzip.</exception>
+    public static long Count(Stream stream, long limit, string path)
+    {
+        byte[] scratch = new byte[SkipBufferBytes];
+        long count = 0;
+        while (count < limit)
+        {
+            int read = AtMost(stream, scratch.AsSpan(0, (int)Math.Min(scratch.Length, limit - count)), path);
+            count += read;
+            if (read == 0)
+            {
+                break;
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>
     /// Reads a gzip stream to its end, so that its CRC and length trailer are checked even when the
     /// array ended before the stream (trailing bytes are allowed, corruption is not).

@@ -41,10 +41,13 @@ internal static class CacheDirectory
     /// <exception cref="UnauthorizedAccessException">Another user owns the directory.</exception>
     public static string Prepare(string path)
     {
-        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        string full = FullPath(path);
         EnsurePrivateDirectory(full);
         return full;
     }
+
+    /// <summary><paramref name="path"/> as the cache names its directory: a full path without a trailing separator.</summary>
+    public static string FullPath(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
 
     /// <summary>
     /// Creates a directory of the cache (0700) if it is missing; an existing one must be a real

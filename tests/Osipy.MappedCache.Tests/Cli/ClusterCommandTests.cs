@@ -20,7 +20,7 @@ public sealed class ClusterCommandTests(RedisClusterFixture cluster) : ClusterNo
             a.Exit();
         }
 
-        foreach (string[] command in new[] { new[] { "rm", "t1_map", "k" }, ["clear"] })
+        foreach (string[] command in new[] { new[] { "rm", "t1_map", "k" }, ["clear", "--yes"] })
         {
             (int exit, string output, string error) = OsipyCacheTool.RunWith(NoCluster, [.. command, "--cache-dir", NodeA.CachePath]);
             Assert.Equal(1, exit);
@@ -58,7 +58,7 @@ public sealed class ClusterCommandTests(RedisClusterFixture cluster) : ClusterNo
         }
 
         var fromEnvironment = new Dictionary<string, string?>(PrefixOnly) { ["OSIPY_CACHE_REDIS"] = Cluster.Configuration };
-        (exit, output, error) = OsipyCacheTool.RunWith(fromEnvironment, "clear", "--cache-dir", NodeA.CachePath);
+        (exit, output, error) = OsipyCacheTool.RunWith(fromEnvironment, "clear", "--yes", "--cache-dir", NodeA.CachePath);
         Assert.True(exit == 0, error + output);
         using NodeProcess again = NodeProcess.Start(NodeB.CachePath, Cluster.Configuration, Prefix);
         Assert.Equal("miss", again.Do("get t1_map other"));

@@ -186,11 +186,11 @@ public sealed class InspectionCommandTests : IDisposable
         Assert.Equal(1, OsipyCacheTool.Run("rm", "t1_map", "a", "--cache-dir", _dir.CachePath).ExitCode); // gone already
         Assert.Equal(3, Keys().Length);
 
-        JsonElement cleared = OsipyCacheTool.Json("clear", "--type", "t1_map", "--cache-dir", _dir.CachePath);
+        JsonElement cleared = OsipyCacheTool.Json("clear", "--type", "t1_map", "--yes", "--cache-dir", _dir.CachePath);
         Assert.Equal(1, cleared.GetProperty("entries").GetInt32());
         Assert.Equal(["r2star/a", "tofts/a"], Keys());
 
-        Assert.Equal(0, OsipyCacheTool.Run("clear", "--cache-dir", _dir.CachePath).ExitCode);
+        Assert.Equal(0, OsipyCacheTool.Run("clear", "-y", "--cache-dir", _dir.CachePath).ExitCode);
         Assert.Empty(Keys());
     }
 

@@ -57,7 +57,7 @@ public sealed class NiftiWriteTests : IDisposable
     }
 
     [Fact]
-    public void Write_AfterImportWithScaling_WritesScaledFloat32AndKeepsTheHeader()
+    public void Write_AfterImportWithScaling_WritesTheScaledFloat64ValuesAndKeepsTheHeader()
     {
         string original = Path.Combine(_dir.Root, "dce.nii.gz"), exported = Path.Combine(_dir.Root, "dce_export.nii.gz");
         FormatsPython.Nibabel(NiftiScripts.WriteScaledInt16Gz, original, Path.Combine(_dir.Root, "unused.npy"));
@@ -77,8 +77,8 @@ public sealed class NiftiWriteTests : IDisposable
             import sys, numpy as np, nibabel as nib
             a, b = nib.load(sys.argv[1]), nib.load(sys.argv[2])
             da, db = np.asanyarray(a.dataobj), np.asanyarray(b.dataobj)
-            assert db.dtype == np.float32 and db.shape == da.shape == (7, 5, 3, 4)
-            assert np.array_equal(db, da.astype(np.float32))
+            assert db.dtype == np.float64 and db.shape == da.shape == (7, 5, 3, 4)
+            assert np.array_equal(db, da)
             assert b.dataobj.slope == 1 and b.dataobj.inter == 0
             assert np.array_equal(a.header['pixdim'], b.header['pixdim']), (a.header['pixdim'], b.header['pixdim'])
             assert np.allclose(a.affine, b.affine) and np.array_equal(a.header.get_qform(), b.header.get_qform())
