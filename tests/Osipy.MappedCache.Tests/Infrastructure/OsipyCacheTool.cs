@@ -12,9 +12,19 @@ public static class OsipyCacheTool
     public static (int ExitCode, string Output, string Error) Run(params string[] args) => RunWith(new Dictionary<string, string?>(), args);
 
     /// <summary>Runs it with <paramref name="environment"/> added to (or, for null values, removed from) the test's own.</summary>
-    public static (int ExitCode, string Output, string Error) RunWith(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    public static (int ExitCode, string Output, string Error) RunWith(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        RunIn(null, environment, args);
+
+    /// <summary>Runs it in <paramref name="workingDirectory"/> (the test's own when null), with <paramref name="environment"/> as in <see cref="RunWith"/>.</summary>
+    public static (int ExitCode, string Output, string Error) RunIn(string? workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
-        var start = new ProcessStartInfo(NativeLibraryFixture.DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(NativeLibraryFixture.DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? string.Empty,
+        };
         foreach ((string name, string? value) in environment)
         {
             start.Environment[name] = value;
