@@ -35,7 +35,8 @@ class CacheConfig:
         default_policy: the policy of result types not named in ``policies``.
         policies: per result type policies, e.g. ``{"t1_map": RetentionPolicy.PERSISTENT}``.
         cache_dir: directory of segment files; None means ``<tempdir>/osipy_cache_<user>``,
-            created 0700.  A symlink or a directory owned by another user is refused.
+            created 0700.  A symlink or a directory owned by another user is refused.  A leading
+            ``~`` is expanded (``os.path.expanduser``), here and in every path setting.
         max_memory_mb: what one session may hold (its CACHED files plus what it has mapped)
             before least recently used entries are evicted.
         max_age_seconds: entries older than this are misses (0: no limit).
@@ -138,10 +139,11 @@ class CacheConfig:
             "max_quarantine_files": self.max_quarantine_files,
         }
         # Absent means "the default directory"; the library has no null for it.
+        # "~/osipy-cache" is the home directory's, as everywhere in Python, never a directory named "~".
         if self.cache_dir is not None:
-            document["cache_dir"] = str(self.cache_dir)
+            document["cache_dir"] = str(Path(self.cache_dir).expanduser())
         if self.cached_dir is not None:
-            document["cached_dir"] = str(self.cached_dir)
+            document["cached_dir"] = str(Path(self.cached_dir).expanduser())
         if self.redis is not None:
             document["redis"] = str(self.redis)
             document["redis_key_prefix"] = str(self.redis_key_prefix)

@@ -3,9 +3,11 @@
 #   PREFIX/lib/libosipy_mappedcache.so
 #   PREFIX/include/osipy_mappedcache.h
 #   PREFIX/lib/pkgconfig/osipy_mappedcache.pc   (prefix= set to PREFIX)
-# so that   cc prog.c $(PKG_CONFIG_PATH=PREFIX/lib/pkgconfig pkg-config --cflags --libs osipy_mappedcache)
-# builds, and the program runs with PREFIX/lib on the loader's path (ldconfig for a system prefix
-# such as /usr/local, LD_LIBRARY_PATH otherwise). Needs the .NET SDK and a C toolchain (NativeAOT links with it).
+# so that   cc prog.c $(pkg-config --cflags --libs osipy_mappedcache)
+# builds (PKG_CONFIG_PATH=PREFIX/lib/pkgconfig where pkg-config does not look by itself) and the
+# program starts without LD_LIBRARY_PATH: for every prefix but /usr, Libs carries
+# -Wl,-rpath,${libdir}, because the loader searches only /usr/lib (and, on Debian, /usr/local/lib
+# after an ldconfig) on its own. Needs the .NET SDK and a C toolchain (NativeAOT links with it).
 #
 #   src/Osipy.MappedCache.Native/pack.sh PREFIX
 set -euo pipefail
@@ -23,6 +25,11 @@ dotnet publish "$here" -r linux-x64 -c Release -nologo -v quiet >&2
 install -d "$prefix/lib/pkgconfig" "$prefix/include"
 install -m 0755 "$publish/libosipy_mappedcache.so" "$prefix/lib/libosipy_mappedcache.so"
 install -m 0644 "$here/include/osipy_mappedcache.h" "$prefix/include/osipy_mappedcache.h"
+# The loader finds /usr/lib by itself; anywhere else the program records where the library is.
+rpath='-Wl,-rpath,${libdir} '
+if [ "$prefix" = /usr ]; then
+  rpath=''
+fi
 cat > "$prefix/lib/pkgconfig/osipy_mappedcache.pc" <<PC
 prefix=$prefix
 libdir=\${prefix}/lib
@@ -31,7 +38,7 @@ includedir=\${prefix}/include
 Name: osipy_mappedcache
 Description: Memory-mapped, zero-copy intermediate-result cache for perfusion-MRI pipelines (C ABI)
 Version: $version
-Libs: -L\${libdir} -losipy_mappedcache
+Libs: -L\${libdir} ${rpath}-losipy_mappedcache
 Cflags: -I\${includedir}
 PC
 echo "$prefix"

@@ -58,14 +58,14 @@ public sealed record RedisRemoteTierOptions
     /// <summary>Connect with TLS (Redis <c>tls-port</c>). Implied by <see cref="TlsCaFile"/> and <see cref="TlsClientCertificateFile"/>.</summary>
     public bool Tls { get; init; }
 
-    /// <summary>PEM file of the certificate authority that signed the cluster's certificates, for a private CA; null to use the system's trust store.</summary>
-    public string? TlsCaFile { get; init; }
+    /// <summary>PEM file of the certificate authority that signed the cluster's certificates, for a private CA; null to use the system's trust store. A leading <c>~</c> is the home directory (<see cref="CacheConfig.ExpandHome"/>).</summary>
+    public string? TlsCaFile { get; init => field = CacheConfig.ExpandHome(value); }
 
-    /// <summary>PEM file of this client's certificate, for a cluster that requires one (<c>tls-auth-clients yes</c>); needs <see cref="TlsClientKeyFile"/>.</summary>
-    public string? TlsClientCertificateFile { get; init; }
+    /// <summary>PEM file of this client's certificate, for a cluster that requires one (<c>tls-auth-clients yes</c>); needs <see cref="TlsClientKeyFile"/>. A leading <c>~</c> is the home directory.</summary>
+    public string? TlsClientCertificateFile { get; init => field = CacheConfig.ExpandHome(value); }
 
-    /// <summary>PEM file of the private key of <see cref="TlsClientCertificateFile"/>.</summary>
-    public string? TlsClientKeyFile { get; init; }
+    /// <summary>PEM file of the private key of <see cref="TlsClientCertificateFile"/>. A leading <c>~</c> is the home directory.</summary>
+    public string? TlsClientKeyFile { get; init => field = CacheConfig.ExpandHome(value); }
 
     /// <summary>The host name the cluster's certificates must carry, when it differs from the addresses in <see cref="Configuration"/>.</summary>
     public string? TlsHost { get; init; }

@@ -1,4 +1,5 @@
 using System.Collections.ObjectModel;
+using System.Diagnostics.CodeAnalysis;
 using Osipy.MappedCache.Files;
 
 namespace Osipy.MappedCache;
@@ -25,16 +26,20 @@ public sealed record CacheConfig
     /// <summary>
     /// Directory of segment files; null means <c>&lt;temp&gt;/osipy_cache_&lt;user&gt;</c>. Created 0700 if
     /// missing; an existing one must belong to the user and not be writable by group or others.
+    /// A leading <c>~</c> is the home directory (<see cref="ExpandHome"/>), as in a shell.
     /// </summary>
-    public string? CacheDir { get; init; }
+    /// <exception cref="ArgumentException">The value starts with <c>~</c> and the home directory is unknown.</exception>
+    public string? CacheDir { get; init => field = ExpandHome(value); }
 
     /// <summary>
     /// Directory for CACHED segments; null means <see cref="CacheDir"/>. Point it at a directory on a
     /// tmpfs such as <c>/dev/shm/osipy</c> (a subdirectory: /dev/shm itself is world-writable and
     /// refused) so session data never touches the disk (it then counts against RAM and the
-    /// tmpfs size). Every session sharing a cache directory should use the same value.
+    /// tmpfs size). Every session sharing a cache directory should use the same value. A leading
+    /// <c>~</c> is the home directory (<see cref="ExpandHome"/>).
     /// </summary>
-    public string? CachedDir { get; init; }
+    /// <exception cref="ArgumentException">The value starts with <c>~</c> and the home directory is unknown.</exception>
+    public string? CachedDir { get; init => field = ExpandHome(value); }
 
     /// <summary>
     /// Bound, in MiB, on the bytes this session holds: its CACHED segments plus segments it has mapped.
@@ -121,6 +126,35 @@ public sealed record CacheConfig
     /// <remarks>For a tool that must tell a missing directory from an empty one before opening a cache, which would create it.</remarks>
     /// <exception cref="ArgumentException"><see cref="CacheDir"/> is not a valid path.</exception>
     public string ResolveCacheDir() => CacheDirectory.FullPath(CacheDir ?? CacheDirectory.DefaultPath());
+
+    /// <summary>
+    /// <paramref name="path"/> with a leading <c>~</c>, alone or before a <c>/</c>, replaced by the
+    /// user's home directory (<c>$HOME</c>, else the password database's), as a shell and Python's
+    /// <c>os.path.expanduser</c> do; any other path, <c>~user</c> forms included, is returned as it is.
+    /// </summary>
+    /// <remarks>
+    /// Every path setting goes through it (<see cref="CacheDir"/>, <see cref="CachedDir"/>, the
+    /// Redis tier's TLS files), so that <c>"~/osipy-cache"</c> written in a configuration file or
+    /// a quoted argument, where no shell expands it, never becomes a directory named <c>~</c>
+    /// under the working directory. Thread-safe.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="path"/> starts with <c>~</c> and the home directory is unknown.</exception>
+    [return: NotNullIfNotNull(nameof(path))]
+    public static string? ExpandHome(string? path)
+    {
+        if (path is null || !path.StartsWith('~') || (path.Length > 1 && path[1] != '/'))
+        {
+            return path;
+        }
+
+        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        if (home.Length == 0)
+        {
+            throw new ArgumentException($"'{path}' starts with ~, but the home directory is unknown (HOME is not set); give the full path.", nameof(path));
+        }
+
+        return path.Length <= 2 ? home : Path.Join(home, path.AsSpan(2));
+    }
 
     /// <summary>Checks every setting; the cache calls this when it opens.</summary>
     /// <exception cref="ArgumentNullException">A dictionary is null.</exception>

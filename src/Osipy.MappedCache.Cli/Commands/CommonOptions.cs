@@ -8,7 +8,7 @@ internal static class CommonOptions
     /// <summary><c>--cache-dir</c>, accepted by every command (the library's default directory when absent).</summary>
     public static Option<string?> CacheDir { get; } = new("--cache-dir")
     {
-        Description = "The cache directory (default: the library's, <temp>/osipy_cache_<user>).",
+        Description = "The cache directory; a leading ~ is the home directory (default: the library's, <temp>/osipy_cache_<user>).",
         HelpName = "DIR",
         Recursive = true,
     };
@@ -28,6 +28,16 @@ internal static class CommonOptions
 
     /// <summary>A new <c>--json</c> option: the command writes one JSON document (docs/CLI.md) instead of a table.</summary>
     public static Option<bool> Json() => new("--json") { Description = "Write the result as one JSON document (shape in docs/CLI.md)." };
+
+    /// <summary>
+    /// A file argument. A leading <c>~</c> is the home directory (<see cref="CacheConfig.ExpandHome"/>):
+    /// a shell leaves a quoted <c>'~/t1.nii'</c> as it is, and it must not become a file under a directory named <c>~</c>.
+    /// </summary>
+    public static Argument<FileInfo> File(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result => new FileInfo(CacheConfig.ExpandHome(result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty)),
+    };
 
     public static Argument<string> ResultType() => new("TYPE") { Description = "The result type, for example t1_map." };
 

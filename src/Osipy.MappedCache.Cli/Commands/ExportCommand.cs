@@ -17,7 +17,7 @@ internal static class ExportCommand
     {
         Argument<string> type = CommonOptions.ResultType();
         Argument<string> key = CommonOptions.Key();
-        Argument<FileInfo> output = new("OUT") { Description = "The file to write: .npy, .nii or .nii.gz." };
+        Argument<FileInfo> output = CommonOptions.File("OUT", "The file to write: .npy, .nii or .nii.gz.");
         Option<bool> force = new("--force") { Description = "Replace OUT if it exists (without it, an existing file is an error)." };
         Option<bool> json = CommonOptions.Json();
         var command = new Command("export", "Write an array entry to a .npy or NIfTI-1 (.nii, .nii.gz) file, straight from its mapping.") { type, key, output, force, json };

@@ -15,7 +15,7 @@ internal static class ImportCommand
 {
     public static Command Create()
     {
-        Argument<FileInfo> file = new("FILE") { Description = "A .npy, .nii or .nii.gz file." };
+        Argument<FileInfo> file = CommonOptions.File("FILE", "A .npy, .nii or .nii.gz file.");
         Option<string> type = new("--type") { Description = "The result type to store it under.", Required = true, HelpName = "TYPE" };
         Option<string> key = new("--key") { Description = "The key to store it under.", Required = true, HelpName = "KEY" };
         Option<string> policy = new("--policy") { Description = "PERSISTENT (default: it outlives this command) or CACHED (gone when the command ends).", HelpName = "POLICY", DefaultValueFactory = _ => "PERSISTENT" };

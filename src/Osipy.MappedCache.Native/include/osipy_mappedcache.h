@@ -125,7 +125,8 @@ const char *osipy_cache_last_error(void);
  *   "redis_tls_client_cert_file", "redis_tls_client_key_file", "redis_tls_host" (PEM paths and a
  *   host name), "redis_timeout_ms" (default 5000), "redis_lease_ms" (default 30000),
  *   "redis_chunk_bytes", "redis_window", "redis_uncommitted_chunk_seconds",
- *   "redis_change_log_length". Error messages name a setting, never its value.
+ *   "redis_change_log_length". In every path ("cache_dir", "cached_dir", the PEM files) a leading
+ *   "~" or "~/" is the home directory ($HOME), as in a shell. Error messages name a setting, never its value.
  *   Unknown keys are INVALID_ARGUMENT.
  * Errors: INVALID_ARGUMENT (NULL out_cache, bad JSON, bad value; the message names the key),
  * ACCESS_DENIED (directory owned by another user), IO_ERROR (directory is a symlink, writable by

@@ -17,7 +17,11 @@ public static class OsipyCacheTool
     /// test's own. Standard input is an empty pipe, as in a script, whatever the test runner's is.
     /// </summary>
     public static (int ExitCode, string Output, string Error) RunWith(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
-        RunProgram(NativeLibraryFixture.DotnetHost(), [Dll, .. args], environment);
+        RunIn(null, environment, args);
+
+    /// <summary>Runs it in <paramref name="workingDirectory"/> (the test's own when null), with <paramref name="environment"/> as in <see cref="RunWith"/>.</summary>
+    public static (int ExitCode, string Output, string Error) RunIn(string? workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        RunProgram(NativeLibraryFixture.DotnetHost(), [Dll, .. args], environment, workingDirectory);
 
     /// <summary>
     /// Runs it from bash after <paramref name="setup"/> (for example <c>ulimit -f 64</c>), which
@@ -73,10 +77,11 @@ public static class OsipyCacheTool
         return (process.ExitCode, terminal + error.GetAwaiter().GetResult());
     }
 
-    private static (int ExitCode, string Output, string Error) RunProgram(string program, string[] args, IReadOnlyDictionary<string, string?> environment)
+    private static (int ExitCode, string Output, string Error) RunProgram(string program, string[] args, IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(program)
         {
+            WorkingDirectory = workingDirectory ?? string.Empty,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,

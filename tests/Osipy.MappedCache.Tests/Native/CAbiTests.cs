@@ -65,6 +65,21 @@ public sealed class CAbiTests(NativeLibraryFixture native) : IDisposable
     }
 
     [Fact]
+    public void CacheDirWithTilde_IsInTheHomeDirectory_NotUnderTheWorkingDirectory()
+    {
+        string home = Path.Combine(_dir.Root, "home");
+        string work = Path.Combine(_dir.Root, "work");
+        Directory.CreateDirectory(home);
+        Directory.CreateDirectory(work);
+
+        (int exit, string output) = NativeLibraryFixture.Run(RoundTrip(), work, ["put", "~/osipy-cache", "t", "k", "10"], ("HOME", home));
+
+        Assert.True(exit == 0, output);
+        Assert.Single(Directory.GetFiles(Path.Combine(home, "osipy-cache"), "*.npy", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFileSystemEntries(work));
+    }
+
+    [Fact]
     public void BadInputAtTheBoundary_GivesErrorCodes_AndTheProcessLives()
     {
         (int exit, string output) = NativeLibraryFixture.Run(RoundTrip(), _dir.Root, "boundary", _dir.CachePath);

@@ -5,31 +5,55 @@ using Osipy.MappedCache.Tests.Infrastructure;
 namespace Osipy.MappedCache.Tests.Packaging;
 
 /// <summary>
-/// The README's `dotnet pack -c Release -o artifacts` makes the library, the remote tier and the
-/// osipy-cache tool as NuGet packages, and a project outside the solution that knows only those
-/// packages restores, builds and runs against them; the tool installs from them and runs. The
-/// library inside is ReadyToRun-compiled.
+/// The README's .NET install lines, run as they stand in a fresh clone: `dotnet pack -c Release -o
+/// artifacts` in the repository's root makes the library, the remote tier and the osipy-cache tool
+/// as NuGet packages; `dotnet add ~/myapp package … --source ./artifacts` gives a project outside
+/// the solution the library, which then builds and runs; the tool installs under `~/.osipy` and
+/// runs. The library inside is ReadyToRun-compiled.
 /// </summary>
 /// <remarks>
-/// The pack builds into its own artifacts path, so it never touches the repository's bin and obj
-/// while other tests build there. Restores see only the packages made here (and the machine's
-/// package cache for their dependencies): nothing comes from the network.
+/// The clone has its own bin and obj, so the pack never touches the repository's while other
+/// tests build there; restores see only the packages made in it (and the machine's package cache
+/// for their dependencies): nothing comes from the network.
 /// </remarks>
+[Collection(PackagingCollection.Name)]
 public sealed class DotnetPackageTests : IDisposable
 {
-    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("osipy-mc-pack-");
+    private readonly FreshClone _clone = new();
 
-    public void Dispose() => _work.Delete(recursive: true);
+    public void Dispose() => _clone.Dispose();
 
     [Fact]
-    public void PackedLibraryAndTool_InstallAndRunOutsideTheSolution()
+    public void ReadmeInstallLines_PackLibraryAndTool_ThatInstallAndRunOutsideTheSolution()
     {
-        string root = NativeLibraryFixture.FindRepositoryRoot();
-        string dotnet = NativeLibraryFixture.DotnetHost();
-        string packages = Path.Combine(_work.FullName, "artifacts");
-        (int exit, string log) = NativeLibraryFixture.Run(dotnet, root, "pack", "Osipy.MappedCache.sln", "-c", "Release", "-o", packages, "--artifacts-path", Path.Combine(_work.FullName, "build"));
+        // The user's project, which the README's `dotnet add ~/myapp package` names: it knows nothing of the repository.
+        string consumer = Path.Combine(_clone.Home, "myapp");
+        Directory.CreateDirectory(consumer);
+        File.WriteAllText(Path.Combine(consumer, "myapp.csproj"), """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+              </PropertyGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
+            using Osipy.MappedCache;
+
+            using var cache = new IntermediateCache(new CacheConfig { CacheDir = args[0], DefaultPolicy = RetentionPolicy.Persistent });
+            float[] t1 = Enumerable.Range(0, 4096).Select(i => i * 0.5f).ToArray();
+            cache.Put<float>("t1_map", "subject-01", t1, [64, 64]);
+            using MappedArray<float> got = cache.Get<float>("t1_map", "subject-01")!;
+            Console.WriteLine($"shape={string.Join('x', got.Shape)} last={got.ReadOnlySpan[^1]}");
+            """);
+
+        (int exit, string log) = _clone.Run(ReadmeInstall.Section(_clone.Root, ".NET"));
         Assert.True(exit == 0, log);
 
+        string root = _clone.Root;
+        string packages = Path.Combine(root, "artifacts");
         string version = Version(root);
         foreach (string id in new[] { "Osipy.MappedCache", "Osipy.MappedCache.Redis", "osipy-cache" })
         {
@@ -58,49 +82,13 @@ public sealed class DotnetPackageTests : IDisposable
             Assert.True(pe.HasMetadata);
         }
 
-        // A consumer that knows nothing of the repository: only the packages folder as a source.
-        string consumer = Path.Combine(_work.FullName, "consumer");
-        Directory.CreateDirectory(consumer);
-        File.WriteAllText(Path.Combine(consumer, "nuget.config"), $"""
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="artifacts" value="{packages}" />
-              </packageSources>
-            </configuration>
-            """);
-        File.WriteAllText(Path.Combine(consumer, "consumer.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="Osipy.MappedCache" Version="{version}" />
-              </ItemGroup>
-            </Project>
-            """);
-        File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
-            using Osipy.MappedCache;
-
-            using var cache = new IntermediateCache(new CacheConfig { CacheDir = args[0], DefaultPolicy = RetentionPolicy.Persistent });
-            float[] t1 = Enumerable.Range(0, 4096).Select(i => i * 0.5f).ToArray();
-            cache.Put<float>("t1_map", "subject-01", t1, [64, 64]);
-            using MappedArray<float> got = cache.Get<float>("t1_map", "subject-01")!;
-            Console.WriteLine($"shape={string.Join('x', got.Shape)} last={got.ReadOnlySpan[^1]}");
-            """);
-        string cacheDir = Path.Combine(_work.FullName, "cache");
-        (exit, log) = NativeLibraryFixture.Run(dotnet, consumer, "run", "-c", "Release", "--", cacheDir);
+        string cacheDir = Path.Combine(_clone.Home, "cache");
+        (exit, log) = _clone.Run($"cd ~/myapp && dotnet run -c Release -- '{cacheDir}'");
         Assert.True(exit == 0, log);
         Assert.Contains("shape=64x64 last=2047.5", log);
 
-        // The tool, installed the way `dotnet tool install` installs any tool, reads that directory.
-        string tools = Path.Combine(_work.FullName, "tools");
-        (exit, log) = NativeLibraryFixture.Run(dotnet, consumer, "tool", "install", "--tool-path", tools, "--configfile", Path.Combine(consumer, "nuget.config"), "--version", version, "osipy-cache");
-        Assert.True(exit == 0, log);
-        (exit, log) = NativeLibraryFixture.Run(Path.Combine(tools, "osipy-cache"), consumer, "gc", "--cache-dir", cacheDir);
+        // The tool, where the README installed it, reads that directory.
+        (exit, log) = _clone.Run($"~/.osipy/osipy-cache gc --cache-dir '{cacheDir}'");
         Assert.True(exit == 0, log);
     }
 

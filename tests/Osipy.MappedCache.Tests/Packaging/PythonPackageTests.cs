@@ -3,60 +3,59 @@ using Osipy.MappedCache.Tests.Infrastructure;
 namespace Osipy.MappedCache.Tests.Packaging;
 
 /// <summary>
-/// The Python package installs as Python packages do: `pip install --no-build-isolation ./python`
-/// in a venv builds the native library and puts it inside the installed package, and the wheel
-/// from `pip wheel` installs into another venv on a PATH without the .NET SDK, where the
-/// package's own tests pass from a directory outside the repository (no PYTHONPATH, no library
-/// variable). Only Debian's setuptools, wheel and numpy are used: nothing comes from the network.
+/// The README's Python install lines, run as they stand in a fresh clone, whatever python3 comes
+/// first on PATH: a venv over Debian's python3 sees its numpy, setuptools and wheel, `pip install
+/// --no-build-isolation ./python` builds the native library and puts it inside the installed
+/// package, and the wheel from `pip wheel` installs into another venv on a PATH without the .NET
+/// SDK, where the package's own tests pass from a directory outside the repository (no
+/// PYTHONPATH, no library variable). Nothing comes from the network.
 /// </summary>
-[Collection(NativeCollection.Name)] // the build publishes the native library, as the fixture does: never at the same time
-public sealed class PythonPackageTests(NativeLibraryFixture native) : IDisposable
+[Collection(PackagingCollection.Name)]
+public sealed class PythonPackageTests : IDisposable
 {
     // What an installed package sees: no repository on its path, no SDK, no variables pointing at a library.
     private static readonly (string, string?)[] s_outsideTheRepository =
         [("PATH", "/usr/bin:/bin"), ("PYTHONPATH", null), ("OSIPY_MAPPEDCACHE_LIBRARY", null)];
 
-    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("osipy-mc-pip-");
+    private readonly FreshClone _clone = new();
 
-    public void Dispose() => _work.Delete(recursive: true);
+    public void Dispose() => _clone.Dispose();
 
     [Fact]
-    public void PipInstallsThePackageWithItsLibrary_AndTheWheelWorksWithoutTheSdk()
+    public void ReadmeInstallLines_InstallThePackageWithItsLibrary_AndTheWheelWorksWithoutTheSdk()
     {
-        if (!native.HasNumpy || NativeLibraryFixture.Run(NativeLibraryFixture.Python, _work.FullName, "-c", "import setuptools, wheel, venv, ensurepip").ExitCode != 0)
+        if (NativeLibraryFixture.Run(NativeLibraryFixture.Python, _clone.Home, "-c", "import numpy, setuptools, wheel, venv, ensurepip").ExitCode != 0)
         {
             Assert.Skip("Debian's python3-numpy, python3-setuptools, python3-wheel and python3-venv are needed; .ci/run installs them.");
         }
 
-        string source = native.PythonPackageRoot;
-        string builder = Venv("build");
-        (int exit, string log) = NativeLibraryFixture.Run(Pip(builder), _work.FullName, "install", "--no-build-isolation", "--no-index", source);
+        (int exit, string log) = _clone.Run(ReadmeInstall.Section(_clone.Root, "Python"));
         Assert.True(exit == 0, log);
-        (exit, log) = NativeLibraryFixture.Run(Python(builder), _work.FullName, ["-c", "import osipy_mappedcache, pathlib; print(pathlib.Path(osipy_mappedcache.__file__).with_name('libosipy_mappedcache.so').is_file())"], s_outsideTheRepository);
+        string installed = Path.Combine(_clone.Root, ".venv");
+        (exit, log) = NativeLibraryFixture.Run(
+            Python(installed), _clone.Home,
+            ["-c", "import osipy_mappedcache, pathlib; print(pathlib.Path(osipy_mappedcache.__file__).with_name('libosipy_mappedcache.so').is_file())"],
+            [.. _clone.Environment, .. s_outsideTheRepository]);
         Assert.True(exit == 0 && log.Trim() == "True", $"the installed package has no library beside it: {log}");
 
-        string dist = Path.Combine(_work.FullName, "dist");
-        (exit, log) = NativeLibraryFixture.Run(Pip(builder), _work.FullName, "wheel", "--no-build-isolation", "--no-deps", "--no-index", source, "-w", dist);
-        Assert.True(exit == 0, log);
-        string wheel = Assert.Single(Directory.GetFiles(dist, "osipy_mappedcache-*-py3-none-linux_x86_64.whl"));
-
+        string wheel = Assert.Single(Directory.GetFiles(Path.Combine(_clone.Root, "dist"), "osipy_mappedcache-*-py3-none-linux_x86_64.whl"));
         string user = Venv("user");
-        (exit, log) = NativeLibraryFixture.Run(Pip(user), _work.FullName, ["install", "--no-index", wheel], s_outsideTheRepository);
+        (exit, log) = NativeLibraryFixture.Run(Pip(user), _clone.Home, ["install", wheel], [.. _clone.Environment, .. s_outsideTheRepository]);
         Assert.True(exit == 0, log);
 
-        string tests = Path.Combine(_work.FullName, "tests");
-        CopyDirectory(Path.Combine(source, "tests"), tests);
+        string tests = Path.Combine(_clone.Home, "tests");
+        CopyDirectory(Path.Combine(_clone.Root, "python", "tests"), tests);
         (exit, log) = NativeLibraryFixture.Run(
-            Python(user), _work.FullName,
+            Python(user), _clone.Home,
             ["-c", $"import osipy_mappedcache, sys, unittest; assert osipy_mappedcache.__file__.startswith('{user}'), osipy_mappedcache.__file__; r = unittest.main(module=None, argv=['x', 'discover', '-s', 'tests'], exit=False).result; sys.exit(0 if r.wasSuccessful() and r.testsRun > 0 and not r.skipped else 1)"],
-            s_outsideTheRepository);
+            [.. _clone.Environment, .. s_outsideTheRepository]);
         Assert.True(exit == 0, log);
     }
 
     private string Venv(string name)
     {
-        string path = Path.Combine(_work.FullName, name);
-        (int exit, string log) = NativeLibraryFixture.Run(NativeLibraryFixture.Python, _work.FullName, "-m", "venv", "--system-site-packages", path);
+        string path = Path.Combine(_clone.Home, name);
+        (int exit, string log) = NativeLibraryFixture.Run(NativeLibraryFixture.Python, _clone.Home, "-m", "venv", "--system-site-packages", path);
         Assert.True(exit == 0, log);
         return path;
     }
