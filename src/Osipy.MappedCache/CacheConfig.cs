@@ -112,6 +112,18 @@ public sealed record CacheConfig
     /// </summary>
     public IRemoteTier? Remote { get; init; }
 
+    /// <summary>
+    /// The cache directory of osipy's own <c>IntermediateCache</c> (its <c>cache_dir</c>; osipy's
+    /// default is <c>&lt;temp&gt;/osipy_cache</c>), whose files a miss falls back to; null (the default)
+    /// reads none. On a get, get-or-create or has that finds nothing in this cache, the file osipy
+    /// wrote for the key (<c>md5("{result_type}:{key}").npz</c>) is read if it holds the type asked
+    /// for and is no older than <see cref="MaxAgeSeconds"/>, stored by a put under the type's policy
+    /// (keeping osipy's metadata and creation time), and returned; later gets are served from this
+    /// cache. A file of another type is never returned; an object (pickled) array, a type the cache
+    /// cannot hold, or a malformed file is a miss, logged with its reason. The directory is only read.
+    /// </summary>
+    public string? LegacyOsipyDir { get; init; }
+
     /// <summary>Checks every setting; the cache calls this when it opens.</summary>
     /// <exception cref="ArgumentNullException">A dictionary is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
