@@ -169,6 +169,7 @@ public sealed class LegacyOsipyTests : IDisposable
 
         Assert.Null(cache.Get<double>("t1_map", "old"));
         Assert.Empty(_dir.SegmentFiles());
+        Assert.Contains(_log.Entries, e => e.Message.Contains("has expired", StringComparison.Ordinal)); // found, and left for its age
     }
 
     [Fact]
