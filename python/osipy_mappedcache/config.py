@@ -61,7 +61,8 @@ class CacheConfig:
             put under the type's policy (osipy's metadata and created_at kept) and returned.  A
             file of another type is never returned; an object (pickled) array, a dtype the cache
             cannot hold or a damaged file is a miss, logged with its reason through the
-            ``osipy_mappedcache`` logger.  Nothing is unpickled; the directory is only read.
+            ``osipy_mappedcache`` logger.  Nothing is unpickled; only regular files this user owns
+            are read, never through a symlink; the directory is only read.
         redis: a StackExchange.Redis configuration string naming a Redis Cluster's nodes
             (``"10.0.0.5:7000,10.0.0.6:7000"``): PERSISTENT results are shared with every node
             using it (docs/SCALE-OUT.md); None keeps the cache on this node.

@@ -120,7 +120,8 @@ public sealed record CacheConfig
     /// for and is no older than <see cref="MaxAgeSeconds"/>, stored by a put under the type's policy
     /// (keeping osipy's metadata and creation time), and returned; later gets are served from this
     /// cache. A file of another type is never returned; an object (pickled) array, a type the cache
-    /// cannot hold, or a malformed file is a miss, logged with its reason. The directory is only read.
+    /// cannot hold, or a malformed file is a miss, logged with its reason. Only regular files this user
+    /// owns are read, never through a symbolic link (another user could plant one). The directory is only read.
     /// </summary>
     public string? LegacyOsipyDir { get; init; }
 

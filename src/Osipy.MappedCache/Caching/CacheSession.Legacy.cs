@@ -69,7 +69,8 @@ internal sealed partial class CacheSession
         ThrowIfDisposed();
         try
         {
-            using OsipyNpzFile file = LegacyOsipyLookup.Open(path, key.ResultType);
+            using OsipyNpzFile file = LegacyOsipyLookup.Open(path, key.ResultType, namedByUser: true)
+                ?? throw new FileNotFoundException($"'{path}' does not exist.", path);
             return StoreLegacy(key, file, _settings.Time.GetUtcNow()) ? GetEntry(key) : null;
         }
         catch (Exception ex) when (ex is LegacyFormatException or LegacyTypeException)

@@ -28,7 +28,8 @@ internal readonly record struct LegacyFind(LegacyOutcome Outcome, string Path, O
 /// <summary>
 /// Finds the file osipy's cache (osipy.common.caching) wrote for a key: directly in its cache
 /// directory, named by the MD5 of <c>"{result_type}:{key}"</c> (UTF-8) in hex, with ".npz"
-/// (its <c>_get_cache_path</c>). Only reads: osipy's directory is never written to.
+/// (its <c>_get_cache_path</c>). Only reads: osipy's directory is never written to. Only a regular
+/// file that this user owns is read, never through a symbolic link: another user could plant one.
 /// </summary>
 /// <remarks>Stateless apart from the directory; thread-safe.</remarks>
 internal sealed class LegacyOsipyLookup(string directory)
@@ -47,19 +48,10 @@ internal sealed class LegacyOsipyLookup(string directory)
     public LegacyFind Find(string resultType, string key, DateTimeOffset now, long maxAgeSeconds)
     {
         string path = Path.Combine(Directory, FileName(resultType, key));
-        if (!File.Exists(path))
-        {
-            return new LegacyFind(LegacyOutcome.Absent, path);
-        }
-
-        OsipyNpzFile file;
+        OsipyNpzFile? file;
         try
         {
-            file = Open(path, resultType);
-        }
-        catch (FileNotFoundException)
-        {
-            return new LegacyFind(LegacyOutcome.Absent, path); // removed since the check
+            file = Open(path, resultType, namedByUser: false);
         }
         catch (LegacyTypeException ex)
         {
@@ -68,6 +60,11 @@ internal sealed class LegacyOsipyLookup(string directory)
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             return new LegacyFind(LegacyOutcome.Unreadable, path, Reason: ex.Message);
+        }
+
+        if (file is null)
+        {
+            return new LegacyFind(LegacyOutcome.Absent, path);
         }
 
         if (maxAgeSeconds > 0 && (now - CreatedAt(file)).TotalSeconds > maxAgeSeconds)
@@ -81,13 +78,21 @@ internal sealed class LegacyOsipyLookup(string directory)
     }
 
     /// <summary>Opens and checks <paramref name="path"/> (any name), which must hold <paramref name="resultType"/>.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="resultType">The result type it must hold.</param>
+    /// <param name="namedByUser">Whether the caller was handed this path (an import) rather than deriving it (a look-up).</param>
+    /// <returns>The checked file, or null when nothing is at <paramref name="path"/>.</returns>
     /// <exception cref="LegacyTypeException">It holds another result type.</exception>
     /// <exception cref="LegacyFormatException">Not a readable osipy cache file.</exception>
-    /// <exception cref="IOException">The file cannot be opened or read.</exception>
+    /// <exception cref="IOException">The file cannot be opened or read, or is refused (a symbolic link or another user's, for a derived path; not a regular file).</exception>
     /// <exception cref="UnauthorizedAccessException">The file is not readable by this user.</exception>
-    public static OsipyNpzFile Open(string path, string resultType)
+    public static OsipyNpzFile? Open(string path, string resultType, bool namedByUser)
     {
-        OsipyNpzFile file = OsipyNpzFile.Open(path);
+        if (OsipyNpzFile.Open(path, namedByUser) is not { } file)
+        {
+            return null;
+        }
+
         try
         {
             if (!string.Equals(file.ResultType, resultType, StringComparison.Ordinal))

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using Osipy.MappedCache.Files;
 using Osipy.MappedCache.Format;
 
 namespace Osipy.MappedCache.Legacy;
@@ -54,12 +55,21 @@ internal sealed class OsipyNpzFile : IDisposable
     public IReadOnlyList<OsipyNpzArray> Arrays { get; }
 
     /// <summary>Opens and checks <paramref name="path"/>.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="namedByUser">Whether the caller was handed this path (see <see cref="ForeignFile.OpenRegular"/>).</param>
+    /// <returns>The checked file, or null when nothing is at <paramref name="path"/>.</returns>
     /// <exception cref="LegacyFormatException">Not a readable osipy cache file; the message says why.</exception>
-    /// <exception cref="IOException">The file cannot be opened or read.</exception>
+    /// <exception cref="IOException">The file cannot be opened or read, or is refused (a symbolic link, another user's, not a regular file).</exception>
     /// <exception cref="UnauthorizedAccessException">The file is not readable by this user.</exception>
-    public static OsipyNpzFile Open(string path)
+    public static OsipyNpzFile? Open(string path, bool namedByUser)
     {
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        if (ForeignFile.OpenRegular(path, namedByUser) is not { } handle)
+        {
+            return null;
+        }
+
+        // A regular file: seekable, so the zip reader never copies it into memory.
+        var stream = new FileStream(handle, FileAccess.Read, 1 << 16);
         ZipArchive? zip = null;
         try
         {

@@ -162,6 +162,47 @@ public sealed class LegacyOsipyTests : IDisposable
     }
 
     [Fact]
+    public void ASymlinkOrAFifoAtTheKeysName_IsAMiss_NeitherFollowedNorWaitedOn()
+    {
+        OsipyCacheFiles.Write(OsipyDir,
+            """
+            import os
+            good = put("t1_map", "elsewhere", np.ones(2))
+            os.symlink(good, cache_dir / f"{hashlib.md5(b't1_map:linked').hexdigest()}.npz")
+            os.mkfifo(cache_dir / f"{hashlib.md5(b't1_map:fifo').hexdigest()}.npz")
+            """);
+        using IntermediateCache cache = Open();
+
+        Assert.Null(cache.Get<double>("t1_map", "linked"));
+        Assert.Null(cache.Get<double>("t1_map", "fifo")); // a blocking open would never return
+
+        Assert.Empty(_dir.SegmentFiles());
+        Assert.Contains(Warnings(), w => w.Contains("symbolic link", StringComparison.Ordinal));
+        Assert.Contains(Warnings(), w => w.Contains("not a regular file", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AFileOfAnotherUser_IsAMiss()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("Needs root to give a file to another user (chown).");
+        }
+
+        OsipyCacheFiles.Write(OsipyDir, """put("t1_map", "planted", np.ones(2))""");
+        using (var chown = System.Diagnostics.Process.Start("chown", ["65534", OsipyCacheFiles.PathOf(OsipyDir, "t1_map", "planted")]))
+        {
+            chown.WaitForExit();
+            Assert.Equal(0, chown.ExitCode);
+        }
+
+        using IntermediateCache cache = Open();
+
+        Assert.Null(cache.Get<double>("t1_map", "planted"));
+        Assert.Contains(Warnings(), w => w.Contains("owned by uid 65534", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void AFileOlderThanMaxAge_IsAMiss()
     {
         OsipyCacheFiles.Write(OsipyDir, """put("t1_map", "old", np.ones(2), created_at=time.time() - 7200)""");
