@@ -237,7 +237,8 @@ class IntermediateCache:
             like: Any = None, writable: bool = False) -> ArrayResult | Any | None:
         """The entry as a read-only zero-copy array (or dict of arrays); None on a miss.
 
-        A miss is an absent, TRANSIENT, expired or corrupt entry.  The returned arrays keep the
+        A miss is an absent, TRANSIENT, expired or corrupt entry (with ``legacy_osipy_dir``, one
+        that osipy's own cache does not have either).  The returned arrays keep the
         file mapped while they are referenced; writing to them is refused (they are views of
         the cache, and a private copy-on-write mapping besides).
 
@@ -369,10 +370,12 @@ class IntermediateCache:
         return _leases.view(owner, data.value, dtype_code.value, tuple(out_shape[:ndim.value]))
 
     def has(self, result_type: str, key: str) -> bool:
-        """Whether a get would hit (never maps or reads the data)."""
+        """Whether a get would hit (never maps or reads the data, unless it stores a file of
+        osipy's own cache: see ``CacheConfig.legacy_osipy_dir``)."""
         found = c_int32()
         status = self._lib.osipy_cache_has(
             self._cache(), _text(result_type, "result_type"), _text(key, "key"), byref(found))
+        _native.report_warnings(self._lib)
         check(self._lib, status, "osipy_cache_has")
         return found.value == 1
 

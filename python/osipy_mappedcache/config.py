@@ -55,6 +55,15 @@ class CacheConfig:
         compression_by_type: per result type override of ``compression``.
         verify_on_first_map: check a segment's payload checksums the first time a session maps it.
         max_quarantine_files: corrupt files kept for inspection in each quarantine directory.
+        legacy_osipy_dir: the cache directory of osipy's own IntermediateCache (its cache_dir;
+            osipy's default is ``<tempdir>/osipy_cache``).  A get, get_or_create or has that
+            misses falls back to the file osipy wrote for the key (``md5("type:key").npz``): if it
+            holds the type asked for and is no older than max_age_seconds, it is stored here by a
+            put under the type's policy (osipy's metadata and created_at kept) and returned.  A
+            file of another type is never returned; an object (pickled) array, a dtype the cache
+            cannot hold or a damaged file is a miss, logged with its reason through the
+            ``osipy_mappedcache`` logger.  Nothing is unpickled; only regular files this user owns
+            are read, never through a symlink; the directory is only read.
         redis: a StackExchange.Redis configuration string naming a Redis Cluster's nodes
             (``"10.0.0.5:7000,10.0.0.6:7000"``): PERSISTENT results are shared with every node
             using it (docs/SCALE-OUT.md); None keeps the cache on this node.
@@ -103,6 +112,7 @@ class CacheConfig:
     redis_change_log_length: int | None = None
     raw_copy_budget_mb: int = 2048
     max_disk_mb: int = 0
+    legacy_osipy_dir: Path | str | None = None
 
     def __repr__(self) -> str:
         # Written by hand so that no credential reaches a log: the generated one shows every field.
@@ -144,6 +154,8 @@ class CacheConfig:
             document["cache_dir"] = str(Path(self.cache_dir).expanduser())
         if self.cached_dir is not None:
             document["cached_dir"] = str(Path(self.cached_dir).expanduser())
+        if self.legacy_osipy_dir is not None:
+            document["legacy_osipy_dir"] = str(Path(self.legacy_osipy_dir).expanduser())
         if self.redis is not None:
             document["redis"] = str(self.redis)
             document["redis_key_prefix"] = str(self.redis_key_prefix)

@@ -32,6 +32,7 @@ internal static class ConfigJson
             {
                 "cache_dir" => config with { CacheDir = OptionalString(value, property.Name) },
                 "cached_dir" => config with { CachedDir = OptionalString(value, property.Name) },
+                "legacy_osipy_dir" => config with { LegacyOsipyDir = OptionalString(value, property.Name) },
                 "default_policy" => config with { DefaultPolicy = Policy(value, property.Name) },
                 "policies" => config with { Policies = Policies(value) },
                 "max_memory_mb" => config with { MaxMemoryMb = Integer(value, property.Name) },

@@ -156,6 +156,21 @@ public sealed record CacheConfig
         return path.Length <= 2 ? home : Path.Join(home, path.AsSpan(2));
     }
 
+    /// <summary>
+    /// The cache directory of osipy's own <c>IntermediateCache</c> (its <c>cache_dir</c>; osipy's
+    /// default is <c>&lt;temp&gt;/osipy_cache</c>), whose files a miss falls back to; null (the default)
+    /// reads none. On a get, get-or-create or has that finds nothing in this cache, the file osipy
+    /// wrote for the key (<c>md5("{result_type}:{key}").npz</c>) is read if it holds the type asked
+    /// for and is no older than <see cref="MaxAgeSeconds"/>, stored by a put under the type's policy
+    /// (keeping osipy's metadata and creation time), and returned; later gets are served from this
+    /// cache. A file of another type is never returned; an object (pickled) array, a type the cache
+    /// cannot hold, or a malformed file is a miss, logged with its reason. Only regular files this user
+    /// owns are read, never through a symbolic link (another user could plant one). The directory is only read.
+    /// A leading <c>~</c> is the home directory (<see cref="ExpandHome"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The value starts with <c>~</c> and the home directory is unknown.</exception>
+    public string? LegacyOsipyDir { get; init => field = ExpandHome(value); }
+
     /// <summary>Checks every setting; the cache calls this when it opens.</summary>
     /// <exception cref="ArgumentNullException">A dictionary is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>

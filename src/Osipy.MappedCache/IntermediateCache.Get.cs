@@ -9,6 +9,7 @@ public sealed partial class IntermediateCache
     /// A zero-copy view of the array stored under (<paramref name="resultType"/>, <paramref name="key"/>),
     /// by this session or any other; null on a miss (absent, TRANSIENT, expired, or a corrupt file,
     /// which is quarantined). Costs the same whatever the array's size: nothing is read until used.
+    /// With <see cref="CacheConfig.LegacyOsipyDir"/>, a key this cache lacks is looked for in osipy's own cache first.
     /// </summary>
     /// <returns>A lease the caller must dispose, or null.</returns>
     /// <exception cref="ArgumentException">The key or result type is not valid UTF-16, or too long.</exception>
@@ -37,7 +38,10 @@ public sealed partial class IntermediateCache
         return _session.GetBundle(new EntryKey(resultType, key));
     }
 
-    /// <summary>What is known about an entry, without mapping or reading its data; null if absent or expired.</summary>
+    /// <summary>
+    /// What is known about an entry, without mapping or reading its data; null if absent or expired.
+    /// (With <see cref="CacheConfig.LegacyOsipyDir"/>, an entry found only as osipy's file is stored first, as a get would.)
+    /// </summary>
     /// <exception cref="ArgumentException">The key or result type is not valid UTF-16, or too long.</exception>
     /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
     public CacheEntry? GetEntry(string resultType, string key)
@@ -46,7 +50,10 @@ public sealed partial class IntermediateCache
         return _session.GetEntry(new EntryKey(resultType, key));
     }
 
-    /// <summary>Whether a get would hit, as the disk is now. Never maps or reads the payload.</summary>
+    /// <summary>
+    /// Whether a get would hit, as the disk is now. Never maps or reads the payload, except that with
+    /// <see cref="CacheConfig.LegacyOsipyDir"/> a key found only as osipy's file is stored first, as a get would.
+    /// </summary>
     /// <exception cref="ArgumentException">The key or result type is not valid UTF-16, or too long.</exception>
     /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
     public bool Has(string resultType, string key) => GetEntry(resultType, key) is not null;

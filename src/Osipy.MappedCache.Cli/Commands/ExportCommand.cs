@@ -25,6 +25,11 @@ internal static class ExportCommand
         {
             string path = parsed.GetValue(output)!.FullName;
             FileFormats.Kind format = FileFormats.Of(path);
+            if (format == FileFormats.Kind.OsipyNpz)
+            {
+                throw new CommandException($"'{path}': export writes .npy, .nii or .nii.gz; osipy's .npz files are only read (by import).");
+            }
+
             (IntermediateCache cache, StoredSegment segment) = CacheAccess.OpenEntry(parsed, parsed.GetValue(type)!, parsed.GetValue(key)!);
             using (cache)
             {

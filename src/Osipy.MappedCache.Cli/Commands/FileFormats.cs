@@ -10,13 +10,17 @@ internal static class FileFormats
     {
         Npy,
         Nifti,
+
+        /// <summary>A file osipy's own cache wrote (md5.npz): read by the library, never unpickled.</summary>
+        OsipyNpz,
     }
 
-    /// <exception cref="CommandException">The extension is none of .npy, .nii, .nii.gz.</exception>
+    /// <exception cref="CommandException">The extension is none of .npy, .nii, .nii.gz, .npz.</exception>
     public static Kind Of(string path) =>
         path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) ? Kind.Npy
         : path.EndsWith(".nii", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase) ? Kind.Nifti
-        : throw new CommandException($"'{path}' is neither .npy nor .nii / .nii.gz; name the file by its format.");
+        : path.EndsWith(".npz", StringComparison.OrdinalIgnoreCase) ? Kind.OsipyNpz
+        : throw new CommandException($"'{path}' is none of .npy, .nii / .nii.gz and osipy's .npz; name the file by its format.");
 
     /// <summary>The element type the cache stores for a file's elements (numpy's complex64 is <see cref="Complex64"/>).</summary>
     public static Type ClrType(ElementType type) =>

@@ -117,7 +117,10 @@ const char *osipy_cache_last_error(void);
  *   shared by every process; a put beyond it removes raw copies, then entries, least recently used
  *   first), "raw_copy_budget_mb" (int, default 2048: the raw copies of compressed
  *   entries kept in the CACHED directory; beyond it the least recently used go, never one a live
- *   session maps), "verify_on_first_map" (bool), "redis" (a StackExchange.Redis
+ *   session maps), "verify_on_first_map" (bool), "legacy_osipy_dir" (string: osipy's own cache
+ *   directory; a get, get-or-create or has that misses reads the md5("type:key").npz osipy wrote
+ *   there, if it holds that type, and stores it by a put; a bad one is a miss with a warning for
+ *   osipy_take_warning), "redis" (a StackExchange.Redis
  *   configuration string naming a Redis Cluster's nodes: PERSISTENT entries are shared with every
  *   node using it), and with it the tier's settings (docs/SCALE-OUT.md): "redis_key_prefix" (string,
  *   default "osipy"), "redis_password", "redis_user", "redis_secret" (a shared secret of at least 16

@@ -103,6 +103,7 @@ internal sealed partial class CacheSession
             return null;
         }
 
+        bool legacyTried = false;
         while (true)
         {
             Lookup found = _entries.Find(key, takeLease: false);
@@ -118,6 +119,20 @@ internal sealed partial class CacheSession
                     continue;
                 default:
                     LoadedSegment? loaded = _loader.Load(key, Locate(key, policy), SegmentKind.SingleArray, map: false);
+                    if (loaded is null && _legacy is not null && !legacyTried)
+                    {
+                        // As a get would: osipy's file of the key is stored, then found like any entry.
+                        legacyTried = true;
+                        using (_flights.Enter(key))
+                        {
+                            // Another thread may have stored it meanwhile: either way the loop looks again.
+                            if (_loader.Load(key, Locate(key, policy), SegmentKind.SingleArray, map: false) is not null || TryImportLegacy(key))
+                            {
+                                continue;
+                            }
+                        }
+                    }
+
                     return loaded is null ? null : CacheEntries.FromRecord(loaded.Record);
             }
         }
@@ -147,6 +162,7 @@ internal sealed partial class CacheSession
 
         long started = Stopwatch.GetTimestamp();
         using KeyedGate<EntryKey>.Holder flight = _flights.Enter(key);
+        bool legacyTried = false;
         while (true)
         {
             found = _entries.Find(key, takeLease: true);
@@ -185,6 +201,16 @@ internal sealed partial class CacheSession
                     {
                         CacheMetrics.FirstGet(key.ResultType, fetched.Lease.Mapping.Length, started);
                         return fetched;
+                    }
+
+                    // Nowhere in this cache: osipy's own may have it (CacheConfig.LegacyOsipyDir), stored now by a put.
+                    if (!legacyTried)
+                    {
+                        legacyTried = true;
+                        if (TryImportLegacy(key))
+                        {
+                            continue;
+                        }
                     }
 
                     Interlocked.Increment(ref _counters.Misses);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Osipy.MappedCache.Diagnostics;
 using Osipy.MappedCache.Mapping;
 using Osipy.MappedCache.Files;
+using Osipy.MappedCache.Legacy;
 using Osipy.MappedCache.Sessions;
 
 namespace Osipy.MappedCache.Caching;
@@ -33,10 +34,12 @@ internal sealed partial class CacheSession : IDisposable
     private readonly KeyedGate<EntryKey> _flights = new();
     private readonly IDisposable? _subscription;
     private readonly RemoteNode? _remote;
+    private readonly LegacyOsipyLookup? _legacy;
 
     public CacheSession(CacheSettings settings, string cacheDir, string cachedDir)
     {
         _settings = settings;
+        _legacy = settings.Config.LegacyOsipyDir is { } legacyDir ? new LegacyOsipyLookup(legacyDir) : null;
         _stores = new StoreSet(cacheDir, cachedDir, settings.Config.MaxQuarantineFiles);
         _locks = new KeyLocks(cacheDir);
 

@@ -58,4 +58,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "The raw copies' budget could not be enforced: {Reason}")]
     public static partial void RawCopyTrimFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "osipy cache file '{Path}' for '{Key}' ({ResultType}) is not used ({Reason}); the get is a miss.")]
+    public static partial void LegacyRejected(ILogger logger, string path, string key, string resultType, string reason);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Debug, Message = "osipy cache file '{Path}' for '{Key}' ({ResultType}) has expired ({Reason}); the get is a miss.")]
+    public static partial void LegacyExpired(ILogger logger, string path, string key, string resultType, string reason);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "Stored osipy cache file '{Path}' as '{Key}' ({ResultType}).")]
+    public static partial void LegacyImported(ILogger logger, string path, string key, string resultType);
 }

@@ -14,12 +14,25 @@ internal struct NpyDictionaryParser
     public static string? Parse(string text, out DType dtype, out long[] shape)
     {
         var parser = new NpyDictionaryParser(text);
-        return parser.ParseDictionary(out dtype, out shape);
+        return parser.ParseDictionary(strict: true, out dtype, out _, out _, out shape);
     }
 
-    private string? ParseDictionary(out DType dtype, out long[] shape)
+    /// <summary>
+    /// The same grammar, with the descr kept as written and Fortran order allowed: for .npy files
+    /// this store did not write (osipy's .npz members), whose dtype the caller judges itself.
+    /// </summary>
+    /// <returns>null when the dict is well formed (descr is then a quoted string), otherwise why not.</returns>
+    public static string? ParseForeign(string text, out string descr, out bool fortranOrder, out long[] shape)
+    {
+        var parser = new NpyDictionaryParser(text);
+        return parser.ParseDictionary(strict: false, out _, out descr, out fortranOrder, out shape);
+    }
+
+    private string? ParseDictionary(bool strict, out DType dtype, out string descr, out bool fortranOrder, out long[] shape)
     {
         dtype = default;
+        descr = string.Empty;
+        fortranOrder = false;
         shape = [];
         bool sawDescr = false, sawOrder = false, sawShape = false;
         SkipSpaces();
@@ -47,17 +60,30 @@ internal struct NpyDictionaryParser
             switch (key)
             {
                 case "descr" when !sawDescr:
-                    string? descr = ReadQuoted();
-                    if (descr is null || !DTypes.TryParseDescr(descr, out dtype))
+                    string? written = ReadQuoted();
+                    if (!strict && written is null)
                     {
-                        return $"unsupported dtype {descr ?? "(not a string)"} (little-endian numeric types only)";
+                        return "descr is not a string (a structured dtype)";
                     }
 
+                    if (strict && (written is null || !DTypes.TryParseDescr(written, out dtype)))
+                    {
+                        return $"unsupported dtype {written ?? "(not a string)"} (little-endian numeric types only)";
+                    }
+
+                    descr = written!;
                     sawDescr = true;
                     break;
                 case "fortran_order" when !sawOrder:
                     if (ConsumeWord("False"))
                     {
+                        sawOrder = true;
+                        break;
+                    }
+
+                    if (!strict && ConsumeWord("True"))
+                    {
+                        fortranOrder = true;
                         sawOrder = true;
                         break;
                     }
