@@ -105,7 +105,7 @@ internal static class ImportCommand
             Console.Error.WriteLine($"note: osipy keeps '{resultType}:{key}' in {expected}.npz, not {name}.npz; is --key the one osipy used?");
         }
 
-        using IntermediateCache cache = CacheAccess.Open(parsed, new Dictionary<string, RetentionPolicy> { [resultType] = policy });
+        using IntermediateCache cache = CacheAccess.OpenOrCreate(parsed, new Dictionary<string, RetentionPolicy> { [resultType] = policy });
         CacheEntry entry = cache.ImportOsipyFile(path, resultType, key)!; // never null: the policy is PERSISTENT or CACHED
         return new Imported("osipy-npz", entry.IsBundle ? "bundle" : Names.DType(entry.ElementType!), [.. entry.Shape], entry.SizeBytes, Scaled: false) { Arrays = entry.ArrayNames };
     }
