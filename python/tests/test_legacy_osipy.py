@@ -8,11 +8,9 @@ _get_cache_path).  Run from the repository root:
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import sys
 import tempfile
-import time
 import unittest
 from pathlib import Path
 
@@ -23,26 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from test_seed_behaviour import CacheTestCase, setUpModule  # noqa: E402,F401
 from osipy_mappedcache import RetentionPolicy  # noqa: E402
-
-
-def osipy_put(cache_dir: Path, result_type: str, key: str, data, metadata=None, compression=True) -> Path:
-    """osipy's IntermediateCache._put_disk, with its _get_cache_path, for one entry."""
-    full_key = f"{result_type}:{key}"
-    cache_file = cache_dir / f"{hashlib.md5(full_key.encode()).hexdigest()}.npz"
-    metadata = metadata or {}
-    created_at = time.time()
-    if isinstance(data, np.ndarray):
-        if compression:
-            np.savez_compressed(cache_file, data=data, metadata=json.dumps(metadata),
-                                result_type=result_type, created_at=created_at)
-        else:
-            np.savez(cache_file, data=data, metadata=json.dumps(metadata),
-                     result_type=result_type, created_at=created_at)
-    elif isinstance(data, dict):
-        np.savez_compressed(cache_file, **{f"data_{k}": v for k, v in data.items()},
-                            metadata=json.dumps(metadata), result_type=result_type,
-                            created_at=created_at)
-    return cache_file
+from osipy_cache_writer import osipy_put  # noqa: E402
 
 
 class LegacyOsipyTests(CacheTestCase):

@@ -1,39 +1,31 @@
+using Osipy.MappedCache.Tests.Infrastructure;
 using Osipy.MappedCache.Tests.Formats;
 
 namespace Osipy.MappedCache.Tests.Legacy;
 
 /// <summary>
 /// Writes cache files exactly as osipy's own cache does (osipy/common/caching.py: <c>_put_disk</c>
-/// and <c>_get_cache_path</c>, copied below), with Debian's python3 and numpy.
+/// and <c>_get_cache_path</c>, in python/tests/osipy_cache_writer.py), with Debian's python3 and numpy.
 /// </summary>
 internal static class OsipyCacheFiles
 {
-    /// <summary>osipy's save logic, verbatim but for the function around it; <c>put(...)</c> calls follow it.</summary>
-    private const string Prelude =
-        """
+    /// <summary>
+    /// osipy's save logic, shared with the Python tests (python/tests/osipy_cache_writer.py), as
+    /// <c>put(result_type, key, data, ...)</c> into <c>cache_dir</c>; <c>put(...)</c> calls follow it.
+    /// </summary>
+    private static readonly string Prelude =
+        $$"""
         import sys, json, hashlib, time
         from pathlib import Path
         import numpy as np
 
+        sys.path.insert(0, {{System.Text.Json.JsonSerializer.Serialize(Path.Combine(NativeLibraryFixture.FindRepositoryRoot(), "python", "tests"))}})
+        from osipy_cache_writer import osipy_put
+
         cache_dir = Path(sys.argv[1])
 
-        def put(result_type, key, data, metadata=None, compression=True, created_at=None):
-            full_key = f"{result_type}:{key}"
-            cache_file = cache_dir / f"{hashlib.md5(full_key.encode()).hexdigest()}.npz"
-            metadata = metadata or {}
-            created_at = time.time() if created_at is None else created_at
-            if isinstance(data, np.ndarray):
-                if compression:
-                    np.savez_compressed(cache_file, data=data, metadata=json.dumps(metadata),
-                                        result_type=result_type, created_at=created_at)
-                else:
-                    np.savez(cache_file, data=data, metadata=json.dumps(metadata),
-                             result_type=result_type, created_at=created_at)
-            elif isinstance(data, dict):
-                np.savez_compressed(cache_file, **{f"data_{k}": v for k, v in data.items()},
-                                    metadata=json.dumps(metadata), result_type=result_type,
-                                    created_at=created_at)
-            return cache_file
+        def put(*args, **kwargs):
+            return osipy_put(cache_dir, *args, **kwargs)
 
         """;
 
