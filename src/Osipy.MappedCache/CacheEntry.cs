@@ -9,6 +9,7 @@ public sealed class CacheEntry
 {
     private IReadOnlyDictionary<string, object?>? _metadata;
     private IReadOnlyList<string>? _tags;
+    private ProvenanceKey? _provenance;
 
     internal CacheEntry()
     {
@@ -51,6 +52,13 @@ public sealed class CacheEntry
     /// <summary>The tags given to Put, Create or GetOrCreate ("subject:07"), in the order given; empty if none.</summary>
     /// <remarks><c>InvalidateTag</c> removes every entry carrying a tag.</remarks>
     public IReadOnlyList<string> Tags => LazyInitializer.EnsureInitialized(ref _tags, () => Format.EntryTags.Of(MetadataJson));
+
+    /// <summary>
+    /// What the entry was computed from, when it was stored under a <see cref="ProvenanceKey"/> (by C#
+    /// or Python): its function and each component's digest and text, read from the metadata's
+    /// <c>"osipy_provenance"</c>; null for an entry put under a key of the caller's choosing.
+    /// </summary>
+    public ProvenanceKey? Provenance => _provenance ??= Osipy.MappedCache.Provenance.StoredProvenance.Read(Metadata, Key);
 
     /// <summary>The metadata as stored: one JSON object, validated when the segment was opened.</summary>
     internal string MetadataJson { get; init; } = "{}";

@@ -29,7 +29,7 @@ public sealed partial class IntermediateCache
     /// <summary>Zero-copy views of the named arrays of a dictionary put; null on a miss.</summary>
     /// <returns>A lease on all arrays that the caller must dispose, or null.</returns>
     /// <exception cref="ArgumentException">The key or result type is not valid UTF-16, or too long.</exception>
-    /// <exception cref="InvalidOperationException">The entry is a single array (use <see cref="Get{T}"/>).</exception>
+    /// <exception cref="InvalidOperationException">The entry is a single array (use <see cref="Get{T}(string, string)"/>).</exception>
     /// <exception cref="IOException">The file exists but cannot be opened or mapped.</exception>
     /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
     public MappedBundle? GetBundle(string resultType, string key)
@@ -65,7 +65,7 @@ public sealed partial class IntermediateCache
         return _session.GetAny(new EntryKey(resultType, key));
     }
 
-    /// <summary>Like <see cref="Get{T}"/> for whatever element type the entry holds (the C ABI).</summary>
+    /// <summary>Like <see cref="Get{T}(string, string)"/> for whatever element type the entry holds (the C ABI).</summary>
     internal MappedArray? GetUntyped(string resultType, string key)
     {
         Arguments.CheckKey(resultType, key);
