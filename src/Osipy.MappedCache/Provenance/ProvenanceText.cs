@@ -84,7 +84,7 @@ internal static class ProvenanceText
                 text.Append('\'');
                 break;
             case IDictionary dictionary:
-                Items(text, dictionary.Cast<DictionaryEntry>().Select(e => (e.Key, e.Value)), depth);
+                Items(text, Entries(dictionary), depth);
                 break;
             case IReadOnlyDictionary<string, object?> readOnly:
                 Items(text, readOnly.Select(pair => ((object)pair.Key, pair.Value)), depth);
@@ -118,6 +118,15 @@ internal static class ProvenanceText
             default:
                 text.Append(value);
                 break;
+        }
+    }
+
+    private static IEnumerable<(object Key, object? Value)> Entries(IDictionary dictionary)
+    {
+        // IDictionary's own enumerator: a Dictionary's IEnumerable yields KeyValuePairs, not DictionaryEntry.
+        foreach (DictionaryEntry entry in dictionary)
+        {
+            yield return (entry.Key, entry.Value);
         }
     }
 

@@ -299,8 +299,8 @@ public sealed class PutGetTests : IDisposable
     public void Put_NullArguments_Throw()
     {
         Assert.Throws<ArgumentNullException>(() => _cache.Put<float>(null!, "k", [1f], [1]));
-        Assert.Throws<ArgumentNullException>(() => _cache.Put<float>("t", null!, [1f], [1]));
-        Assert.Throws<ArgumentNullException>(() => _cache.Get<float>("t", null!));
+        Assert.Throws<ArgumentNullException>(() => _cache.Put<float>("t", (string)null!, [1f], [1]));
+        Assert.Throws<ArgumentNullException>(() => _cache.Get<float>("t", (string)null!));
         Assert.Throws<ArgumentNullException>(() => _cache.Put("t", "k", (Array)null!));
     }
 

@@ -1,0 +1,108 @@
+using Osipy.MappedCache.Tests.Infrastructure;
+
+namespace Osipy.MappedCache.Tests.Provenance;
+
+/// <summary>Memoize across real processes: computed once, recomputed when an argument changes, and explained.</summary>
+public sealed class MemoizeProcessTests : IDisposable
+{
+    private readonly TempCacheDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void FourProcesses_ComputeOnce_AndAChangedArgumentRecomputes_WhichExplainNames()
+    {
+        string counts = Directory.CreateDirectory(Path.Combine(_dir.Root, "computed")).FullName;
+        var children = Enumerable.Range(0, 4).Select(_ => ChildProcess.Start("memoize", _dir.CachePath, counts, "15")).ToList();
+        List<string> results;
+        try
+        {
+            children.ForEach(c => c.WaitForLine("ready"));
+            children.ForEach(c => c.Send("go"));
+            results = [.. children.Select(c => c.WaitForLine("result"))];
+        }
+        finally
+        {
+            children.ForEach(c => c.Dispose());
+        }
+
+        Assert.Single(Directory.GetFiles(counts));
+        Assert.Single(results.Distinct());
+        Assert.Contains("first=1032", results[0], StringComparison.Ordinal);
+
+        using ChildProcess changed = ChildProcess.Start("memoize", _dir.CachePath, counts, "12");
+        changed.WaitForLine("ready");
+        changed.Send("go");
+        string explained = changed.WaitForLine("explain");
+        changed.WaitForLine("result");
+
+        Assert.Equal("explain hit=False changed=argument flip_angles: [2, 5, 10, 15] → [2, 5, 10, 12]", explained);
+        Assert.Equal(2, Directory.GetFiles(counts).Length);
+    }
+
+    [Fact]
+    public void Memoize_StoresTheProvenance_AndAHitDoesNotCompute()
+    {
+        using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent));
+        ProvenanceKey key = ProvenanceKey.For("fit_t1").Argument("flip_angles", new[] { 2, 5 }).Version("2").Build();
+        int computed = 0;
+        float[] Compute()
+        {
+            computed++;
+            return [1f, 2f, 3f];
+        }
+
+        using (cache.Memoize("t1_map", key, [3], Compute))
+        using (MappedArray<float> again = cache.Memoize("t1_map", key, [3], Compute))
+        {
+            Assert.Equal([1f, 2f, 3f], again.ReadOnlySpan.ToArray());
+        }
+
+        Assert.Equal(1, computed);
+        ProvenanceKey stored = cache.GetEntry("t1_map", key.Key)!.Provenance!;
+        Assert.Equal("fit_t1", stored.Function);
+        Assert.Equal(key.Components, stored.Components);
+        Assert.True(cache.Explain("t1_map", key).Hit);
+    }
+
+    [Fact]
+    public void ATransientType_IsComputedEveryTime()
+    {
+        CacheConfig config = _dir.Config(RetentionPolicy.Transient);
+        using var cache = new IntermediateCache(config);
+        ProvenanceKey key = ProvenanceKey.For("fit").Argument("x", 1).Build();
+        int computed = 0;
+
+        cache.Memoize<int>("scratch", key, [1], () => [++computed]).Dispose();
+        cache.Memoize<int>("scratch", key, [1], () => [++computed]).Dispose();
+
+        Assert.Equal(2, computed);
+    }
+
+    [Fact]
+    public void Explain_WithNoEarlierEntry_SaysSo()
+    {
+        using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent));
+
+        ExplainResult explained = cache.Explain("t1_map", ProvenanceKey.For("fit_t1").Argument("x", 1).Build());
+
+        Assert.False(explained.Hit);
+        Assert.Null(explained.NearestKey);
+        Assert.Equal(["no earlier entry of fit_t1 in t1_map"], explained.Changed);
+    }
+
+    [Fact]
+    public void Explain_PicksTheEntryWithTheFewestDifferences_AndNamesAddedRemovedAndVersion()
+    {
+        using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent));
+        ProvenanceKey far = ProvenanceKey.For("fit").Argument("a", 1).Argument("b", 2).Argument("c", 3).Build();
+        ProvenanceKey near = ProvenanceKey.For("fit").Argument("a", 1).Argument("b", 2).Argument("gone", "x").Build();
+        cache.Put<float>("t1_map", far, [1f], [1]);
+        cache.Put<float>("t1_map", near, [1f], [1]);
+
+        ExplainResult explained = cache.Explain("t1_map", ProvenanceKey.For("fit").Argument("a", 1).Argument("b", 2).Argument("new", 0.5).Version("3").Build());
+
+        Assert.Equal(near.Key, explained.NearestKey);
+        Assert.Equal(["argument gone removed (was 'x')", "argument new added: 0.5", "version: none → 3"], explained.Changed);
+    }
+}
