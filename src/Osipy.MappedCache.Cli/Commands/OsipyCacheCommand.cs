@@ -14,6 +14,7 @@ internal static class OsipyCacheCommand
             LsCommand.Create(),
             StatsCommand.Create(),
             ShowCommand.Create(),
+            ExplainCommand.Create(),
             PathCommand.Create(),
             VerifyCommand.Create(),
             GcCommand.Create(),

@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Osipy.MappedCache.Cli.Commands;
 
-/// <summary><c>osipy-cache show TYPE KEY</c>: the record and metadata, and min/max/mean/NaN count of the values, computed over the mapping.</summary>
+/// <summary><c>osipy-cache show TYPE KEY</c>: the record and metadata, the provenance key's components when it has one, and min/max/mean/NaN count of the values, computed over the mapping.</summary>
 internal static class ShowCommand
 {
     public static Command Create()
@@ -69,6 +69,7 @@ internal static class ShowCommand
             JsonOutput.Entry(writer, segment, DateTimeOffset.UtcNow);
             writer.WritePropertyName("metadata");
             JsonOutput.Value(writer, segment.Entry.Metadata);
+            ProvenanceOutput.Key(writer, segment.Entry.Provenance);
             writer.WriteStartArray("values");
             foreach ((string name, MappedArray array, ValueSummary summary) in summaries)
             {
@@ -126,10 +127,22 @@ internal static class ShowCommand
         }
 
         Terminal.Out.Write(record);
-        Terminal.Out.WriteLine(entry.Metadata.Count == 0 ? "metadata  (none)" : "metadata");
-        foreach ((string name, object? value) in entry.Metadata)
+        ProvenanceKey? provenance = entry.Provenance;
+        var metadata = entry.Metadata.Where(pair => provenance is null || pair.Key != ProvenanceOutput.Property).ToList();
+        Terminal.Out.WriteLine(metadata.Count == 0 ? "metadata  (none)" : "metadata");
+        foreach ((string name, object? value) in metadata)
         {
             Terminal.Out.WriteLine($"  {name} = {JsonSerializer.Serialize(value)}");
+        }
+
+        if (provenance is not null)
+        {
+            // What the entry was computed from (a provenance key): 'osipy-cache explain' compares it with the function's other entries.
+            Terminal.Out.WriteLine($"provenance  {Formats.Printable.Escape(provenance.Function)} (encoding {provenance.Encoding})");
+            foreach (string line in ProvenanceOutput.Lines(provenance.Components))
+            {
+                Terminal.Out.WriteLine(line);
+            }
         }
 
         var values = new Table().AddColumns("array", "dtype", "shape", "min", "max", "mean", "NaN");
