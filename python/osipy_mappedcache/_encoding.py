@@ -29,20 +29,20 @@ class CacheInput:
         self.dtype, self.shape, self.checksum, self.length, self.source = dtype, shape, checksum, length, source
 
 
-def encode(value: Any) -> bytes:
-    """The canonical bytes of value.
+def encode(value: Any, path: str = "value") -> bytes:
+    """The canonical bytes of value (``path`` names it in errors).
 
     Raises:
         TypeError: a type with no canonical form (pass it through ``ignore=`` or convert it).
     """
     out = bytearray()
-    _write(out, value, "value")
+    _write(out, value, path)
     return bytes(out)
 
 
-def digest(value: Any) -> str:
+def digest(value: Any, path: str = "value") -> str:
     """The SHA-256 (hex) of value's canonical bytes."""
-    return hashlib.sha256(encode(value)).hexdigest()
+    return hashlib.sha256(encode(value, path)).hexdigest()
 
 
 def _text(out: bytearray, tag: bytes, data: bytes) -> None:
