@@ -55,7 +55,7 @@ class MappedBuffer:
     of the mapped payload.
     """
 
-    __slots__ = ("__array_interface__", "__weakref__", "_lease", "address", "handle", "index", "source")
+    __slots__ = ("__array_interface__", "__weakref__", "_lease", "address", "handle", "index", "source", "stored")
 
     def __init__(self, lease: Lease, address: int, dtype: np.dtype, shape: tuple[int, ...],
                  writable: bool = False, handle: int | None = None, index: int = 0,
@@ -68,6 +68,7 @@ class MappedBuffer:
         self.handle = None if writable else handle
         self.index = index
         self.source = source
+        self.stored = None  # the provenance identity, once asked for (cache._as_input)
         self.__array_interface__ = {
             "version": 3,
             "data": (address, not writable),  # True: read-only

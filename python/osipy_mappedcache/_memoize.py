@@ -9,6 +9,7 @@ function and stores its result; the others wait and map it.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,14 @@ from .config import RetentionPolicy
 
 if TYPE_CHECKING:
     from .cache import IntermediateCache
+
+# Fingerprints of calls kept per memoized function before the memory of them starts afresh.
+_MAX_REMEMBERED_KEYS = 4096
+
+
+class _NotFingerprinted(Exception):
+    """An argument with no fast exact fingerprint: the key is derived in full."""
+
 
 # The metadata property naming the results that were Python scalars, given back as such.
 SCALARS_KEY = "osipy_scalars"
@@ -39,22 +48,66 @@ class Memoized:
         self._function = function
         self._ignore = tuple(ignore)
         self._version = version
+        # Keys already derived in this process, by an exact fingerprint of the call's arguments:
+        # the key is a pure function of them (the code identity is fixed per function object).
+        self._keys: dict[tuple, str] = {}
         functools.update_wrapper(self, function)
 
     def key(self, *args: Any, **kwargs: Any) -> str:
         """The entry key a call with these arguments reads or computes (the function is not called)."""
-        return self._provenance(args, kwargs).key
+        fingerprint = self._fingerprint(args, kwargs)
+        key = self._keys.get(fingerprint) if fingerprint is not None else None
+        if key is None:
+            key = self._provenance(args, kwargs).key
+            if fingerprint is not None:
+                if len(self._keys) >= _MAX_REMEMBERED_KEYS:
+                    self._keys.clear()
+                self._keys[fingerprint] = key
+        return key
 
-    def explain(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """As ``cache.explain(result_type, function, *args, **kwargs)``."""
-        return self._cache._explain(self._result_type, self._provenance(args, kwargs))
+    def _fingerprint(self, args: tuple, kwargs: Mapping[str, Any]) -> tuple | None:
+        """The arguments as a dict key that equals another only for arguments of the same
+        canonical bytes; None when one is of a kind not fingerprinted here (then the key is
+        derived in full).  Another spelling of the same call (keywords in another order, a
+        default passed explicitly) is another fingerprint of the same key: harmless."""
+        exact = self._exact
+        try:
+            parts = [len(args)]
+            parts.extend(exact(value) for value in args)
+            for name, value in kwargs.items():
+                parts.append(name)
+                parts.append(exact(value))
+        except _NotFingerprinted:
+            return None
+        return tuple(parts)
+
+    def _exact(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is float:
+            if value and value == value:
+                return kind, value  # equal non-zero floats have equal bits
+            if value != value:
+                raise _NotFingerprinted  # NaNs of other payloads compare alike here
+            return kind, value.hex()  # 0.0 and -0.0 differ, as their bits do
+        if kind is str or kind is int or kind is bool or value is None:
+            return kind, value
+        if kind is tuple or kind is list:
+            return tuple, tuple(self._exact(item) for item in value)
+        if kind is np.ndarray and value.dtype.kind in "biufc":
+            identity = self._cache._as_input(value)
+            if identity is not value:  # from the cache: its stored checksum
+                return "entry", identity.dtype.str, identity.shape, identity.checksum, identity.length
+            if value.flags.c_contiguous:
+                return "array", value.dtype.str, value.shape, hashlib.sha256(value.data.cast("B")).digest()
+        raise _NotFingerprinted
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        provenance = self._provenance(args, kwargs)
         cache, result_type = self._cache, self._result_type
-        hit = cache.get(result_type, provenance.key)
+        key = self.key(*args, **kwargs)
+        hit = cache.get(result_type, key)
         if hit is not None:
-            return self._restore(hit, provenance.key)
+            return self._restore(hit, key)
+        provenance = self._provenance(args, kwargs)
         computed: list[Any] = []
 
         def compute() -> None:

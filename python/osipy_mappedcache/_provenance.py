@@ -19,14 +19,23 @@ METADATA_KEY = "osipy_provenance"
 
 
 class Provenance:
-    """The key of one call and its components (name → (digest, text))."""
+    """The key of one call and its components (name → (digest, value)).
 
-    __slots__ = ("function", "key", "components")
+    A component's value is kept as it is and rendered as text only when the record is written or
+    a call explained: a hit needs just the digests.
+    """
 
-    def __init__(self, function: str, components: dict[str, tuple[str, str]]) -> None:
+    __slots__ = ("function", "key", "_components")
+
+    def __init__(self, function: str, components: dict[str, tuple[str, Any]]) -> None:
         self.function = function
-        self.components = components
+        self._components = components
         self.key = _encoding.key_text(function, {name: digest for name, (digest, _) in components.items()})
+
+    @property
+    def components(self) -> dict[str, tuple[str, str]]:
+        """name → (digest, readable text)."""
+        return {name: (digest, _readable(value)) for name, (digest, value) in self._components.items()}
 
     def metadata(self) -> dict[str, Any]:
         """What the entry's record keeps (the ``osipy_provenance`` metadata)."""
@@ -49,7 +58,7 @@ def of_call(function: Callable, args: tuple, kwargs: Mapping[str, Any], ignore: 
         TypeError: the arguments do not fit the function's signature, an argument has no
             canonical form, or ``ignore`` names no parameter.
     """
-    code = _code_identity.of(function)
+    code = _code_identity.of(function)  # taken once per function
     signature = _signature(function)
     ignored = set(ignore)
     unknown = ignored - set(signature.parameters)
@@ -57,16 +66,25 @@ def of_call(function: Callable, args: tuple, kwargs: Mapping[str, Any], ignore: 
         raise TypeError(f"ignore= names {sorted(unknown)}, which {code.function}() has no parameter called")
     bound = signature.bind(*args, **kwargs)
     bound.apply_defaults()
-    components = dict(code.components)
+    components: dict[str, tuple[str, Any]] = {
+        name: (digest, _Text(text)) for name, (digest, text) in code.components.items()}
     for name, value in bound.arguments.items():
         if name in ignored:
             continue
         value = _resolve(value, as_input)
         digest = _encoding.digest(value, f"argument {name!r} of {code.function}()")
-        components[f"argument {name}"] = (digest, _encoding.short(value))
+        components[f"argument {name}"] = (digest, value)
     if version is not None:
-        components["version"] = (_encoding.digest(version), _encoding.short(version))
+        components["version"] = (_encoding.digest(version), version)
     return Provenance(code.function, components)
+
+
+class _Text(str):
+    """A component already rendered (code identities): shown as it is, not quoted."""
+
+
+def _readable(value: Any) -> str:
+    return str(value) if isinstance(value, _Text) else _encoding.short(value)
 
 
 _signatures: dict[Callable, inspect.Signature] = {}
@@ -80,6 +98,9 @@ def _signature(function: Callable) -> inspect.Signature:
 
 
 def _resolve(value: Any, as_input: Callable[[Any], Any]) -> Any:
+    kind = type(value)
+    if kind is float or kind is int or kind is str or value is None:
+        return value
     if isinstance(value, (list, tuple)):
         return [_resolve(item, as_input) for item in value]
     if isinstance(value, Mapping):

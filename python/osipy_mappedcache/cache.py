@@ -456,8 +456,8 @@ class IntermediateCache:
         checksum: nothing is read); any other value as it is."""
         if not isinstance(value, np.ndarray):
             return value
-        base = value
-        while isinstance(base, np.ndarray):
+        base = value.base
+        while type(base) is np.ndarray:
             base = base.base
         if not isinstance(base, _leases.MappedBuffer) or base.handle is None:
             return value
@@ -465,10 +465,13 @@ class IntermediateCache:
         if (value.__array_interface__["data"][0] != base.address or value.shape != whole["shape"]
                 or value.dtype.str != whole["typestr"] or not value.flags.c_contiguous):
             return value  # a slice or a reinterpretation: hashed by content, like any array
-        checksum, length = ctypes.c_uint64(), c_int64()
-        status = self._lib.osipy_cache_lease_checksum(base.handle, base.index, byref(checksum), byref(length))
-        check(self._lib, status, "osipy_cache_lease_checksum")
-        return _encoding.CacheInput(value.dtype, value.shape, checksum.value, length.value, base.source or "?")
+        if base.stored is None:  # asked once per get: the bytes under a read-only lease never change
+            checksum, length = ctypes.c_uint64(), c_int64()
+            status = self._lib.osipy_cache_lease_checksum(base.handle, base.index, byref(checksum), byref(length))
+            check(self._lib, status, "osipy_cache_lease_checksum")
+            base.stored = _encoding.CacheInput(value.dtype, value.shape, checksum.value, length.value,
+                                               base.source or "?")
+        return base.stored
 
     def _get_or_compute(self, result_type: str, key: str, compute: Any) -> ArrayResult | None:
         """The entry, found or stored by ``compute()`` (called at most once cluster-wide);
