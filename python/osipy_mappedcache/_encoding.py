@@ -29,20 +29,20 @@ class CacheInput:
         self.dtype, self.shape, self.checksum, self.length, self.source = dtype, shape, checksum, length, source
 
 
-def encode(value: Any) -> bytes:
-    """The canonical bytes of value.
+def encode(value: Any, path: str = "value") -> bytes:
+    """The canonical bytes of value (``path`` names it in errors).
 
     Raises:
         TypeError: a type with no canonical form (pass it through ``ignore=`` or convert it).
     """
     out = bytearray()
-    _write(out, value, "value")
+    _write(out, value, path)
     return bytes(out)
 
 
-def digest(value: Any) -> str:
+def digest(value: Any, path: str = "value") -> str:
     """The SHA-256 (hex) of value's canonical bytes."""
-    return hashlib.sha256(encode(value)).hexdigest()
+    return hashlib.sha256(encode(value, path)).hexdigest()
 
 
 def _text(out: bytearray, tag: bytes, data: bytes) -> None:
@@ -54,8 +54,28 @@ def _float_bits(value: float) -> bytes:
     return struct.pack(">d", value).hex().encode("ascii")
 
 
+def _write_float(out: bytearray, value: float) -> None:
+    out += b"f" + _float_bits(value)
+
+
+def _write_int(out: bytearray, value: int) -> None:
+    out += b"i" + str(value).encode("ascii") + b";"
+
+
+def _write_str(out: bytearray, value: str) -> None:
+    _text(out, b"s", value.encode("utf-8", "surrogatepass"))
+
+
+# The plain types of most parameters, written without the isinstance chain below (a memoized
+# hit derives its key on every call: this is most of its cost).
+_EXACT = {float: _write_float, int: _write_int, str: _write_str}
+
+
 def _write(out: bytearray, value: Any, path: str) -> None:
-    if value is None:
+    exact = _EXACT.get(type(value))
+    if exact is not None:
+        exact(out, value)
+    elif value is None:
         out += b"N"
     elif isinstance(value, (bool, np.bool_)):
         out += b"T" if value else b"F"
@@ -106,12 +126,14 @@ def _write(out: bytearray, value: Any, path: str) -> None:
 def _write_array(out: bytearray, array: np.ndarray, path: str) -> None:
     if array.dtype.hasobject or array.dtype.fields is not None:
         raise TypeError(f"{path} is an array of dtype {array.dtype}, which has no canonical bytes")
-    little = array.astype(array.dtype.newbyteorder("<"), copy=False) if array.dtype.byteorder == ">" else array
-    contiguous = np.ascontiguousarray(little)
+    if array.dtype.byteorder == ">":
+        array = array.astype(array.dtype.newbyteorder("<"))
+    if not array.flags.c_contiguous:
+        array = np.ascontiguousarray(array)
     out += b"a"
-    _write(out, contiguous.dtype.str, path)
-    _write(out, list(contiguous.shape), path)
-    sha = hashlib.sha256(memoryview(contiguous).cast("B") if contiguous.size else b"")
+    _write_str(out, array.dtype.str)
+    _write(out, list(array.shape), path)
+    sha = hashlib.sha256(array.data.cast("B") if array.size else b"")  # the buffer itself, no copy
     out += b"x" + sha.hexdigest().encode("ascii")
 
 

@@ -55,12 +55,20 @@ class MappedBuffer:
     of the mapped payload.
     """
 
-    __slots__ = ("__array_interface__", "__weakref__", "_lease", "address")
+    __slots__ = ("__array_interface__", "__weakref__", "_lease", "address", "handle", "index", "source", "stored")
 
     def __init__(self, lease: Lease, address: int, dtype: np.dtype, shape: tuple[int, ...],
-                 writable: bool = False):
+                 writable: bool = False, handle: int | None = None, index: int = 0,
+                 source: str | None = None):
         self._lease = lease
         self.address = address
+        # Where the bytes come from, for a provenance key: the lease handle and the array's index
+        # in it give the record's stored checksum (osipy_cache_lease_checksum); None when the
+        # memory is private (a writable get), whose bytes the caller may have changed.
+        self.handle = None if writable else handle
+        self.index = index
+        self.source = source
+        self.stored = None  # the provenance identity, once asked for (cache._as_input)
         self.__array_interface__ = {
             "version": 3,
             "data": (address, not writable),  # True: read-only
@@ -70,7 +78,8 @@ class MappedBuffer:
 
 
 def view(lease: Lease, address: int | None, code: int, shape: tuple[int, ...],
-         writable: bool = False) -> np.ndarray:
+         writable: bool = False, handle: int | None = None, index: int = 0,
+         source: str | None = None) -> np.ndarray:
     """An ndarray over `address` that keeps `lease` alive; read-only unless `writable` (a lease
     from osipy_cache_lease_private, whose mapping is this array's alone)."""
     dtype = _dtypes.dtype_for(code)
@@ -82,7 +91,7 @@ def view(lease: Lease, address: int | None, code: int, shape: tuple[int, ...],
         empty = np.empty(shape, dtype)
         empty.flags.writeable = writable
         return empty
-    return np.asarray(MappedBuffer(lease, address, dtype, shape, writable))
+    return np.asarray(MappedBuffer(lease, address, dtype, shape, writable, handle, index, source))
 
 
 def _release_memory(lib: ctypes.CDLL, handle: int, pid: int) -> None:

@@ -49,6 +49,9 @@ MAX_DIMS = 32
 # int32_t (*fill)(void *data, int64_t bytes, void *user_data)
 FILL_CALLBACK = ctypes.CFUNCTYPE(c_int32, c_void_p, c_int64, c_void_p)
 
+# int32_t (*compute)(void *user_data)
+COMPUTE_CALLBACK = ctypes.CFUNCTYPE(c_int32, c_void_p)
+
 # void (*leaving)(osipy_hold *hold, void *user_data)
 LEAVING_CALLBACK = ctypes.CFUNCTYPE(None, c_void_p, c_void_p)
 
@@ -79,6 +82,10 @@ _SIGNATURES = {
         c_int32,
         [_handle, _string, _string, c_int32, _shape, c_int32, _string, c_void_p, c_void_p,
          _out_handle, POINTER(c_void_p), _int32_ptr, _int32_ptr, _shape]),
+    "osipy_cache_get_or_compute": (
+        c_int32, [_handle, _string, _string, c_void_p, c_void_p, _out_handle, _int32_ptr, _int32_ptr]),
+    "osipy_cache_lease_checksum": (c_int32, [_handle, c_int32, POINTER(ctypes.c_uint64), POINTER(c_int64)]),
+    "osipy_cache_entries_json": (c_int32, [_handle, _string, _out_string]),
     "osipy_cache_commit": (c_int32, [_handle]),
     "osipy_cache_abandon": (c_int32, [_handle]),
     "osipy_cache_get": (

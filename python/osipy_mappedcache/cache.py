@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _device, _dtypes, _leases, _metadata, _native, _registrations
+from . import _device, _dtypes, _encoding, _leases, _memoize, _metadata, _native, _provenance, _registrations
 from ._device_writer import DeviceWriter
 from ._host_writer import HostWriter
 from ._errors import CacheClosedError, CacheForkedError, check, error_for
@@ -273,15 +273,21 @@ class IntermediateCache:
         owner = _leases.Lease(self._lib, lease.value)
         if backend is not None:
             return self._to_device(lease.value, owner, count.value, kind.value, backend)
+        return self._arrays(owner, lease.value, kind.value, count.value, writable,
+                            f"{result_type}/{key}")
+
+    def _arrays(self, owner: _leases.Lease, lease: int, kind: int, count: int, writable: bool,
+                source: str) -> ArrayResult:
+        """The array, or dict of arrays, of a lease that ``owner`` holds."""
         if writable:
-            owner, handle, copy = self._private(owner, lease.value)
+            owner, handle, copy = self._private(owner, lease)
         else:
-            handle, copy = lease.value, False
+            handle, copy = lease, False
         arrays = {}
-        for index in range(count.value):
-            name, view = self._array_at(owner, handle, index, writable and not copy)
+        for index in range(count):
+            name, view = self._array_at(owner, handle, index, writable and not copy, source)
             arrays[name] = np.array(view) if copy else view
-        if kind.value == _native.KIND_ARRAY:
+        if kind == _native.KIND_ARRAY:
             return arrays[""]
         return arrays
 
@@ -314,15 +320,16 @@ class IntermediateCache:
         return _leases.Lease(self._lib, private.value), private.value, False
 
     def _array_at(self, owner: _leases.Lease, lease: int, index: int,
-                  writable: bool = False) -> tuple[str, np.ndarray]:
+                  writable: bool = False, source: str | None = None) -> tuple[str, np.ndarray]:
         name, data, dtype, ndim = c_char_p(), c_void_p(), c_int32(), c_int32()
         shape = (c_int64 * _native.MAX_DIMS)()
         status = self._lib.osipy_cache_bundle_array(
             lease, index, byref(name), byref(data), byref(dtype), byref(ndim), shape)
         check(self._lib, status, "osipy_cache_bundle_array")
         # name.value copies the bytes now; the library's pointer dies with the lease.
-        return name.value.decode("utf-8"), _leases.view(
-            owner, data.value, dtype.value, tuple(shape[:ndim.value]), writable)
+        name = name.value.decode("utf-8")
+        return name, _leases.view(owner, data.value, dtype.value, tuple(shape[:ndim.value]), writable,
+                                  lease, index, source if not name else f"{source}[{name}]")
 
     def get_or_create(self, result_type: str, key: str, shape: tuple[int, ...] | list[int],
                       dtype: np.dtype | type | str, fill: Any,
@@ -368,6 +375,130 @@ class IntermediateCache:
         check(self._lib, status, "osipy_cache_get_or_create")
         owner = _leases.Lease(self._lib, lease.value)
         return _leases.view(owner, data.value, dtype_code.value, tuple(out_shape[:ndim.value]))
+
+    # -- provenance: memoize and explain ---------------------------------------------------------
+
+    def memoize(self, result_type: str, function: Any = None, *, ignore: Any = (),
+                version: Any = None) -> Any:
+        """Caches a function's results under keys made from what they were computed from.
+
+        ``@cache.memoize("t1_map")`` (or ``cache.memoize("t1_map", fit_t1)``) returns a function
+        that, called with arguments, builds a provenance key from the function's code (its
+        bytecode and that of the helpers it calls in the same package), each argument (arrays by
+        content; an array got from this cache by its stored checksum, without reading it;
+        numbers by their exact bits) and ``version``; returns the stored result zero-copy when
+        the key is there; and otherwise computes it once across threads, processes and (with
+        ``redis``) nodes, stores it (with its provenance in the metadata) and returns it as a
+        get would.  A changed argument, function body or helper makes a new key; a changed
+        comment, blank line or docstring does not.  The function must return a numpy array, a
+        number or a dict of str to arrays and numbers; numbers come back as numpy scalars.
+        For a TRANSIENT type the function just runs.
+
+        ``ignore=["n_jobs"]`` leaves arguments that do not change the result out of the key;
+        ``version="2"`` is a salt to change every key by hand.  The wrapper has ``.key(*args,
+        **kwargs)`` and ``.explain(*args, **kwargs)``.
+
+        Raises (when called):
+            TypeError: an argument with no canonical form (pass it in ``ignore``), arguments
+                that do not fit the signature, or a result the cache cannot store.
+        """
+        if function is None:
+            return lambda decorated: _memoize.Memoized(self, result_type, decorated, ignore, version)
+        return _memoize.Memoized(self, result_type, function, ignore, version)
+
+    def explain(self, result_type: str, function: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Whether ``function(*args, **kwargs)``, memoized under result_type, would hit, and why not.
+
+        Answers without computing: a dict with ``hit`` (bool), ``key``, ``components`` (name →
+        readable value), ``nearest`` (on a miss: the key of the earlier entry of the same
+        function and type that differs in the fewest components, or None) and ``changed``
+        (lines naming each component that differs from it, e.g. ``"argument flip_angles: [2, 5,
+        10, 15] → [2, 5, 10, 12]"`` or ``"code of fit_t1 changed (helper _signal)"``; empty on a
+        hit).  ``function`` may be the memoized wrapper or the plain function; pass ``ignore``
+        and ``version`` through a memoized wrapper's own ``.explain``.
+        """
+        if isinstance(function, _memoize.Memoized):
+            return function.explain(*args, **kwargs)
+        return self._explain(result_type, _provenance.of_call(
+            function, args, kwargs, (), None, self._as_input))
+
+    def _explain(self, result_type: str, provenance: _provenance.Provenance) -> dict[str, Any]:
+        stored = provenance.metadata()[_provenance.METADATA_KEY]
+        answer = {"hit": self.has(result_type, provenance.key), "key": provenance.key,
+                  "function": provenance.function,
+                  "components": {name: text for name, (_, text) in sorted(provenance.components.items())},
+                  "nearest": None, "changed": []}
+        if answer["hit"]:
+            return answer
+        earlier = [(entry["key"], entry["created_at"], entry["metadata"][_provenance.METADATA_KEY])
+                   for entry in self._entries(result_type)
+                   if isinstance(entry["metadata"].get(_provenance.METADATA_KEY), dict)
+                   and entry["metadata"][_provenance.METADATA_KEY].get("function") == provenance.function]
+        if not earlier:
+            answer["changed"] = [f"no earlier entry of {provenance.function} in {result_type}"]
+            return answer
+        # The fewest differences; among equals the newest (ISO times sort as text).
+        ranked = [(len(_provenance.changes(stored, old)), created, key, old) for key, created, old in earlier]
+        ranked.sort(key=lambda row: (row[0], _negated(row[1])))
+        _, _, answer["nearest"], old = ranked[0]
+        answer["changed"] = _provenance.changes(stored, old)
+        return answer
+
+    def _entries(self, result_type: str | None) -> list[dict[str, Any]]:
+        """Every entry of result_type (every entry for None), as get_entry describes one."""
+        name = None if result_type is None else _text(result_type, "result_type")
+        listing = self._json(self._lib.osipy_cache_entries_json, (self._cache(), name),
+                             "osipy_cache_entries_json")
+        return listing["entries"] if listing is not None else []
+
+    def _as_input(self, value: Any) -> Any:
+        """A whole, read-only array got from this cache as its stored identity (its record's
+        checksum: nothing is read); any other value as it is."""
+        if not isinstance(value, np.ndarray):
+            return value
+        base = value.base
+        while type(base) is np.ndarray:
+            base = base.base
+        if not isinstance(base, _leases.MappedBuffer) or base.handle is None:
+            return value
+        whole = base.__array_interface__
+        if (value.__array_interface__["data"][0] != base.address or value.shape != whole["shape"]
+                or value.dtype.str != whole["typestr"] or not value.flags.c_contiguous):
+            return value  # a slice or a reinterpretation: hashed by content, like any array
+        if base.stored is None:  # asked once per get: the bytes under a read-only lease never change
+            checksum, length = ctypes.c_uint64(), c_int64()
+            status = self._lib.osipy_cache_lease_checksum(base.handle, base.index, byref(checksum), byref(length))
+            check(self._lib, status, "osipy_cache_lease_checksum")
+            base.stored = _encoding.CacheInput(value.dtype, value.shape, checksum.value, length.value,
+                                               base.source or "?")
+        return base.stored
+
+    def _get_or_compute(self, result_type: str, key: str, compute: Any) -> ArrayResult | None:
+        """The entry, found or stored by ``compute()`` (called at most once cluster-wide);
+        None for a TRANSIENT type, after compute ran."""
+        args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
+        failure: list[BaseException] = []
+
+        def call_compute(_user: int) -> int:
+            try:
+                compute()
+                return 0
+            except BaseException as error:  # noqa: BLE001 - re-raised below, after the library returns
+                failure.append(error)
+                return 1
+
+        callback = _native.COMPUTE_CALLBACK(call_compute)
+        lease, kind, count = c_void_p(), c_int32(), c_int32()
+        status = self._lib.osipy_cache_get_or_compute(
+            *args, ctypes.cast(callback, c_void_p), None, byref(lease), byref(kind), byref(count))
+        _native.report_warnings(self._lib)
+        if failure:
+            raise failure[0]
+        if status == _native.MISS:
+            return None
+        check(self._lib, status, "osipy_cache_get_or_compute")
+        owner = _leases.Lease(self._lib, lease.value)
+        return self._arrays(owner, lease.value, kind.value, count.value, False, f"{result_type}/{key}")
 
     def has(self, result_type: str, key: str) -> bool:
         """Whether a get would hit (never maps or reads the data, unless it stores a file of
@@ -446,6 +577,11 @@ class IntermediateCache:
             return json.loads(ctypes.string_at(text.value).decode("utf-8"))
         finally:
             self._lib.osipy_cache_free_string(text.value)
+
+
+def _negated(text: str) -> tuple[int, ...]:
+    """A sort key putting the newest ISO 8601 time first."""
+    return tuple(-ord(character) for character in text)
 
 
 def _posix_time(text: str) -> float:

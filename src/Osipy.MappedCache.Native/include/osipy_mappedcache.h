@@ -178,6 +178,24 @@ int32_t osipy_cache_get_or_create(osipy_cache *cache, const char *result_type, c
                                   osipy_lease **out_lease, const void **out_data, int32_t *out_dtype,
                                   int32_t *out_ndim, int64_t *out_shape);
 
+/* The entry under (result_type, key), an array or a bundle, if any session, process or node has
+ * it; otherwise exactly one caller in the cluster calls compute(user_data), which stores the entry
+ * under that key with an ordinary put, put_bundle or create (of any shape) and returns 0, while the
+ * others wait; then every caller gets what was stored. Outputs as osipy_cache_get_any; release
+ * the lease. For results whose shape is known only once computed (memoized functions).
+ * Errors: MISS (a TRANSIENT type: compute ran, nothing was kept), BAD_HANDLE, WRONG_PROCESS,
+ * INVALID_ARGUMENT, TYPE_MISMATCH (compute returned 0 without storing the entry), IO_ERROR, FILL_FAILED
+ * (compute returned non-zero: the next waiting caller computes). */
+int32_t osipy_cache_get_or_compute(osipy_cache *cache, const char *result_type, const char *key,
+                                   int32_t (*compute)(void *user_data), void *user_data,
+                                   osipy_lease **out_lease, int32_t *out_kind, int32_t *out_count);
+
+/* The stored payload checksum (XxHash3-64, as in the segment's record) and byte length of array
+ * `index` of a lease: what a provenance key uses for an input that came from the cache, instead of
+ * hashing its bytes. Errors: BAD_HANDLE, INVALID_ARGUMENT (no such index). */
+int32_t osipy_cache_lease_checksum(osipy_lease *lease, int32_t index, uint64_t *out_checksum,
+                                   int64_t *out_length);
+
 /* Keeps the memory of a writer being filled mapped past the writer, until osipy_cache_release_memory:
  * `data` is osipy_cache_create's out_data (before its commit or abandon) or the pointer a
  * get_or_create fill callback is given (during the callback). When the writer commits or abandons,
@@ -302,6 +320,11 @@ int32_t osipy_cache_stats_json(osipy_cache *cache, char **out_json);
  * metadata, policy, dtype (code or null for a bundle), shape, array_names. OSIPY_MISS if absent.
  * Free *out_json with osipy_cache_free_string. */
 int32_t osipy_cache_entry_json(osipy_cache *cache, const char *result_type, const char *key, char **out_json);
+
+/* Every entry of result_type (every entry when it is NULL), as JSON {"entries": [...]}, each
+ * element as osipy_cache_entry_json describes one, without mapping any. Free with
+ * osipy_cache_free_string. Errors: BAD_HANDLE, IO_ERROR. */
+int32_t osipy_cache_entries_json(osipy_cache *cache, const char *result_type, char **out_json);
 
 /* Frees a string returned by this library. NULL is allowed. */
 int32_t osipy_cache_free_string(char *s);

@@ -69,9 +69,9 @@ internal sealed partial class CacheSession
     }
 
     /// <summary>The entry, whichever kind it is: a <see cref="MappedArray"/> or a <see cref="MappedBundle"/>; null on a miss.</summary>
-    public IDisposable? GetAny(EntryKey key)
+    public IDisposable? GetAny(EntryKey key, bool holdingNodeLock = false)
     {
-        if (Acquire(key, SegmentKind.SingleArray) is not (EntryState state, MappingLease lease))
+        if (Acquire(key, SegmentKind.SingleArray, holdingNodeLock) is not (EntryState state, MappingLease lease))
         {
             return null;
         }

@@ -15,7 +15,42 @@ internal sealed partial class CacheSession
     private static readonly TimeSpan LongestPoll = TimeSpan.FromSeconds(1);
 
     public MappedArray<T> GetOrCreate<T>(EntryKey key, Func<SegmentDraft> draft, Action<MappedArrayWriter<T>> fill)
-        where T : unmanaged
+        where T : unmanaged =>
+        SingleFlight(
+            key,
+            holdingNodeLock => GetArray(key, typeof(T), holdingNodeLock) as MappedArray<T>,
+            () => Fill(key, draft, fill))!;
+
+    /// <summary>
+    /// The entry (a <see cref="MappedArray"/> or a <see cref="MappedBundle"/>) if anyone has it;
+    /// otherwise exactly one caller runs <paramref name="compute"/>, which stores the entry under
+    /// <paramref name="key"/> with an ordinary put or create, and every caller gets what it stored.
+    /// Null for a TRANSIENT type, after <paramref name="compute"/> ran (nothing is kept).
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><paramref name="compute"/> returned without storing the entry.</exception>
+    public IDisposable? GetOrCompute(EntryKey key, Action compute) =>
+        SingleFlight(
+            key,
+            holdingNodeLock => GetAny(key, holdingNodeLock),
+            () =>
+            {
+                RunAsFillOf(key, compute);
+                if (_settings.PolicyOf(key.ResultType) == RetentionPolicy.Transient)
+                {
+                    return null;
+                }
+
+                return GetAny(key, holdingNodeLock: true) ?? throw new InvalidOperationException(
+                    $"The computation of '{key.Key}' ({key.ResultType}) returned without storing an entry under that key.");
+            });
+
+    /// <summary>
+    /// The single flight of GetOrCreate and GetOrCompute: <paramref name="find"/> if anyone has the
+    /// entry; else <paramref name="make"/> runs once per key across the threads and processes of
+    /// the node (the key's flight, then its node lock) and across nodes (the cluster's lease).
+    /// </summary>
+    private TResult? SingleFlight<TResult>(EntryKey key, Func<bool, TResult?> find, Func<TResult?> make)
+        where TResult : class
     {
         if (IsFillingHere(key))
         {
@@ -27,14 +62,13 @@ internal sealed partial class CacheSession
         RetentionPolicy policy = _settings.PolicyOf(key.ResultType);
         if (policy == RetentionPolicy.Transient)
         {
-            return Fill(key, draft, fill); // nothing is kept, so there is nothing to share
+            return make(); // nothing is kept, so there is nothing to share
         }
 
-        if (GetArray(key, typeof(T)) is MappedArray<T> hit)
+        if (find(false) is { } hit)
         {
             return hit;
         }
-
 
         // Lock order as on every path: the key's single flight (re-entered by the gets below, on
         // this thread), then its node lock. A get of the key from another thread of this session
@@ -44,19 +78,19 @@ internal sealed partial class CacheSession
         for (TimeSpan poll = FirstPoll; ; poll = Min(poll * 2, LongestPoll))
         {
             // Another process of this node, or another node, may have made it meanwhile.
-            if (GetArray(key, typeof(T), holdingNodeLock: true) is MappedArray<T> made)
+            if (find(true) is { } made)
             {
                 return made;
             }
 
             if (policy != RetentionPolicy.Persistent || Remote is not { } remote)
             {
-                return Fill(key, draft, fill);
+                return make();
             }
 
             if (!_remote!.Health.ShouldTry)
             {
-                return Fill(key, draft, fill); // backing off after a failure: compute here
+                return make(); // backing off after a failure: compute here
             }
 
             IDisposable? lease;
@@ -69,7 +103,7 @@ internal sealed partial class CacheSession
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 RemoteFailed("lease", key, ex);
-                return Fill(key, draft, fill); // the cluster is out of reach: compute here
+                return make(); // the cluster is out of reach: compute here
             }
 
             if (lease is not null)
@@ -77,7 +111,7 @@ internal sealed partial class CacheSession
                 using (lease)
                 {
                     // Held: but the holder before us may have finished just now.
-                    return GetArray(key, typeof(T), holdingNodeLock: true) as MappedArray<T> ?? Fill(key, draft, fill);
+                    return find(true) ?? make();
                 }
             }
 
@@ -85,7 +119,6 @@ internal sealed partial class CacheSession
         }
     }
 
-    /// <summary>The keys whose fills run on this logical thread (and the tasks it starts), to refuse a fill's GetOrCreate of its own key.</summary>
     /// <summary>Whether <paramref name="key"/> is being filled by this logical thread: a get of it from inside its fill is a miss, not a wait for itself.</summary>
     private static bool IsFillingHere(EntryKey key) => FillsInProgress.Value?.Contains(key) == true;
 
@@ -95,18 +128,23 @@ internal sealed partial class CacheSession
         where T : unmanaged
     {
         using MappedArrayWriter<T> writer = Create<T>(draft());
+        RunAsFillOf(key, () => fill(writer));
+        return writer.Commit(); // a PERSISTENT commit uploads before the lease is released
+    }
+
+    /// <summary>Runs <paramref name="work"/> marked as the fill of <paramref name="key"/>, so that a GetOrCreate of the key from inside it fails instead of waiting for itself.</summary>
+    private static void RunAsFillOf(EntryKey key, Action work)
+    {
         System.Collections.Immutable.ImmutableHashSet<EntryKey>? outer = FillsInProgress.Value;
         FillsInProgress.Value = (outer ?? []).Add(key);
         try
         {
-            fill(writer);
+            work();
         }
         finally
         {
             FillsInProgress.Value = outer;
         }
-
-        return writer.Commit(); // a PERSISTENT commit uploads before the lease is released
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
