@@ -73,7 +73,7 @@ public sealed class ProvenanceKeyBuilder
     public ProvenanceKeyBuilder Version(string version)
     {
         ArgumentNullException.ThrowIfNull(version);
-        Add("version", Digest(version, "version"), version);
+        Add("version", Digest(version, "version"), ProvenanceText.Of(version));
         return this;
     }
 

@@ -6,7 +6,7 @@ namespace Osipy.MappedCache.Provenance;
 /// <c>encoding 1 → 2</c>, <c>argument NAME: OLD → NEW</c>, <c>argument NAME added: NEW</c>,
 /// <c>argument NAME removed (was OLD)</c>, <c>code of F changed</c>, <c>code of F changed (helper H)</c>,
 /// <c>code of F changed (helper H added)</c>, <c>code of F changed (helper H removed)</c>,
-/// <c>version: OLD → NEW</c> (<c>none</c> when absent).
+/// <c>version: OLD → NEW</c> (<c>none</c> when absent), <c>NAME changed</c> for a component of another kind.
 /// </summary>
 internal static class ProvenanceChanges
 {
@@ -68,11 +68,6 @@ internal static class ProvenanceChanges
             return $"code of {function} changed";
         }
 
-        return (old, current) switch
-        {
-            (null, _) => $"{name} added: {current!.Text}",
-            (_, null) => $"{name} removed (was {old.Text})",
-            _ => $"{name}: {old.Text} → {current.Text}",
-        };
+        return $"{name} changed";
     }
 }
