@@ -48,11 +48,9 @@ public sealed class ProvenanceKeyBuilder
     public ProvenanceKeyBuilder Code(MethodInfo method)
     {
         ArgumentNullException.ThrowIfNull(method);
-        CodeIdentity identity = CodeIdentity.Of(method);
-        Add($"code {_function}", ProvenanceEncoding.Sha256Hex(identity.Own.Bytes), Describe(identity.Name, identity.Own));
-        foreach ((string name, MethodText text) in identity.Helpers)
+        foreach ((string name, string digest, string text) in CodeIdentity.Of(method).Components(_function))
         {
-            Add($"helper {name}", ProvenanceEncoding.Sha256Hex(text.Bytes), Describe(name, text));
+            Add(name, digest, text);
         }
 
         return this;
@@ -73,7 +71,7 @@ public sealed class ProvenanceKeyBuilder
     public ProvenanceKeyBuilder Version(string version)
     {
         ArgumentNullException.ThrowIfNull(version);
-        Add("version", Digest(version, "version"), ProvenanceText.Of(version));
+        Add("version", Digest(version, "version"), () => ProvenanceText.Of(version));
         return this;
     }
 
@@ -88,7 +86,7 @@ public sealed class ProvenanceKeyBuilder
     public ProvenanceKeyBuilder Argument(string name, object? value)
     {
         ArgumentNullException.ThrowIfNull(name);
-        Add($"argument {name}", Digest(value, name), ProvenanceText.Of(value));
+        Add($"argument {name}", Digest(value, name), () => ProvenanceText.Of(value));
         return this;
     }
 
@@ -109,9 +107,11 @@ public sealed class ProvenanceKeyBuilder
         ObjectDisposedException.ThrowIf(entry.IsDisposed, entry);
         ArrayRecord record = entry.Record;
         byte[] bytes = ProvenanceEncoding.EncodeEntry(DTypes.Descr(record.DType), record.Shape, record.PayloadChecksum, record.PayloadLength);
-        string source = $"{entry.Entry.ResultType}/{entry.Entry.Key}" + (entry.Name.Length == 0 ? "" : $":{entry.Name}");
-        string text = $"cache entry {source} ({DTypes.Name(record.DType)}[{string.Join(", ", record.Shape)}], xxh3 {record.PayloadChecksum.ToString("x16", CultureInfo.InvariantCulture)})";
-        Add($"argument {name}", ProvenanceEncoding.Sha256Hex(bytes), ProvenanceText.Cut(text));
+        CacheEntry source = entry.Entry;
+        string array = entry.Name;
+        Add($"argument {name}", ProvenanceEncoding.Sha256Hex(bytes), () => ProvenanceText.Cut(
+            $"cache entry {source.ResultType}/{source.Key}{(array.Length == 0 ? "" : ":" + array)} ({DTypes.Name(record.DType)}[{string.Join(", ", record.Shape)}], "
+            + $"xxh3 {record.PayloadChecksum.ToString("x16", CultureInfo.InvariantCulture)})"));
         return this;
     }
 
@@ -143,6 +143,7 @@ public sealed class ProvenanceKeyBuilder
 
         string sha = Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(data)));
         string digest = ProvenanceEncoding.Sha256Hex(ProvenanceEncoding.EncodeArray(DTypes.Descr(dtype), dims, sha));
+        // The text is rendered now only for a small array (whose values it shows); a large one's needs no copy.
         string text = data.Length <= 8 && shape.Length <= 1
             ? $"array {DTypes.Name(dtype)}{ProvenanceText.Of(data.ToArray())}"
             : $"array {DTypes.Name(dtype)}[{string.Join(", ", dims)}] sha256 {digest[..12]}";
@@ -153,17 +154,20 @@ public sealed class ProvenanceKeyBuilder
     /// <summary>The key of what was added.</summary>
     public ProvenanceKey Build()
     {
-        var sorted = ProvenanceEncoding.SortedByUtf8(_components, pair => pair.Key).ToList();
+        var sorted = new List<KeyValuePair<string, ProvenanceComponent>>(_components);
+        sorted.Sort((a, b) => ProvenanceEncoding.CompareUtf8(a.Key, b.Key));
         return new ProvenanceKey(_function, new SortedComponents(sorted));
     }
 
-    private static string Describe(string name, MethodText text) => $"{name}, {text.IlLength} bytes of IL";
-
     private static string Digest(object? value, string argument) => ProvenanceEncoding.Sha256Hex(ProvenanceEncoding.Encode(value, argument));
 
-    private void Add(string name, string digest, string text)
+    private void Add(string name, string digest, string text) => Add(name, new ProvenanceComponent(digest, text));
+
+    private void Add(string name, string digest, Func<string> text) => Add(name, new ProvenanceComponent(digest, text));
+
+    private void Add(string name, ProvenanceComponent component)
     {
-        if (!_components.TryAdd(name, new ProvenanceComponent(digest, text)))
+        if (!_components.TryAdd(name, component))
         {
             throw new ArgumentException($"The key of {_function} already has a component '{name}'.", nameof(name));
         }

@@ -34,6 +34,9 @@ internal sealed class CodeIdentity
     private static readonly ConditionalWeakTable<MethodBase, CodeIdentity> s_identities = [];
     private static int s_walks;
 
+    // The last function name's components; a record swapped whole, so readers never see half of one.
+    private NamedComponents? _components;
+
     private CodeIdentity(string name, MethodText own, IReadOnlyList<(string Name, MethodText Text)> helpers)
     {
         Name = name;
@@ -49,6 +52,31 @@ internal sealed class CodeIdentity
 
     /// <summary>Each method of the same assembly it calls, directly or through others, by name, in name order.</summary>
     public IReadOnlyList<(string Name, MethodText Text)> Helpers { get; }
+
+    /// <summary>
+    /// The key components of this identity for <paramref name="function"/>: <c>code F</c> and one
+    /// <c>helper H</c> per helper, with digests and texts computed once per function name.
+    /// </summary>
+    public IReadOnlyList<(string Name, string Digest, string Text)> Components(string function)
+    {
+        NamedComponents? known = _components;
+        if (known is not null && known.Function == function)
+        {
+            return known.Components;
+        }
+
+        var components = new List<(string Name, string Digest, string Text)>(Helpers.Count + 1)
+        {
+            ($"code {function}", ProvenanceEncoding.Sha256Hex(Own.Bytes), $"{Name}, {Own.IlLength} bytes of IL"),
+        };
+        foreach ((string name, MethodText text) in Helpers)
+        {
+            components.Add(($"helper {name}", ProvenanceEncoding.Sha256Hex(text.Bytes), $"{name}, {text.IlLength} bytes of IL"));
+        }
+
+        _components = new NamedComponents(function, components);
+        return components;
+    }
 
     /// <summary>How many method bodies have been read so far (a test seam: a cached identity reads none).</summary>
     internal static int Walks => Volatile.Read(ref s_walks);
@@ -138,4 +166,6 @@ internal sealed class CodeIdentity
         string name = type.IsGenericType ? type.Name[..(type.Name.IndexOf('`', StringComparison.Ordinal) is int tick and >= 0 ? tick : type.Name.Length)] : type.Name;
         return type.IsNested ? $"{TypeName(type.DeclaringType)}.{name}" : name;
     }
+
+    private sealed record NamedComponents(string Function, IReadOnlyList<(string Name, string Digest, string Text)> Components);
 }

@@ -94,10 +94,39 @@ internal static class ProvenanceEncoding
     public static string KeyText(string function, string keyDigest) => $"{function}@{keyDigest[..32]}";
 
     /// <summary><paramref name="items"/> sorted by the UTF-8 bytes of their names, as Python sorts them.</summary>
-    public static IEnumerable<TItem> SortedByUtf8<TItem>(IEnumerable<TItem> items, Func<TItem, string> name) =>
-        items.Select(item => (Bytes: s_strict.GetBytes(name(item)), Item: item))
-            .OrderBy(pair => pair.Bytes, Utf8Order.Instance)
-            .Select(pair => pair.Item);
+    public static IEnumerable<TItem> SortedByUtf8<TItem>(IEnumerable<TItem> items, Func<TItem, string> name)
+    {
+        var sorted = items.ToList();
+        sorted.Sort((a, b) => CompareUtf8(name(a), name(b)));
+        return sorted;
+    }
+
+    /// <summary>
+    /// Compares two strings as their UTF-8 bytes compare (code point order), without encoding them:
+    /// UTF-16 order differs only where a surrogate (U+D800–DFFF, a code point above U+FFFF) meets
+    /// U+E000–FFFF, which UTF-8 puts before it.
+    /// </summary>
+    public static int CompareUtf8(string x, string y)
+    {
+        int length = Math.Min(x.Length, y.Length);
+        for (int i = 0; i < length; i++)
+        {
+            char a = x[i], b = y[i];
+            if (a != b)
+            {
+                return CodePointRank(a) - CodePointRank(b);
+            }
+        }
+
+        return x.Length - y.Length;
+    }
+
+    private static int CodePointRank(char c) => c switch
+    {
+        >= '\uD800' and <= '\uDFFF' => c + 0x2000,
+        >= '\uE000' => c - 0x800,
+        _ => c,
+    };
 
     private static void Write(ArrayBufferWriter<byte> output, object? value, string path, int depth)
     {
@@ -261,13 +290,5 @@ internal static class ProvenanceEncoding
         Span<byte> target = output.GetSpan(text.Length);
         int written = Encoding.ASCII.GetBytes(text, target);
         output.Advance(written);
-    }
-
-    /// <summary>Byte-wise order of UTF-8 names (Python's order of <c>str.encode("utf-8")</c>).</summary>
-    private sealed class Utf8Order : IComparer<byte[]>
-    {
-        public static readonly Utf8Order Instance = new();
-
-        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
     }
 }

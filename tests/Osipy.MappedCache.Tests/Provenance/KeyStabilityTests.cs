@@ -47,5 +47,19 @@ public sealed class KeyStabilityTests
         Assert.Contains("table", refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ComponentNames_AreOrderedByTheirUtf8Bytes_AsPythonOrdersThem()
+    {
+        string[] names = ["b", "\uE000", "\U0001F600", "a", "é", "ab"];
+        ProvenanceKeyBuilder builder = ProvenanceKey.For("fit");
+        foreach (string name in names)
+        {
+            builder.Argument(name, 1);
+        }
+
+        string[] expected = [.. names.Select(n => "argument " + n).OrderBy(n => System.Text.Encoding.UTF8.GetBytes(n), Comparer<byte[]>.Create((x, y) => x.AsSpan().SequenceCompareTo(y)))];
+        Assert.Equal(expected, builder.Build().Components.Keys);
+    }
+
     private static string Key(string function, object? value) => ProvenanceKey.For(function).Argument("p", value).Build().Key;
 }
