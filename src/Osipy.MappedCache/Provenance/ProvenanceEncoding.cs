@@ -14,7 +14,8 @@ namespace Osipy.MappedCache.Provenance;
 /// Python's <c>osipy_mappedcache/_encoding.py</c> writes the same bytes for the same values.
 /// </summary>
 /// <remarks>
-/// <para>Accepted: null; bool; every integer type (<see cref="BigInteger"/>, <see cref="Int128"/> too);
+/// <para>Accepted: null; bool; the integer types from <see cref="sbyte"/> to <see cref="ulong"/>, <see cref="Int128"/>, <see cref="UInt128"/> and <see cref="BigInteger"/>
+/// (native-sized integers are refused: their width is the platform's);
 /// <see cref="Half"/>, <see cref="float"/> and <see cref="double"/> (widened exactly to binary64, so a
 /// float 0.1 is not a double 0.1); <see cref="Complex"/> and <see cref="Complex64"/>; strings;
 /// <c>byte[]</c> (bytes, such as a NIfTI header block); string-keyed dictionaries (<see cref="IDictionary"/>,
@@ -143,7 +144,7 @@ internal static class ProvenanceEncoding
             case bool flag:
                 Ascii(output, flag ? "T" : "F");
                 break;
-            case sbyte or byte or short or ushort or int or uint or long or ulong or nint or nuint or Int128 or UInt128 or BigInteger:
+            case sbyte or byte or short or ushort or int or uint or long or ulong or Int128 or UInt128 or BigInteger:
                 Integer(output, ((IFormattable)value).ToString(null, CultureInfo.InvariantCulture));
                 break;
             case Half half:

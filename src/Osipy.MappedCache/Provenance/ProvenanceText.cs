@@ -68,7 +68,7 @@ internal static class ProvenanceText
             case Complex64 complex64:
                 Write(text, (Complex)complex64, depth);
                 break;
-            case IFormattable integer when value is sbyte or byte or short or ushort or int or uint or long or ulong or nint or nuint or Int128 or UInt128 or BigInteger:
+            case IFormattable integer when value is sbyte or byte or short or ushort or int or uint or long or ulong or Int128 or UInt128 or BigInteger:
                 text.Append(integer.ToString(null, CultureInfo.InvariantCulture));
                 break;
             case string s:

@@ -2,8 +2,8 @@ using Osipy.MappedCache.Tests.Infrastructure;
 
 namespace Osipy.MappedCache.Tests.Provenance;
 
-/// <summary>Memoize across real processes: computed once, recomputed when an argument changes, and explained.</summary>
-public sealed class MemoizeProcessTests : IDisposable
+/// <summary>Memoize: computed once (across real processes too), recomputed when an argument changes, stored with its provenance; TRANSIENT computes every time.</summary>
+public sealed class MemoizeTests : IDisposable
 {
     private readonly TempCacheDirectory _dir = new();
 
@@ -117,32 +117,5 @@ public sealed class MemoizeProcessTests : IDisposable
         cache.Memoize<int>("scratch", key, [1], () => [++computed]).Dispose();
 
         Assert.Equal(2, computed);
-    }
-
-    [Fact]
-    public void Explain_WithNoEarlierEntry_SaysSo()
-    {
-        using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent));
-
-        ExplainResult explained = cache.Explain("t1_map", ProvenanceKey.For("fit_t1").Argument("x", 1).Build());
-
-        Assert.False(explained.Hit);
-        Assert.Null(explained.NearestKey);
-        Assert.Equal(["no earlier entry of fit_t1 in t1_map"], explained.Changed);
-    }
-
-    [Fact]
-    public void Explain_PicksTheEntryWithTheFewestDifferences_AndNamesAddedRemovedAndVersion()
-    {
-        using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent));
-        ProvenanceKey far = ProvenanceKey.For("fit").Argument("a", 1).Argument("b", 2).Argument("c", 3).Build();
-        ProvenanceKey near = ProvenanceKey.For("fit").Argument("a", 1).Argument("b", 2).Argument("gone", "x").Build();
-        cache.Put<float>("t1_map", far, [1f], [1]);
-        cache.Put<float>("t1_map", near, [1f], [1]);
-
-        ExplainResult explained = cache.Explain("t1_map", ProvenanceKey.For("fit").Argument("a", 1).Argument("b", 2).Argument("new", 0.5).Version("3").Build());
-
-        Assert.Equal(near.Key, explained.NearestKey);
-        Assert.Equal(["argument gone removed (was 'x')", "argument new added: 0.5", "version: none → '3'"], explained.Changed);
     }
 }
