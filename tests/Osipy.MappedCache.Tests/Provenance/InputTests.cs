@@ -27,6 +27,27 @@ public sealed class InputTests : IDisposable
     }
 
     [Fact]
+    public void OneChangedElementOfACachedInput_ChangesTheKey_AndExplainNamesTheInput()
+    {
+        using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent));
+        float[] data = TestData.Ramp(24);
+        cache.Put<float>("dce", "run-1", data, [24]);
+        data[17] += 1f;
+        cache.Put<float>("dce", "run-2", data, [24]);
+        using MappedArray<float> first = cache.Get<float>("dce", "run-1")!;
+        using MappedArray<float> second = cache.Get<float>("dce", "run-2")!;
+        ProvenanceKey before = ProvenanceKey.For("fit").Input("series", first).Build();
+        cache.Put<float>("t1_map", before, [1f], [1]);
+
+        ExplainResult explained = cache.Explain("t1_map", ProvenanceKey.For("fit").Input("series", second).Build());
+
+        Assert.False(explained.Hit);
+        string line = Assert.Single(explained.Changed);
+        Assert.StartsWith("argument series: cache entry dce/run-1 (float32[24], xxh3 ", line, StringComparison.Ordinal);
+        Assert.Contains(" → cache entry dce/run-2 (float32[24], xxh3 ", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheKeyOfALargeCachedInput_UsesTheStoredChecksum()
     {
         using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent));
