@@ -48,6 +48,8 @@ MAX_DIMS = 32
 
 # int32_t (*fill)(void *data, int64_t bytes, void *user_data)
 FILL_CALLBACK = ctypes.CFUNCTYPE(c_int32, c_void_p, c_int64, c_void_p)
+# int32_t (*fill)(void *user_data, int32_t index, void *data, int64_t first_row, int64_t rows)
+BLOCK_CALLBACK = ctypes.CFUNCTYPE(c_int32, c_void_p, c_int32, c_void_p, c_int64, c_int64)
 
 # void (*leaving)(osipy_hold *hold, void *user_data)
 LEAVING_CALLBACK = ctypes.CFUNCTYPE(None, c_void_p, c_void_p)
@@ -78,6 +80,10 @@ _SIGNATURES = {
     "osipy_cache_get_or_create": (
         c_int32,
         [_handle, _string, _string, c_int32, _shape, c_int32, _string, c_void_p, c_void_p,
+         _out_handle, POINTER(c_void_p), _int32_ptr, _int32_ptr, _shape]),
+    "osipy_cache_get_or_create_blocks": (
+        c_int32,
+        [_handle, _string, _string, c_int32, _shape, c_int32, c_int32, _string, c_void_p, c_void_p,
          _out_handle, POINTER(c_void_p), _int32_ptr, _int32_ptr, _shape]),
     "osipy_cache_commit": (c_int32, [_handle]),
     "osipy_cache_abandon": (c_int32, [_handle]),
