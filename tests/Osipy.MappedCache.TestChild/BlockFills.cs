@@ -20,9 +20,18 @@ public static class BlockFills
     /// GetOrCreate of ("p", key) in <paramref name="blocks"/> blocks, printing "block N" as each block
     /// starts; inside block <paramref name="stopAt"/> it prints "inside N" and waits for the test's kill.
     /// </summary>
-    public static int FillUntilKilled(string dir, string key, int blocks, int stopAt)
+    /// <remarks>With <paramref name="redis"/>, the node shares the cluster (key prefix <paramref name="prefix"/>, a
+    /// shared secret, leases of <paramref name="leaseMs"/>), so another node can take its fill over.</remarks>
+    public static int FillUntilKilled(string dir, string key, int blocks, int stopAt, string? redis = null, string? prefix = null, int leaseMs = 1000)
     {
-        using var cache = new IntermediateCache(new CacheConfig { CacheDir = dir, DefaultPolicy = RetentionPolicy.Persistent, MaxAgeSeconds = 0 });
+        using Redis.RedisRemoteTier? tier = redis is null ? null : new Redis.RedisRemoteTier(new Redis.RedisRemoteTierOptions
+        {
+            Configuration = redis,
+            KeyPrefix = prefix ?? "osipy",
+            LeaseTime = TimeSpan.FromMilliseconds(leaseMs),
+            SharedSecret = "resumable-fill-test-secret",
+        });
+        using var cache = new IntermediateCache(new CacheConfig { CacheDir = dir, DefaultPolicy = RetentionPolicy.Persistent, MaxAgeSeconds = 0, Remote = tier });
         using MappedArray<float> result = cache.GetOrCreate<float>("p", key, Shape, blocks, (index, firstRow, _, block) =>
         {
             Console.WriteLine($"block {index}");

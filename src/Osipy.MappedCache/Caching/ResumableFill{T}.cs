@@ -7,7 +7,8 @@ namespace Osipy.MappedCache.Caching;
 /// <summary>
 /// One call's fill in blocks (docs/DESIGN.md, "Fills that resume"): blocks an earlier, killed or
 /// failed, fill recorded are read back from the key's unfinished file; only the others are
-/// computed, each recorded durably as soon as it is done. For a TRANSIENT type (no store) the
+/// computed, each recorded durably as soon as it is done (and, PERSISTENT with a remote tier,
+/// saved there too, where a node taking over after this one died finds it). For a TRANSIENT type (no store) the
 /// blocks are simply filled in order and nothing is recorded.
 /// </summary>
 /// <remarks>
@@ -24,15 +25,17 @@ internal sealed class ResumableFill<T> : IDisposable
     private readonly UnfinishedFillHeader _header;
     private readonly BlockFill<T> _fill;
     private readonly Func<MappedArrayWriter<T>, IDisposable?>? _around;
+    private readonly RemoteFillBlocks? _remote;
     private UnfinishedFillFile? _file;
 
-    public ResumableFill(SegmentStore? store, EntryKey key, UnfinishedFillHeader header, BlockFill<T> fill, Func<MappedArrayWriter<T>, IDisposable?>? around)
+    public ResumableFill(SegmentStore? store, EntryKey key, UnfinishedFillHeader header, BlockFill<T> fill, Func<MappedArrayWriter<T>, IDisposable?>? around, RemoteFillBlocks? remote)
     {
         _store = store;
         _key = key;
         _header = header;
         _fill = fill;
         _around = around;
+        _remote = remote;
     }
 
     private FillBlocks Blocks => _header.Blocks;
@@ -54,23 +57,39 @@ internal sealed class ResumableFill<T> : IDisposable
         var missing = new List<int>();
         for (int i = 0; i < Blocks.Count; i++)
         {
-            Span<T> block = SpanOf(writer, i);
-            if (!_file.Resumed || !_file.TryRead(i, MemoryMarshal.AsBytes(block)))
+            Span<byte> block = MemoryMarshal.AsBytes(SpanOf(writer, i));
+            if (_file.Resumed && _file.TryRead(i, block))
             {
-                block.Clear(); // a block read back but found torn is computed from zeros, as a new one
-                missing.Add(i);
+                continue;
             }
+
+            if (_remote?.TryLoad(i, block) == true)
+            {
+                _file.Record(i, block); // another node's block, now this node's too
+                continue;
+            }
+
+            block.Clear(); // a block read back but found torn is computed from zeros, as a new one
+            missing.Add(i);
         }
 
         foreach (int i in missing)
         {
-            Span<T> block = FillOne(writer, i);
-            _file.Record(i, MemoryMarshal.AsBytes(block));
+            ReadOnlySpan<byte> block = MemoryMarshal.AsBytes(FillOne(writer, i));
+            _file.Record(i, block);
+            _remote?.Save(i, block);
         }
     }
 
-    /// <summary>The entry is published: its unfinished file is no longer needed.</summary>
-    public void Committed() => _file?.Delete();
+    /// <summary>The entry is published: its unfinished file, and the blocks the remote tier kept of it, are no longer needed.</summary>
+    public void Committed()
+    {
+        if (_file is not null)
+        {
+            _file.Delete();
+            _remote?.DeleteAll(Blocks.Count);
+        }
+    }
 
     public void Dispose() => _file?.Dispose();
 

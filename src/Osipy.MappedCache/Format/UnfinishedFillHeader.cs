@@ -49,6 +49,9 @@ internal sealed class UnfinishedFillHeader
 
     public long PayloadOffset { get; }
 
+    /// <summary>Names this fill exactly (type, key, shape, element type, blocks): the XxHash128 of <see cref="Prefix"/>, in hex.</summary>
+    public string FillId => Convert.ToHexStringLower(System.IO.Hashing.XxHash128.Hash(Prefix));
+
     public long FileLength => PayloadOffset + Blocks.PayloadBytes;
 
     public static UnfinishedFillHeader For(string resultType, string key, DType dtype, long[] dims, FillBlocks blocks)
