@@ -20,7 +20,7 @@ namespace Osipy.MappedCache;
 /// <see cref="CacheStats.RemoteErrors"/> and carries on with local work, so an unreachable store
 /// never breaks a put or a get. Implementations are called from many threads at once.</para>
 /// </remarks>
-public interface IRemoteTier
+public partial interface IRemoteTier
 {
     /// <summary>
     /// Uploads a whole segment file and commits it as the entry of (<paramref name="resultType"/>,
@@ -81,7 +81,7 @@ public interface IRemoteTier
 
     /// <summary>
     /// Tries to become the one node computing (<paramref name="resultType"/>, <paramref name="key"/>)
-    /// for <see cref="IntermediateCache.GetOrCreate{T}"/>. On success the tier keeps the lease alive
+    /// for <see cref="IntermediateCache.GetOrCreate{T}(string, string, ReadOnlySpan{int}, Action{MappedArrayWriter{T}}, IReadOnlyDictionary{string, object?}?, IReadOnlyCollection{string}?)"/>. On success the tier keeps the lease alive
     /// until it is disposed, and it lapses by itself if this process dies (so a waiting node takes
     /// over); disposing releases it only if it is still this caller's.
     /// </summary>

@@ -50,7 +50,7 @@ public sealed partial class IntermediateCache
         return SameShapeOrThrow(ComputeOrWait(entryKey, Arguments.Shape(shape), fill, Arguments.Metadata(metadata, tags)), shape);
     }
 
-    /// <summary>The slow path of <see cref="GetOrCreate{T}"/>, apart so that its closure is not allocated on a hit.</summary>
+    /// <summary>The slow path of <see cref="GetOrCreate{T}(string, string, ReadOnlySpan{int}, Action{MappedArrayWriter{T}}, IReadOnlyDictionary{string, object?}?, IReadOnlyCollection{string}?)"/>, apart so that its closure is not allocated on a hit.</summary>
     private MappedArray<T> ComputeOrWait<T>(EntryKey entryKey, long[] dims, Action<MappedArrayWriter<T>> fill, string metadataJson)
         where T : unmanaged
     {
@@ -78,11 +78,11 @@ public sealed partial class IntermediateCache
         throw new ArgumentException($"The entry exists with shape ({stored}); the call asked for ({string.Join(", ", shape.ToArray())}).", nameof(shape));
     }
 
-    /// <summary>Like <see cref="GetOrCreate{T}"/> for a run-time element type (the C ABI); <paramref name="fill"/> sees the writer untyped.</summary>
+    /// <summary>Like <see cref="GetOrCreate{T}(string, string, ReadOnlySpan{int}, Action{MappedArrayWriter{T}}, IReadOnlyDictionary{string, object?}?, IReadOnlyCollection{string}?)"/> for a run-time element type (the C ABI); <paramref name="fill"/> sees the writer untyped.</summary>
     internal MappedArray GetOrCreateUntyped(string resultType, string key, DType dtype, long[] shape, Action<IUntypedWriter> fill, IReadOnlyDictionary<string, object?>? metadata, IReadOnlyCollection<string>? tags = null) =>
         DTypes.Dispatch<UntypedGetOrCreate, MappedArray>(dtype, new UntypedGetOrCreate(this, resultType, key, IntDimensions(shape), fill, metadata, tags));
 
-    /// <summary><see cref="GetOrCreate{T}"/> for the element type of a run-time code.</summary>
+    /// <summary><see cref="GetOrCreate{T}(string, string, ReadOnlySpan{int}, Action{MappedArrayWriter{T}}, IReadOnlyDictionary{string, object?}?, IReadOnlyCollection{string}?)"/> for the element type of a run-time code.</summary>
     private sealed class UntypedGetOrCreate(IntermediateCache cache, string resultType, string key, int[] shape, Action<IUntypedWriter> fill, IReadOnlyDictionary<string, object?>? metadata, IReadOnlyCollection<string>? tags)
         : IElementTypeVisitor<MappedArray>
     {
