@@ -65,6 +65,10 @@ class Memoized:
                 self._keys[fingerprint] = key
         return key
 
+    def explain(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """As ``cache.explain(result_type, function, *args, **kwargs)``."""
+        return self._cache._explain(self._result_type, self._provenance(args, kwargs))
+
     def _fingerprint(self, args: tuple, kwargs: Mapping[str, Any]) -> tuple | None:
         """The arguments as a dict key that equals another only for arguments of the same
         canonical bytes; None when one is of a kind not fingerprinted here (then the key is

@@ -48,6 +48,8 @@ MAX_DIMS = 32
 
 # int32_t (*fill)(void *data, int64_t bytes, void *user_data)
 FILL_CALLBACK = ctypes.CFUNCTYPE(c_int32, c_void_p, c_int64, c_void_p)
+# int32_t (*fill)(void *user_data, int32_t index, void *data, int64_t first_row, int64_t rows)
+BLOCK_CALLBACK = ctypes.CFUNCTYPE(c_int32, c_void_p, c_int32, c_void_p, c_int64, c_int64)
 
 # int32_t (*compute)(void *user_data)
 COMPUTE_CALLBACK = ctypes.CFUNCTYPE(c_int32, c_void_p)
@@ -86,6 +88,10 @@ _SIGNATURES = {
         c_int32, [_handle, _string, _string, c_void_p, c_void_p, _out_handle, _int32_ptr, _int32_ptr]),
     "osipy_cache_lease_checksum": (c_int32, [_handle, c_int32, POINTER(ctypes.c_uint64), POINTER(c_int64)]),
     "osipy_cache_entries_json": (c_int32, [_handle, _string, _out_string]),
+    "osipy_cache_get_or_create_blocks": (
+        c_int32,
+        [_handle, _string, _string, c_int32, _shape, c_int32, c_int32, _string, c_void_p, c_void_p,
+         _out_handle, POINTER(c_void_p), _int32_ptr, _int32_ptr, _shape]),
     "osipy_cache_commit": (c_int32, [_handle]),
     "osipy_cache_abandon": (c_int32, [_handle]),
     "osipy_cache_get": (

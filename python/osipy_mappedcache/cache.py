@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _device, _dtypes, _encoding, _leases, _memoize, _metadata, _native, _provenance, _registrations
+from . import _blocks, _device, _dtypes, _encoding, _leases, _memoize, _metadata, _native, _provenance, _registrations
 from ._device_writer import DeviceWriter
 from ._host_writer import HostWriter
 from ._errors import CacheClosedError, CacheForkedError, check, error_for
@@ -333,7 +333,8 @@ class IntermediateCache:
 
     def get_or_create(self, result_type: str, key: str, shape: tuple[int, ...] | list[int],
                       dtype: np.dtype | type | str, fill: Any,
-                      tags: list[str] | tuple[str, ...] | None = None) -> np.ndarray:
+                      tags: list[str] | tuple[str, ...] | None = None,
+                      blocks: int | None = None) -> np.ndarray:
         """The entry if any session, process or node has it; otherwise computes it once.
 
         Exactly one caller in the cluster (or on this node, without ``redis``) calls ``fill(array)``
@@ -344,15 +345,29 @@ class IntermediateCache:
         keeps stays safe to use after the call: it then reads what it wrote, and writing to it
         changes neither the entry nor any later get (its memory becomes private at the commit).
 
+        With ``blocks=N`` the fill resumes after a kill: the outer dimension ``shape[0]`` is split
+        into N blocks (block i covers rows ``i*shape[0]//N`` to ``(i+1)*shape[0]//N - 1``;
+        ``1 <= N <= shape[0]``), and ``fill(index, out)`` is called once per block still to
+        compute, ``out`` a writable, zeroed numpy view of shape ``(rows_in_block, *shape[1:])``
+        over the block's rows in the new segment.  Each finished block is recorded on disk, so if
+        the process is killed or ``fill`` raises, the next caller for the key calls ``fill`` only
+        for the blocks not recorded, and the entry equals an uninterrupted fill's (as long as a
+        block depends only on its index).  Records nobody resumes are removed after
+        ``CacheConfig.unfinished_fill_retention_seconds``.
+
         Raises:
             TypeError: an unsupported dtype, or the entry exists with another dtype or as a dict.
-            ValueError: a bad shape or key.
+            ValueError: a bad shape or key, or ``blocks`` out of range.
             OSError: the segment could not be created or published.
         """
         args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
         wanted = np.dtype(dtype)
         code = _dtypes.code_for(wanted)
         dims = tuple(int(d) for d in shape)
+        if blocks is not None:
+            lease_handle, address, found_code, found_shape = _blocks.get_or_create_blocks(
+                self._lib, args, code, wanted, dims, int(blocks), _metadata.encode(None, tags), fill)
+            return _leases.view(_leases.Lease(self._lib, lease_handle), address, found_code, found_shape)
         failure: list[BaseException] = []
 
         def call_fill(data: int, size: int, _user: int) -> int:

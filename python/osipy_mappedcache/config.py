@@ -64,6 +64,10 @@ class CacheConfig:
             cannot hold or a damaged file is a miss, logged with its reason through the
             ``osipy_mappedcache`` logger.  Nothing is unpickled; only regular files this user owns
             are read, never through a symlink; the directory is only read.
+        unfinished_fill_retention_seconds: how long the recorded blocks of a ``get_or_create``
+            with ``blocks`` that did not commit (its process was killed, or its fill raised) are
+            kept for a caller to resume (default 86400, one day); older ones are removed when a
+            session opens or by ``osipy-cache gc``, never one a fill is using.
         redis: a StackExchange.Redis configuration string naming a Redis Cluster's nodes
             (``"10.0.0.5:7000,10.0.0.6:7000"``): PERSISTENT results are shared with every node
             using it (docs/SCALE-OUT.md); None keeps the cache on this node.
@@ -113,6 +117,7 @@ class CacheConfig:
     raw_copy_budget_mb: int = 2048
     max_disk_mb: int = 0
     legacy_osipy_dir: Path | str | None = None
+    unfinished_fill_retention_seconds: int = 86_400
 
     def __repr__(self) -> str:
         # Written by hand so that no credential reaches a log: the generated one shows every field.
@@ -147,6 +152,7 @@ class CacheConfig:
             "compression_by_type": {str(name): bool(flag) for name, flag in self.compression_by_type.items()},
             "verify_on_first_map": bool(self.verify_on_first_map),
             "max_quarantine_files": self.max_quarantine_files,
+            "unfinished_fill_retention_seconds": self.unfinished_fill_retention_seconds,
         }
         # Absent means "the default directory"; the library has no null for it.
         # "~/osipy-cache" is the home directory's, as everywhere in Python, never a directory named "~".

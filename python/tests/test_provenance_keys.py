@@ -164,6 +164,23 @@ class MemoizeInOneProcessTests(unittest.TestCase):
         np.testing.assert_array_equal(fit(2.0), [2.0, 2.0, 2.0])
         self.assertEqual(len(attempts), 2)
 
+    def test_a_key_remembered_from_an_earlier_call_is_never_reused_for_other_arguments(self):
+        fit = self.cache.memoize("t1_map", lambda x, y=None: np.zeros(1))
+        aif = np.linspace(0, 1, 5)
+        pairs = [((0.0,), (-0.0,)), ((1,), (True,)), ((1,), (1.0,)), (([1, 2],), ((1, 2, 3),)),
+                 ((aif,), (aif.astype(np.float32),)), ((aif,), (aif[::-1].copy(),))]
+        for first, second in pairs:
+            with self.subTest(first=first, second=second):
+                remembered = fit.key(*first)
+                self.assertEqual(fit.key(*first), remembered)
+                self.assertNotEqual(fit.key(*second), remembered)
+        # In place: the same array object with other bytes is another key.
+        before = fit.key(aif)
+        aif[0] = 9.0
+        self.assertNotEqual(fit.key(aif), before)
+        # Another spelling of the same call is the same key.
+        self.assertEqual(fit.key(aif, y=None), fit.key(aif))
+
     def test_version_changes_the_key_and_explain_says_so(self):
         series = np.ones((2, 2), np.float32)
         self.cache.memoize("t1_map", self.fit, version="1")(series, [2])

@@ -45,6 +45,7 @@ internal static class ConfigJson
                 "max_disk_mb" => config with { MaxDiskMb = Integer(value, property.Name) },
                 "raw_copy_budget_mb" => config with { RawCopyBudgetMb = Integer(value, property.Name) },
                 "verify_on_first_map" => config with { VerifyOnFirstMap = Boolean(value, property.Name) },
+                "unfinished_fill_retention_seconds" => config with { UnfinishedFillRetention = Seconds(value, property.Name) },
                 "redis" => config with { Remote = Redis(value, property.Name, document.RootElement) },
                 _ when RedisSettings.Contains(property.Name) => config, // read with "redis"
                 _ => throw new ArgumentException($"config_json: unknown key '{property.Name}'."),
@@ -92,6 +93,9 @@ internal static class ConfigJson
 
     private static long Integer(JsonElement value, string name) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long number) ? number : throw new ArgumentException($"config_json: '{name}' must be an integer.");
+
+    private static TimeSpan Seconds(JsonElement value, string name) =>
+        Integer(value, name) is long seconds and > 0 and <= 100L * 365 * 86400 ? TimeSpan.FromSeconds(seconds) : throw new ArgumentException($"config_json: '{name}' must be a positive number of seconds (at most 100 years).");
 
     private static int Int32(JsonElement value, string name) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number)

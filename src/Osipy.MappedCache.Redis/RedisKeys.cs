@@ -19,6 +19,7 @@ namespace Osipy.MappedCache.Redis;
 /// {prefix}:g:&lt;tag id&gt;               the set of entry ids whose upload carried a tag (for RemoveTagged; may hold stale ids)
 /// prefix:c:&lt;id&gt;:&lt;version&gt;:&lt;i&gt;     chunk i of one upload
 /// prefix:l:&lt;id&gt;                     a GetOrCreate lease: "node:token", SET NX PX, renewed by its holder
+/// prefix:u:&lt;id&gt;:&lt;fill&gt;:&lt;i&gt;        block i of a fill in blocks not yet committed, expiring (RedisRemoteTier.Unfinished)
 /// prefix:changes                     the pub/sub channel that wakes subscribers after a change
 /// </code>
 /// Ids are XxHash128 digests of an unambiguous encoding of the result type and the key (the
@@ -34,6 +35,8 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey Chunk(string id, string version, int index) => $"{prefix}:c:{id}:{version}:{index}";
 
     public RedisKey Lease(string id) => $"{prefix}:l:{id}";
+
+    public RedisKey Unfinished(string id, string fill, int index) => $"{prefix}:u:{id}:{fill}:{index}";
 
     public RedisKey Type(string typeId) => $"{_control}:t:{typeId}";
 

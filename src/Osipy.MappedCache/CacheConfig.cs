@@ -112,6 +112,14 @@ public sealed record CacheConfig
     public int MaxQuarantineFiles { get; init; } = 64;
 
     /// <summary>
+    /// How long the recorded blocks of a fill in blocks that did not commit (its process was killed,
+    /// or its fill threw) are kept for a caller to resume; after this long without a write, the next
+    /// reclaim (a session opening on the directory, <see cref="IntermediateCache.ReclaimDeadSessions"/>,
+    /// <c>osipy-cache gc</c>) removes them, unless a fill is using them. Default one day.
+    /// </summary>
+    public TimeSpan UnfinishedFillRetention { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>
     /// A store shared by many nodes (for example <c>Osipy.MappedCache.Redis.RedisRemoteTier</c>) that
     /// PERSISTENT entries are uploaded to and fetched from on a local miss; null (the default) keeps
     /// the cache on this node. See <see cref="IRemoteTier"/>.
@@ -214,6 +222,11 @@ public sealed record CacheConfig
         if (MaxAgeSeconds < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxAgeSeconds), MaxAgeSeconds, "MaxAgeSeconds must not be negative (0 means no limit).");
+        }
+
+        if (UnfinishedFillRetention <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(UnfinishedFillRetention), UnfinishedFillRetention, "UnfinishedFillRetention must be positive.");
         }
 
         if (MaxQuarantineFiles < 0)

@@ -20,7 +20,7 @@ namespace Osipy.MappedCache;
 /// <see cref="CacheStats.RemoteErrors"/> and carries on with local work, so an unreachable store
 /// never breaks a put or a get. Implementations are called from many threads at once.</para>
 /// </remarks>
-public interface IRemoteTier
+public partial interface IRemoteTier
 {
     /// <summary>
     /// Uploads a whole segment file and commits it as the entry of (<paramref name="resultType"/>,

@@ -10,7 +10,7 @@ public sealed partial class IntermediateCache
     /// has it; otherwise exactly one caller runs <paramref name="compute"/>, which stores the entry
     /// under that key with an ordinary <c>Put</c> or <c>Create</c> (of any kind and shape), while
     /// the other callers wait; then every caller gets what it stored. This is
-    /// <see cref="GetOrCreate{T}(string, string, ReadOnlySpan{int}, Action{MappedArrayWriter{T}}, IReadOnlyDictionary{string, object?}?, IReadOnlyCollection{string}?)"/> for results whose shape is known only once computed (memoized
+    /// <c>GetOrCreate</c> for results whose shape is known only once computed (memoized
     /// functions). Null for a TRANSIENT type, after <paramref name="compute"/> ran.
     /// </summary>
     /// <exception cref="InvalidOperationException"><paramref name="compute"/> returned without storing the entry.</exception>

@@ -15,4 +15,10 @@ public sealed record ReclaimReport(int Sessions, int Segments, int TempFiles, lo
     /// the directories the dead sessions wrote into (their <see cref="Bytes"/> are counted too).
     /// </summary>
     public int RawCopies { get; init; }
+
+    /// <summary>
+    /// Unfinished fills in blocks (<see cref="IntermediateCache.GetOrCreate{T}(string, string, ReadOnlySpan{int}, int, BlockFill{T}, IReadOnlyDictionary{string, object?}?, IReadOnlyCollection{string}?)"/>)
+    /// that nobody resumed for <see cref="CacheConfig.UnfinishedFillRetention"/>, removed (their <see cref="Bytes"/> are counted too).
+    /// </summary>
+    public int UnfinishedFills { get; init; }
 }

@@ -20,12 +20,13 @@ return args.Length < 2 ? Usage() : args[0] switch
     "reclaim-loop" => Scenarios.ReclaimLoop(args[1], int.Parse(args[2])),
     "create-after-full-disk" => Scenarios.CreateAfterFullDisk(args[1], int.Parse(args[2])),
     "get-compressed" => RawCopyScenarios.GetCompressed(args[1], args[2], waitToStart: args.Contains("--wait-to-start"), blockInDecompression: args.Contains("--block-in-decompression")),
+    "fill-blocks" => BlockFills.FillUntilKilled(args[1], args[2], int.Parse(args[3]), int.Parse(args[4]), redis: args.Length > 5 ? args[5] : null, prefix: args.Length > 6 ? args[6] : null),
     "memoize" => Memoization.Run(args[1], args[2], int.Parse(args[3])),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: <node|put-loop|create-hold|hold-cached|put-persistent|sum|hammer|permission-faults|soak|get-or-create|remote-get|remote-put|reclaim-loop|create-after-full-disk|get-compressed|budget-soak|memoize> <cache dir> [arguments]");
+    Console.Error.WriteLine("usage: <node|put-loop|create-hold|hold-cached|put-persistent|sum|hammer|permission-faults|soak|get-or-create|remote-get|remote-put|reclaim-loop|create-after-full-disk|get-compressed|budget-soak|fill-blocks|memoize> <cache dir> [arguments]");
     return 2;
 }

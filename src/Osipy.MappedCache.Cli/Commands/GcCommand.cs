@@ -7,7 +7,8 @@ namespace Osipy.MappedCache.Cli.Commands;
 /// <summary>
 /// <c>osipy-cache gc</c>: removes what dead sessions left in a cache directory (their CACHED
 /// segments, unfinished temporary files and session files, and raw copies of compressed entries
-/// that are gone, in the directories they wrote into) and reports it with the time it took.
+/// that are gone, in the directories they wrote into), and the records of fills in blocks nobody
+/// resumed within <see cref="CacheConfig.UnfinishedFillRetention"/>, and reports it with the time it took.
 /// Live sessions are never touched, so it is safe to run while pipelines are working.
 /// </summary>
 internal static class GcCommand
@@ -16,7 +17,7 @@ internal static class GcCommand
     {
         Option<bool> json = CommonOptions.Json();
         Option<long?> maxDisk = DiskSizeOption.Create("Also trim the directory to this disk budget, as a put under MaxDiskMb would: raw copies first, then entries, least recently used first.");
-        var command = new Command("gc", "Remove what dead sessions left behind (their CACHED segments, unfinished temporary files, session files, raw copies of compressed entries that are gone); live sessions are never touched. Opening any cache does this too. With --max-disk, also trim the directory to that budget. With --redis, also sweep the cluster for chunk keys no manifest names.") { json, maxDisk };
+        var command = new Command("gc", "Remove what dead sessions left behind (their CACHED segments, unfinished temporary files, session files, raw copies of compressed entries that are gone) and unfinished fills in blocks nobody resumed for a day; live sessions and fills in progress are never touched. Opening any cache does this too. With --max-disk, also trim the directory to that budget. With --redis, also sweep the cluster for chunk keys no manifest names.") { json, maxDisk };
         CommandRunner.SetAction(command, parsed =>
         {
             // Opening a session reclaims; the stopwatch covers the directory checks, the session's
@@ -59,6 +60,7 @@ internal static class GcCommand
             Console.WriteLine(
                 $"reclaimed {report.Sessions} dead session(s): {report.Segments} CACHED segment(s), {report.TempFiles} temporary file(s), " +
                 $"{report.RawCopies} raw cop{(report.RawCopies == 1 ? "y" : "ies")} whose compressed entry is gone, " +
+                $"{report.UnfinishedFills} unfinished fill(s) nobody resumed, " +
                 $"{report.Bytes / (1024.0 * 1024.0):F1} MiB, in {elapsed.TotalMilliseconds:F1} ms");
             Console.WriteLine($"the directory now holds {stats.DiskEntries} segment(s), {stats.DiskSizeBytes / (1024.0 * 1024.0):F1} MiB");
             if (stats.MaxDiskMb > 0)

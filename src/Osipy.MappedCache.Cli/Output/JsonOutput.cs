@@ -65,13 +65,14 @@ internal static class JsonOutput
         }
     }
 
-    /// <summary>What reclaiming dead sessions removed: sessions, segments, temp_files, raw_copies, bytes (gc and stats).</summary>
+    /// <summary>What reclaiming dead sessions removed: sessions, segments, temp_files, raw_copies, unfinished_fills, bytes (gc and stats).</summary>
     public static void Reclaimed(Utf8JsonWriter writer, ReclaimReport report)
     {
         writer.WriteNumber("sessions", report.Sessions);
         writer.WriteNumber("segments", report.Segments);
         writer.WriteNumber("temp_files", report.TempFiles);
         writer.WriteNumber("raw_copies", report.RawCopies);
+        writer.WriteNumber("unfinished_fills", report.UnfinishedFills);
         writer.WriteNumber("bytes", report.Bytes);
     }
 

@@ -117,7 +117,9 @@ const char *osipy_cache_last_error(void);
  *   shared by every process; a put beyond it removes raw copies, then entries, least recently used
  *   first), "raw_copy_budget_mb" (int, default 2048: the raw copies of compressed
  *   entries kept in the CACHED directory; beyond it the least recently used go, never one a live
- *   session maps), "verify_on_first_map" (bool), "legacy_osipy_dir" (string: osipy's own cache
+ *   session maps), "verify_on_first_map" (bool), "unfinished_fill_retention_seconds" (int, default
+ *   86400: how long the recorded blocks of an uncommitted osipy_cache_get_or_create_blocks are kept
+ *   for a caller to resume), "legacy_osipy_dir" (string: osipy's own cache
  *   directory; a get, get-or-create or has that misses reads the md5("type:key").npz osipy wrote
  *   there, if it holds that type, and stores it by a put; a bad one is a miss with a warning for
  *   osipy_take_warning), "redis" (a StackExchange.Redis
@@ -195,6 +197,26 @@ int32_t osipy_cache_get_or_compute(osipy_cache *cache, const char *result_type, 
  * hashing its bytes. Errors: BAD_HANDLE, INVALID_ARGUMENT (no such index). */
 int32_t osipy_cache_lease_checksum(osipy_lease *lease, int32_t index, uint64_t *out_checksum,
                                    int64_t *out_length);
+
+/* osipy_cache_get_or_create with a fill that resumes after a kill (docs/DESIGN.md, "Fills that
+ * resume"): the outer dimension shape[0] is split into `blocks` blocks (1 <= blocks <= shape[0]),
+ * block i covering rows [i*shape[0]/blocks, (i+1)*shape[0]/blocks), and
+ * fill(user_data, index, data, first_row, rows) is called once per block still to compute, with
+ * `data` the block's rows in the new segment (zeroed, valid only during the call; return 0 on
+ * success). Each finished block is recorded durably, so after the computing process is killed,
+ * or a fill returns non-zero, the next caller for the key calls fill only for the blocks not
+ * recorded; the committed entry equals an uninterrupted fill's. While the blocks are filled,
+ * data - first_row * (bytes of one row) is the whole new array, which osipy_cache_keep_memory
+ * accepts. Outputs as osipy_cache_get; release the lease.
+ * Errors: as osipy_cache_get_or_create; INVALID_ARGUMENT also for blocks out of range or ndim 0;
+ * FILL_FAILED (fill returned non-zero: nothing was published, the blocks before it stay recorded). */
+int32_t osipy_cache_get_or_create_blocks(osipy_cache *cache, const char *result_type, const char *key,
+                                         int32_t dtype, const int64_t *shape, int32_t ndim, int32_t blocks,
+                                         const char *metadata_json,
+                                         int32_t (*fill)(void *user_data, int32_t index, void *data,
+                                                         int64_t first_row, int64_t rows),
+                                         void *user_data, osipy_lease **out_lease, const void **out_data,
+                                         int32_t *out_dtype, int32_t *out_ndim, int64_t *out_shape);
 
 /* Keeps the memory of a writer being filled mapped past the writer, until osipy_cache_release_memory:
  * `data` is osipy_cache_create's out_data (before its commit or abandon) or the pointer a

@@ -78,6 +78,12 @@ internal sealed partial class CacheSession : IDisposable
         try
         {
             ReclaimReport report = SessionReclaimer.ReclaimDead(SessionsDirectory, _stores.Persistent, _stores.Cached, _publisher, SessionId);
+            (int unfinished, long unfinishedBytes) = ReclaimUnfinishedFills();
+            if (unfinished > 0)
+            {
+                report = report with { UnfinishedFills = unfinished, Bytes = report.Bytes + unfinishedBytes };
+            }
+
             CacheMetrics.ReclaimedSessions(report.Sessions);
             if (report.Sessions > 0)
             {
