@@ -56,6 +56,7 @@ internal static class DemoCommand
             {
                 [T1Type] = RetentionPolicy.Persistent,
                 [ConcentrationType] = RetentionPolicy.Cached,
+                [DemoMemoize.UpslopeType] = RetentionPolicy.Persistent,
             },
         };
 
@@ -106,6 +107,7 @@ internal static class DemoCommand
                 Report.Timing("get T1 map", t1Get, t1.SizeBytes, showRate: false, note: "opens, validates and maps; reads no data");
                 Report.Timing("get concentration", curvesGet, curves.SizeBytes, showRate: false, note: "same cost whatever the size");
                 checksPassed = Analyse(dce, concentration, t1, curves);
+                checksPassed &= DemoMemoize.Run(cache, curves, size);
             }
 
             Report.Heading("GetStats()");
