@@ -8,9 +8,18 @@ internal static class Memoization
     /// <see cref="FitT1"/> with flip angles [2, 5, 10, <paramref name="lastAngle"/>], memoizes the fit (writing
     /// a file into <paramref name="countDir"/> each time it computes) and prints "result key=… first=…".
     /// </summary>
-    public static int Run(string cacheDir, string countDir, int lastAngle)
+    /// <remarks>With <paramref name="redis"/>, the node shares the cluster (key prefix <paramref name="prefix"/>)
+    /// and memoizes through the shape-unknown path (<c>Memoize(type, key, Func&lt;Array&gt;)</c>, which Python's
+    /// memoize uses too).</remarks>
+    public static int Run(string cacheDir, string countDir, int lastAngle, string? redis = null, string? prefix = null)
     {
-        using var cache = new IntermediateCache(new CacheConfig { CacheDir = cacheDir, DefaultPolicy = RetentionPolicy.Persistent });
+        using Redis.RedisRemoteTier? tier = redis is null ? null : new Redis.RedisRemoteTier(new Redis.RedisRemoteTierOptions
+        {
+            Configuration = redis,
+            KeyPrefix = prefix ?? "osipy",
+            LeaseTime = TimeSpan.FromSeconds(1),
+        });
+        using var cache = new IntermediateCache(new CacheConfig { CacheDir = cacheDir, DefaultPolicy = RetentionPolicy.Persistent, Remote = tier });
         int[] angles = [2, 5, 10, lastAngle];
         ProvenanceKey key = ProvenanceKey.For("fit_t1").Code(FitT1).Argument("flip_angles", angles).Build();
         Console.WriteLine("ready");
@@ -18,11 +27,15 @@ internal static class Memoization
 
         ExplainResult explained = cache.Explain("t1_map", key);
         Console.WriteLine($"explain hit={explained.Hit} changed={string.Join(" | ", explained.Changed)}");
-        using MappedArray<float> t1 = cache.Memoize("t1_map", key, [16], () =>
+        float[] Compute()
         {
             File.WriteAllText(Path.Combine(countDir, $"{Environment.ProcessId}.computed"), key.Key);
             return FitT1(angles);
-        });
+        }
+
+        using MappedArray<float> t1 = tier is null
+            ? cache.Memoize("t1_map", key, [16], Compute)
+            : (MappedArray<float>)cache.Memoize("t1_map", key, () => Compute());
         Console.WriteLine($"result key={key.Key} first={t1.ReadOnlySpan[0]}");
         return 0;
     }

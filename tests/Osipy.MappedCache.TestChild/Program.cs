@@ -21,7 +21,7 @@ return args.Length < 2 ? Usage() : args[0] switch
     "create-after-full-disk" => Scenarios.CreateAfterFullDisk(args[1], int.Parse(args[2])),
     "get-compressed" => RawCopyScenarios.GetCompressed(args[1], args[2], waitToStart: args.Contains("--wait-to-start"), blockInDecompression: args.Contains("--block-in-decompression")),
     "fill-blocks" => BlockFills.FillUntilKilled(args[1], args[2], int.Parse(args[3]), int.Parse(args[4]), redis: args.Length > 5 ? args[5] : null, prefix: args.Length > 6 ? args[6] : null),
-    "memoize" => Memoization.Run(args[1], args[2], int.Parse(args[3])),
+    "memoize" => Memoization.Run(args[1], args[2], int.Parse(args[3]), redis: args.Length > 4 ? args[4] : null, prefix: args.Length > 5 ? args[5] : null),
     _ => Usage(),
 };
 
