@@ -22,11 +22,13 @@ ENCODING_VERSION = 1
 class CacheInput:
     """An input that is a cache entry: encoded by its stored payload checksum, never re-hashed."""
 
-    __slots__ = ("dtype", "shape", "checksum", "length", "source")
+    __slots__ = ("dtype", "shape", "checksum", "length", "source", "identity")
 
     def __init__(self, dtype: np.dtype, shape: tuple[int, ...], checksum: int, length: int,
                  source: str) -> None:
         self.dtype, self.shape, self.checksum, self.length, self.source = dtype, shape, checksum, length, source
+        # What decides its canonical bytes, as one hashable value (memoize's fingerprints).
+        self.identity = ("entry", dtype.str, shape, checksum, length)
 
 
 def encode(value: Any, path: str = "value") -> bytes:

@@ -55,7 +55,7 @@ class MappedBuffer:
     of the mapped payload.
     """
 
-    __slots__ = ("__array_interface__", "__weakref__", "_lease", "address", "handle", "index", "source", "stored")
+    __slots__ = ("__array_interface__", "__weakref__", "_lease", "address", "handle", "index", "source", "stored", "whole")
 
     def __init__(self, lease: Lease, address: int, dtype: np.dtype, shape: tuple[int, ...],
                  writable: bool = False, handle: int | None = None, index: int = 0,
@@ -69,6 +69,7 @@ class MappedBuffer:
         self.index = index
         self.source = source
         self.stored = None  # the provenance identity, once asked for (cache._as_input)
+        self.whole = None  # a weak reference to the array over all of it, as the get returned it
         self.__array_interface__ = {
             "version": 3,
             "data": (address, not writable),  # True: read-only
@@ -91,7 +92,10 @@ def view(lease: Lease, address: int | None, code: int, shape: tuple[int, ...],
         empty = np.empty(shape, dtype)
         empty.flags.writeable = writable
         return empty
-    return np.asarray(MappedBuffer(lease, address, dtype, shape, writable, handle, index, source))
+    buffer = MappedBuffer(lease, address, dtype, shape, writable, handle, index, source)
+    array = np.asarray(buffer)
+    buffer.whole = weakref.ref(array)  # weak: the array owns the buffer, not the other way round
+    return array
 
 
 def _release_memory(lib: ctypes.CDLL, handle: int, pid: int) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import _provenance
+from ._text import text as _text
 from .config import RetentionPolicy
 
 if TYPE_CHECKING:
@@ -50,20 +51,26 @@ class Memoized:
         self._version = version
         # Keys already derived in this process, by an exact fingerprint of the call's arguments:
         # the key is a pure function of them (the code identity is fixed per function object).
-        self._keys: dict[tuple, str] = {}
+        self._keys: dict[tuple, tuple[str, bytes]] = {}
+        self._type_text = _text(result_type, "result_type")
         functools.update_wrapper(self, function)
 
     def key(self, *args: Any, **kwargs: Any) -> str:
         """The entry key a call with these arguments reads or computes (the function is not called)."""
+        return self._key(args, kwargs)[0]
+
+    def _key(self, args: tuple, kwargs: Mapping[str, Any]) -> tuple[str, bytes]:
+        """The key, and its UTF-8 bytes for the C ABI, remembered per fingerprint."""
         fingerprint = self._fingerprint(args, kwargs)
-        key = self._keys.get(fingerprint) if fingerprint is not None else None
-        if key is None:
+        known = self._keys.get(fingerprint) if fingerprint is not None else None
+        if known is None:
             key = self._provenance(args, kwargs).key
+            known = (key, key.encode("utf-8"))
             if fingerprint is not None:
                 if len(self._keys) >= _MAX_REMEMBERED_KEYS:
                     self._keys.clear()
-                self._keys[fingerprint] = key
-        return key
+                self._keys[fingerprint] = known
+        return known
 
     def explain(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """As ``cache.explain(result_type, function, *args, **kwargs)``."""
@@ -75,12 +82,24 @@ class Memoized:
         derived in full).  Another spelling of the same call (keywords in another order, a
         default passed explicitly) is another fingerprint of the same key: harmless."""
         exact = self._exact
+        parts: list[Any] = [len(args)]
+        append = parts.append
         try:
-            parts = [len(args)]
-            parts.extend(exact(value) for value in args)
-            for name, value in kwargs.items():
-                parts.append(name)
-                parts.append(exact(value))
+            for value in args:
+                kind = type(value)
+                # The common parameters inline (a hit pays this per argument): strings, ints and
+                # non-zero, non-NaN floats, whose equality is equality of their canonical bytes.
+                if kind is str or kind is int or (kind is float and value and value == value):
+                    append((kind, value))
+                else:
+                    append(exact(value))
+            append(tuple(kwargs))  # the keywords' names, in the call's order
+            for value in kwargs.values():
+                kind = type(value)
+                if kind is str or kind is int or (kind is float and value and value == value):
+                    append((kind, value))
+                else:
+                    append(exact(value))
         except _NotFingerprinted:
             return None
         return tuple(parts)
@@ -100,15 +119,15 @@ class Memoized:
         if kind is np.ndarray and value.dtype.kind in "biufc":
             identity = self._cache._as_input(value)
             if identity is not value:  # from the cache: its stored checksum
-                return "entry", identity.dtype.str, identity.shape, identity.checksum, identity.length
+                return identity.identity
             if value.flags.c_contiguous:
-                return "array", value.dtype.str, value.shape, hashlib.sha256(value.data.cast("B")).digest()
+                return "array", value.dtype, value.shape, hashlib.sha256(value).digest()
         raise _NotFingerprinted
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         cache, result_type = self._cache, self._result_type
-        key = self.key(*args, **kwargs)
-        hit = cache.get(result_type, key)
+        key, key_text = self._key(args, kwargs)
+        hit = cache._get(self._type_text, key_text, result_type, key)
         if hit is not None:
             return self._restore(hit, key)
         provenance = self._provenance(args, kwargs)

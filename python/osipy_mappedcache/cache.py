@@ -18,6 +18,7 @@ from . import _blocks, _device, _dtypes, _encoding, _leases, _memoize, _metadata
 from ._device_writer import DeviceWriter
 from ._host_writer import HostWriter
 from ._errors import CacheClosedError, CacheForkedError, check, error_for
+from ._text import text as _text
 from .config import CacheConfig, RetentionPolicy
 
 ArrayResult = np.ndarray | dict[str, np.ndarray]
@@ -26,22 +27,6 @@ ArrayResult = np.ndarray | dict[str, np.ndarray]
 def _close(lib: ctypes.CDLL, handle: int, pid: int) -> int | None:
     # A forked child never closes its parent's session: the parent still uses it.
     return lib.osipy_cache_close(handle) if os.getpid() == pid else None
-
-
-def _text(value: str, what: str) -> bytes:
-    """A str argument as the NUL-terminated UTF-8 the C ABI takes."""
-    if not isinstance(value, str):
-        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
-    # c_char_p would silently cut the string at a NUL, turning "a\0b" into another key "a".
-    if "\0" in value:
-        raise ValueError(f"{what} must not contain NUL characters: {value!r}")
-    try:
-        return value.encode("utf-8")
-    except UnicodeEncodeError as error:
-        # A lone surrogate: refused, never replaced (it would name another entry).
-        raise ValueError(
-            f"{what} is not valid text: it has a lone surrogate "
-            f"(U+{ord(value[error.start]):04X}) at index {error.start}: {value!r}") from None
 
 
 class IntermediateCache:
@@ -261,7 +246,13 @@ class IntermediateCache:
         if device is None and like is not None:
             raise ValueError("like= chooses the GPU library of a device get: pass device='cuda' too")
         backend = None if device is None else _device.backend_for(device, like)
-        args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
+        return self._get(_text(result_type, "result_type"), _text(key, "key"), result_type, key,
+                         backend, writable)
+
+    def _get(self, type_text: bytes, key_text: bytes, result_type: str, key: str,
+             backend: Any = None, writable: bool = False) -> ArrayResult | Any | None:
+        """get() with its type and key already checked and encoded (memoize's hits reuse them)."""
+        args = (self._cache(), type_text, key_text)
         # One look-up that reports the entry's kind: an array, or a bundle of named arrays.
         lease, kind, count = c_void_p(), c_int32(), c_int32()
         status = self._lib.osipy_cache_get_any(*args, byref(lease), byref(kind), byref(count))
@@ -476,10 +467,11 @@ class IntermediateCache:
             base = base.base
         if not isinstance(base, _leases.MappedBuffer) or base.handle is None:
             return value
-        whole = base.__array_interface__
-        if (value.__array_interface__["data"][0] != base.address or value.shape != whole["shape"]
-                or value.dtype.str != whole["typestr"] or not value.flags.c_contiguous):
-            return value  # a slice or a reinterpretation: hashed by content, like any array
+        if base.whole is None or base.whole() is not value:  # not the very array the get returned
+            whole = base.__array_interface__
+            if (value.__array_interface__["data"][0] != base.address or value.shape != whole["shape"]
+                    or value.dtype.str != whole["typestr"] or not value.flags.c_contiguous):
+                return value  # a slice or a reinterpretation: hashed by content, like any array
         if base.stored is None:  # asked once per get: the bytes under a read-only lease never change
             checksum, length = ctypes.c_uint64(), c_int64()
             status = self._lib.osipy_cache_lease_checksum(base.handle, base.index, byref(checksum), byref(length))
