@@ -10,6 +10,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _leases, _native
+from ._callbacks import Callback
 from ._errors import check
 
 
@@ -22,29 +23,22 @@ def get_or_create_blocks(lib: ctypes.CDLL, args: tuple, code: int, wanted: np.dt
     block's rows in the new segment (a view of one array over the whole segment, so it stays safe
     to use after the call, as a plain fill's array does).
     """
-    failure: list[BaseException] = []
     whole: list[np.ndarray] = []
     row_bytes = math.prod(dims[1:]) * wanted.itemsize
 
-    def call_fill(_user: int, index: int, data: int, first_row: int, rows: int) -> int:
-        try:
-            if not whole:
-                base = (data or 0) - first_row * row_bytes
-                whole.append(_leases.writer_view(lib, base or None, wanted, dims))
-            fill(int(index), whole[0][first_row:first_row + rows])
-            return 0
-        except BaseException as error:  # noqa: BLE001 - re-raised below, after the library returns
-            failure.append(error)
-            return 1
+    def fill_block(_user: int, index: int, data: int, first_row: int, rows: int) -> None:
+        if not whole:
+            base = (data or 0) - first_row * row_bytes
+            whole.append(_leases.writer_view(lib, base or None, wanted, dims))
+        fill(int(index), whole[0][first_row:first_row + rows])
 
-    callback = _native.BLOCK_CALLBACK(call_fill)
+    callback = Callback(_native.BLOCK_CALLBACK, fill_block)
     lease, data, dtype_code, ndim = c_void_p(), c_void_p(), c_int32(), c_int32()
     out_shape = (c_int64 * _native.MAX_DIMS)()
     status = lib.osipy_cache_get_or_create_blocks(
         *args, code, (c_int64 * len(dims))(*dims), len(dims), blocks, metadata,
-        ctypes.cast(callback, c_void_p), None, byref(lease), byref(data), byref(dtype_code), byref(ndim), out_shape)
+        callback.pointer, None, byref(lease), byref(data), byref(dtype_code), byref(ndim), out_shape)
     _native.report_warnings(lib)
-    if failure:
-        raise failure[0]
+    callback.raise_failure()
     check(lib, status, "osipy_cache_get_or_create_blocks")
     return lease.value, data.value, dtype_code.value, tuple(out_shape[:ndim.value])

@@ -18,6 +18,7 @@ from . import _blocks, _device, _dtypes, _encoding, _leases, _memoize, _metadata
 from ._device_writer import DeviceWriter
 from ._host_writer import HostWriter
 from ._errors import CacheClosedError, CacheForkedError, check, error_for
+from ._callbacks import Callback
 from ._text import text as _text
 from .config import CacheConfig, RetentionPolicy
 
@@ -359,25 +360,15 @@ class IntermediateCache:
             lease_handle, address, found_code, found_shape = _blocks.get_or_create_blocks(
                 self._lib, args, code, wanted, dims, int(blocks), _metadata.encode(None, tags), fill)
             return _leases.view(_leases.Lease(self._lib, lease_handle), address, found_code, found_shape)
-        failure: list[BaseException] = []
-
-        def call_fill(data: int, size: int, _user: int) -> int:
-            try:
-                fill(_leases.writer_view(self._lib, data, wanted, dims))
-                return 0
-            except BaseException as error:  # noqa: BLE001 - re-raised below, after the library returns
-                failure.append(error)
-                return 1
-
-        callback = _native.FILL_CALLBACK(call_fill)
+        callback = Callback(_native.FILL_CALLBACK, lambda data, _size, _user: fill(
+            _leases.writer_view(self._lib, data, wanted, dims)))
         lease, data, dtype_code, ndim = c_void_p(), c_void_p(), c_int32(), c_int32()
         out_shape = (c_int64 * _native.MAX_DIMS)()
         status = self._lib.osipy_cache_get_or_create(
             *args, code, (c_int64 * len(dims))(*dims), len(dims), _metadata.encode(None, tags),
-            ctypes.cast(callback, c_void_p), None, byref(lease), byref(data), byref(dtype_code), byref(ndim), out_shape)
+            callback.pointer, None, byref(lease), byref(data), byref(dtype_code), byref(ndim), out_shape)
         _native.report_warnings(self._lib)
-        if failure:
-            raise failure[0]
+        callback.raise_failure()
         check(self._lib, status, "osipy_cache_get_or_create")
         owner = _leases.Lease(self._lib, lease.value)
         return _leases.view(owner, data.value, dtype_code.value, tuple(out_shape[:ndim.value]))
@@ -484,23 +475,12 @@ class IntermediateCache:
         """The entry, found or stored by ``compute()`` (called at most once cluster-wide);
         None for a TRANSIENT type, after compute ran."""
         args = (self._cache(), _text(result_type, "result_type"), _text(key, "key"))
-        failure: list[BaseException] = []
-
-        def call_compute(_user: int) -> int:
-            try:
-                compute()
-                return 0
-            except BaseException as error:  # noqa: BLE001 - re-raised below, after the library returns
-                failure.append(error)
-                return 1
-
-        callback = _native.COMPUTE_CALLBACK(call_compute)
+        callback = Callback(_native.COMPUTE_CALLBACK, lambda _user: compute())
         lease, kind, count = c_void_p(), c_int32(), c_int32()
         status = self._lib.osipy_cache_get_or_compute(
-            *args, ctypes.cast(callback, c_void_p), None, byref(lease), byref(kind), byref(count))
+            *args, callback.pointer, None, byref(lease), byref(kind), byref(count))
         _native.report_warnings(self._lib)
-        if failure:
-            raise failure[0]
+        callback.raise_failure()
         if status == _native.MISS:
             return None
         check(self._lib, status, "osipy_cache_get_or_compute")

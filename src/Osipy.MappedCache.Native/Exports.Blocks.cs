@@ -21,13 +21,7 @@ internal static unsafe partial class Exports
         {
             using ForkGate.Scope inside = ForkGate.Enter();
             NativeArguments.NotNull(fill, "fill");
-            NativeArguments.NotNull(outLease, "out_lease");
-            NativeArguments.NotNull(outData, "out_data");
-            NativeArguments.NotNull(outDtype, "out_dtype");
-            NativeArguments.NotNull(outNdim, "out_ndim");
-            NativeArguments.NotNull(outShape, "out_shape");
-            *outLease = 0;
-            *outData = null;
+            LeaseOutputs.ClearArray(outLease, outData, outDtype, outNdim, outShape);
             IntermediateCache target = Handles.Get<IntermediateCache>(cache, "cache");
             var tagged = NativeArguments.MetadataAndTags(metadataJson);
             MappedArray array = target.GetOrCreateInBlocksUntyped(
@@ -47,10 +41,7 @@ internal static unsafe partial class Exports
                 },
                 writer => FillingWriters.Register(writer),
                 tagged.Metadata, tagged.Tags);
-            NativeArguments.Describe(array, outDtype, outNdim, outShape);
-            *outData = NativeArguments.AddressOf(array);
-            *outLease = Handles.Add(NativeLease.Of(array));
-            return NativeErrors.Ok();
+            return LeaseOutputs.HandOutArray(array, outLease, outData, outDtype, outNdim, outShape);
         }
         catch (Exception ex)
         {

@@ -17,10 +17,7 @@ internal static unsafe partial class Exports
         {
             using ForkGate.Scope inside = ForkGate.Enter();
             NativeArguments.NotNull(compute, "compute");
-            NativeArguments.NotNull(outLease, "out_lease");
-            NativeArguments.NotNull(outKind, "out_kind");
-            NativeArguments.NotNull(outCount, "out_count");
-            *outLease = 0;
+            LeaseOutputs.ClearAny(outLease, outKind, outCount);
             string type = NativeStrings.Read(resultType, "result_type"), name = NativeStrings.Read(key, "key");
             IDisposable? found = Handles.Get<IntermediateCache>(cache, "cache").GetOrComputeAny(type, name, () =>
             {
@@ -35,11 +32,7 @@ internal static unsafe partial class Exports
                 return NativeErrors.Miss($"'{name}' of result type '{type}' was computed but not kept: the type is TRANSIENT.");
             }
 
-            NativeLease lease = found is MappedBundle bundle ? NativeLease.Of(bundle) : NativeLease.Of((MappedArray)found);
-            *outKind = lease.Kind;
-            *outCount = lease.Count;
-            *outLease = Handles.Add(lease);
-            return NativeErrors.Ok();
+            return LeaseOutputs.HandOutAny(found, outLease, outKind, outCount);
         }
         catch (Exception ex)
         {

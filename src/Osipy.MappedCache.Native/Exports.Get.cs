@@ -13,13 +13,7 @@ internal static unsafe partial class Exports
         try
         {
             using ForkGate.Scope inside = ForkGate.Enter();
-            NativeArguments.NotNull(outLease, "out_lease");
-            NativeArguments.NotNull(outData, "out_data");
-            NativeArguments.NotNull(outDtype, "out_dtype");
-            NativeArguments.NotNull(outNdim, "out_ndim");
-            NativeArguments.NotNull(outShape, "out_shape");
-            *outLease = 0;
-            *outData = null;
+            LeaseOutputs.ClearArray(outLease, outData, outDtype, outNdim, outShape);
             string type = NativeStrings.Read(resultType, "result_type"), name = NativeStrings.Read(key, "key");
             MappedArray? array = Handles.Get<IntermediateCache>(cache, "cache").GetUntyped(type, name);
             if (array is null)
@@ -27,10 +21,7 @@ internal static unsafe partial class Exports
                 return NativeErrors.Miss($"No entry '{name}' of result type '{type}'.");
             }
 
-            NativeArguments.Describe(array, outDtype, outNdim, outShape);
-            *outData = NativeArguments.AddressOf(array);
-            *outLease = Handles.Add(NativeLease.Of(array));
-            return NativeErrors.Ok();
+            return LeaseOutputs.HandOutArray(array, outLease, outData, outDtype, outNdim, outShape);
         }
         catch (Exception ex)
         {
@@ -71,10 +62,7 @@ internal static unsafe partial class Exports
         try
         {
             using ForkGate.Scope inside = ForkGate.Enter();
-            NativeArguments.NotNull(outLease, "out_lease");
-            NativeArguments.NotNull(outKind, "out_kind");
-            NativeArguments.NotNull(outCount, "out_count");
-            *outLease = 0;
+            LeaseOutputs.ClearAny(outLease, outKind, outCount);
             string type = NativeStrings.Read(resultType, "result_type"), name = NativeStrings.Read(key, "key");
             IDisposable? found = Handles.Get<IntermediateCache>(cache, "cache").GetAny(type, name);
             if (found is null)
@@ -82,11 +70,7 @@ internal static unsafe partial class Exports
                 return NativeErrors.Miss($"No entry '{name}' of result type '{type}'.");
             }
 
-            NativeLease lease = found is MappedBundle bundle ? NativeLease.Of(bundle) : NativeLease.Of((MappedArray)found);
-            *outKind = lease.Kind;
-            *outCount = lease.Count;
-            *outLease = Handles.Add(lease);
-            return NativeErrors.Ok();
+            return LeaseOutputs.HandOutAny(found, outLease, outKind, outCount);
         }
         catch (Exception ex)
         {

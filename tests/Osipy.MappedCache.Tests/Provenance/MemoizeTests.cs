@@ -14,27 +14,13 @@ public sealed class MemoizeTests : IDisposable
     {
         string counts = Directory.CreateDirectory(Path.Combine(_dir.Root, "computed")).FullName;
         var children = Enumerable.Range(0, 4).Select(_ => ChildProcess.Start("memoize", _dir.CachePath, counts, "15")).ToList();
-        List<string> results;
-        try
-        {
-            children.ForEach(c => c.WaitForLine("ready"));
-            children.ForEach(c => c.Send("go"));
-            results = [.. children.Select(c => c.WaitForLine("result"))];
-        }
-        finally
-        {
-            children.ForEach(c => c.Dispose());
-        }
+        List<string> results = MemoizeChildren.AskAtOnce(children);
 
         Assert.Single(Directory.GetFiles(counts));
         Assert.Single(results.Distinct());
         Assert.Contains("first=1032", results[0], StringComparison.Ordinal);
 
-        using ChildProcess changed = ChildProcess.Start("memoize", _dir.CachePath, counts, "12");
-        changed.WaitForLine("ready");
-        changed.Send("go");
-        string explained = changed.WaitForLine("explain");
-        changed.WaitForLine("result");
+        string explained = MemoizeChildren.ExplainThenCompute(ChildProcess.Start("memoize", _dir.CachePath, counts, "12"));
 
         Assert.Equal("explain hit=False changed=argument flip_angles: [2, 5, 10, 15] → [2, 5, 10, 12]", explained);
         Assert.Equal(2, Directory.GetFiles(counts).Length);

@@ -17,27 +17,13 @@ public sealed class MemoizeAcrossNodesTests(RedisClusterFixture cluster) : Clust
         string counts = Directory.CreateDirectory(Path.Combine(NodeA.Root, "computed")).FullName;
         var children = new[] { NodeA, NodeA, NodeB, NodeB }
             .Select(node => ChildProcess.Start("memoize", node.CachePath, counts, "15", Cluster.Configuration, Prefix)).ToList();
-        List<string> results;
-        try
-        {
-            children.ForEach(c => c.WaitForLine("ready"));
-            children.ForEach(c => c.Send("go"));
-            results = [.. children.Select(c => c.WaitForLine("result"))];
-        }
-        finally
-        {
-            children.ForEach(c => c.Dispose());
-        }
+        List<string> results = MemoizeChildren.AskAtOnce(children);
 
         Assert.Single(Directory.GetFiles(counts));
         Assert.Single(results.Distinct());
         Assert.Contains("first=1032", results[0], StringComparison.Ordinal);
 
-        using ChildProcess changed = ChildProcess.Start("memoize", NodeB.CachePath, counts, "12", Cluster.Configuration, Prefix);
-        changed.WaitForLine("ready");
-        changed.Send("go");
-        string explained = changed.WaitForLine("explain");
-        changed.WaitForLine("result");
+        string explained = MemoizeChildren.ExplainThenCompute(ChildProcess.Start("memoize", NodeB.CachePath, counts, "12", Cluster.Configuration, Prefix));
 
         Assert.Equal("explain hit=False changed=argument flip_angles: [2, 5, 10, 15] → [2, 5, 10, 12]", explained);
         Assert.Equal(2, Directory.GetFiles(counts).Length);
