@@ -10,6 +10,7 @@ the entry (metadata ``osipy_provenance``) so that the entry says what it was com
 from __future__ import annotations
 
 import inspect
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -87,7 +88,8 @@ def _readable(value: Any) -> str:
     return str(value) if isinstance(value, _Text) else _encoding.short(value)
 
 
-_signatures: dict[Callable, inspect.Signature] = {}
+# Weak: a memoized lambda made in a loop must not be kept alive by its signature.
+_signatures: weakref.WeakKeyDictionary[Callable, inspect.Signature] = weakref.WeakKeyDictionary()
 
 
 def _signature(function: Callable) -> inspect.Signature:

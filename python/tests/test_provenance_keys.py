@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+import threading
 import unittest
 from pathlib import Path
 from unittest import mock
@@ -114,6 +115,34 @@ class MemoizeInOneProcessTests(unittest.TestCase):
         self.assertEqual(provenance["function"], "MemoizeInOneProcessTests.fit")
         self.assertEqual(provenance["components"]["argument flip_angles"]["text"], "[2, 5]")
         self.assertNotIn("argument n_jobs", provenance["components"])
+
+    def test_eight_threads_asking_at_once_compute_once_and_share_the_result(self):
+        started, release = threading.Barrier(8), threading.Event()
+        calls = []
+
+        def slow_fit(series, flip_angles):
+            calls.append(threading.get_ident())
+            release.wait(30)  # hold the computation until every thread has asked
+            return series.sum(axis=-1) * len(flip_angles)
+
+        fit = self.cache.memoize("t1_map", slow_fit)
+        series = np.ones((3, 4), np.float32)
+        results = [None] * 8
+
+        def ask(slot):
+            started.wait(30)
+            if slot == 7:
+                threading.Timer(0.2, release.set).start()
+            results[slot] = fit(series, [2, 5])
+
+        threads = [threading.Thread(target=ask, args=(slot,)) for slot in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        self.assertEqual(len(calls), 1)
+        for result in results:
+            np.testing.assert_array_equal(result, np.full(3, 8.0, np.float32))
 
     def test_a_transient_type_computes_every_time_and_keeps_nothing(self):
         fit = self.cache.memoize("scratch", self.fit)
