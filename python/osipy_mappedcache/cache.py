@@ -434,10 +434,9 @@ class IntermediateCache:
         if not earlier:
             answer["changed"] = [f"no earlier entry of {provenance.function} in {result_type}"]
             return answer
-        # The fewest differences; among equals the newest (ISO times sort as text).
-        ranked = [(len(_provenance.changes(stored, old)), created, key, old) for key, created, old in earlier]
-        ranked.sort(key=lambda row: (row[0], _negated(row[1])))
-        _, _, answer["nearest"], old = ranked[0]
+        # The fewest differences; among equals the newest.
+        answer["nearest"], _, old = min(
+            earlier, key=lambda row: (len(_provenance.changes(stored, row[2])), -_posix_time(row[1])))
         answer["changed"] = _provenance.changes(stored, old)
         return answer
 
@@ -564,11 +563,6 @@ class IntermediateCache:
             return json.loads(ctypes.string_at(text.value).decode("utf-8"))
         finally:
             self._lib.osipy_cache_free_string(text.value)
-
-
-def _negated(text: str) -> tuple[int, ...]:
-    """A sort key putting the newest ISO 8601 time first."""
-    return tuple(-ord(character) for character in text)
 
 
 def _posix_time(text: str) -> float:
