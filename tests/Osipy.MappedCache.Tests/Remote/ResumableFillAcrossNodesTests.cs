@@ -22,7 +22,8 @@ public sealed class ResumableFillAcrossNodesTests(RedisClusterFixture cluster) :
         List<string> lines;
         using (var nodeB = ChildProcess.Start("fill-blocks", NodeB.CachePath, "k", "64", "-1", Cluster.Configuration, Prefix))
         {
-            Assert.Equal(0, nodeB.WaitForExit());
+            int exit = nodeB.WaitForExit();
+            Assert.True(exit == 0, $"node B exited {exit}: {nodeB.Stderr}");
             lines = nodeB.ReadToEnd();
         }
 
@@ -52,7 +53,8 @@ public sealed class ResumableFillAcrossNodesTests(RedisClusterFixture cluster) :
         List<string> lines;
         using (var nodeB = ChildProcess.Start("fill-blocks", NodeB.CachePath, "k", "64", "-1", Cluster.Configuration, Prefix))
         {
-            Assert.Equal(0, nodeB.WaitForExit());
+            int exit = nodeB.WaitForExit();
+            Assert.True(exit == 0, $"node B exited {exit}: {nodeB.Stderr}");
             lines = nodeB.ReadToEnd();
         }
 
