@@ -8,13 +8,16 @@ import os
 import re
 import weakref
 from collections.abc import Mapping
-from datetime import datetime
 from ctypes import POINTER, byref, c_char_p, c_int32, c_int64, c_void_p
-from typing import Any
+# typing is imported by type checkers only: importing it costs a new process about 1.5 ms
+# (docs/PERFORMANCE.md, issue 22), and every annotation here is a string.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 import numpy as np
 
-from . import _blocks, _device, _dtypes, _encoding, _leases, _memoize, _metadata, _native, _provenance, _registrations
+from . import _blocks, _device, _dtypes, _encoding, _leases, _metadata, _native, _registrations
 from ._device_writer import DeviceWriter
 from ._host_writer import HostWriter
 from ._errors import CacheClosedError, CacheForkedError, check, error_for
@@ -399,6 +402,8 @@ class IntermediateCache:
             TypeError: an argument with no canonical form (pass it in ``ignore``), arguments
                 that do not fit the signature, or a result the cache cannot store.
         """
+        from . import _memoize  # imported on first use: it brings in inspect (issue 22)
+
         if function is None:
             return lambda decorated: _memoize.Memoized(self, result_type, decorated, ignore, version)
         return _memoize.Memoized(self, result_type, function, ignore, version)
@@ -414,12 +419,16 @@ class IntermediateCache:
         hit).  ``function`` may be the memoized wrapper or the plain function; pass ``ignore``
         and ``version`` through a memoized wrapper's own ``.explain``.
         """
+        from . import _memoize, _provenance  # imported on first use (issue 22)
+
         if isinstance(function, _memoize.Memoized):
             return function.explain(*args, **kwargs)
         return self._explain(result_type, _provenance.of_call(
             function, args, kwargs, (), None, self._as_input))
 
     def _explain(self, result_type: str, provenance: _provenance.Provenance) -> dict[str, Any]:
+        from . import _provenance  # imported on first use (issue 22)
+
         stored = provenance.metadata()[_provenance.METADATA_KEY]
         answer = {"hit": self.has(result_type, provenance.key), "key": provenance.key,
                   "function": provenance.function,
@@ -577,4 +586,6 @@ def _posix_time(text: str) -> float:
     match = re.fullmatch(r"(.*T\d\d:\d\d:\d\d)(\.\d+)?(.*)", text)
     if match is not None and match.group(2):
         text = match.group(1) + match.group(2)[:7] + match.group(3)
+    from datetime import datetime  # imported on first use (issue 22)
+
     return datetime.fromisoformat(text).timestamp()
