@@ -15,11 +15,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from ._device_writer import DeviceWriter
+    from ._host_writer import HostWriter
+
 import numpy as np
 
-from . import _blocks, _device, _dtypes, _encoding, _leases, _metadata, _native, _registrations
-from ._device_writer import DeviceWriter
-from ._host_writer import HostWriter
+from . import _device, _dtypes, _encoding, _leases, _metadata, _native
 from ._errors import CacheClosedError, CacheForkedError, check, error_for
 from ._callbacks import Callback
 from ._text import text as _text
@@ -142,6 +143,8 @@ class IntermediateCache:
             metadata = {**self._geometry_of(like), **(metadata or {})}
         metadata_json = _metadata.encode(metadata, tags)
         if _device.is_device_array(data):
+            from ._device_writer import DeviceWriter  # with the GPU's modules, on first use (issue 22)
+
             with DeviceWriter.for_array(self._lib, args, data, metadata_json):
                 pass  # for_array fills the segment from the array; leaving the block commits
             return
@@ -217,9 +220,13 @@ class IntermediateCache:
             elif like is not None:
                 raise ValueError("like= is an entry's (result_type, key) for a host create, or the GPU "
                                  "library of a device create: pass device='cuda' too")
+            from ._host_writer import HostWriter  # imported on first use (issue 22)
+
             return HostWriter(self._lib, args, dims, np.dtype(dtype), _metadata.encode(metadata, tags))
         metadata_json = _metadata.encode(metadata, tags)
         backend = _device.backend_for(device, like)
+        from ._device_writer import DeviceWriter  # with the GPU's modules, on first use (issue 22)
+
         return DeviceWriter.for_shape(self._lib, args, backend, dims, np.dtype(dtype), metadata_json)
 
     def get(self, result_type: str, key: str, device: str | None = None,
@@ -289,6 +296,8 @@ class IntermediateCache:
     def _to_device(self, lease: int, owner: _leases.Lease, count: int, kind: int,
                    backend: _device._Backend) -> Any:
         """Copies every array under the lease to the device through the mapping's registration."""
+        from . import _registrations  # the GPU's modules, on first use (issue 22)
+
         registration = _registrations.acquire(self._lib, lease, backend)
         try:
             arrays = {}
@@ -360,6 +369,8 @@ class IntermediateCache:
         code = _dtypes.code_for(wanted)
         dims = tuple(int(d) for d in shape)
         if blocks is not None:
+            from . import _blocks  # imported on first use (issue 22)
+
             lease_handle, address, found_code, found_shape = _blocks.get_or_create_blocks(
                 self._lib, args, code, wanted, dims, int(blocks), _metadata.encode(None, tags), fill)
             return _leases.view(_leases.Lease(self._lib, lease_handle), address, found_code, found_shape)

@@ -2,7 +2,8 @@
 
 Importing the package in a process that has numpy loads only what a get needs: no logging (its
 logger is made when the library first warns), no typing (annotations are strings), no memoize
-or provenance modules (they come with the first memoize or explain).  Opening a session and
+or provenance modules (they come with the first memoize or explain), no GPU registrations or
+writers (they come with the first device get, create or block fill).  Opening a session and
 getting an entry load no OpenSSL (a session's id comes from the kernel's random source).
 Checked in fresh interpreters, by the modules and libraries they hold, never by time.
 Run from the repository root:  /usr/bin/python3 -m unittest discover -s python/tests -v
@@ -54,6 +55,12 @@ class ImportCostTests(unittest.TestCase):
         added = _modules_added_by_import()
         self.assertNotIn("logging", added)
         self.assertNotIn("typing", added)
+
+    def test_Import_AfterNumpy_LeavesTheGpuModulesAndWritersForTheirFirstUse(self):
+        added = _modules_added_by_import()
+        for module in ("osipy_mappedcache._registrations", "osipy_mappedcache._device_writer",
+                       "osipy_mappedcache._host_writer", "osipy_mappedcache._blocks"):
+            self.assertNotIn(module, added)
 
     def test_Import_AfterNumpy_LeavesMemoizeAndProvenanceForTheirFirstUse(self):
         added = _modules_added_by_import()
