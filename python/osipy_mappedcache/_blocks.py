@@ -5,7 +5,12 @@ from __future__ import annotations
 import ctypes
 import math
 from ctypes import byref, c_int32, c_int64, c_void_p
-from typing import Any, Callable
+# typing is imported by type checkers only: importing it costs a new process about 1.5 ms
+# (docs/PERFORMANCE.md, issue 22), and every annotation here is a string.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 import numpy as np
 

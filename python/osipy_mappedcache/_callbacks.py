@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import ctypes
 from ctypes import c_void_p
-from typing import Any, Callable
+# typing is imported by type checkers only: importing it costs a new process about 1.5 ms
+# (docs/PERFORMANCE.md, issue 22), and every annotation here is a string.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 
 class Callback:

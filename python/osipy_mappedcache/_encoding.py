@@ -11,7 +11,11 @@ import hashlib
 import math
 import struct
 from collections.abc import Mapping
-from typing import Any
+# typing is imported by type checkers only: importing it costs a new process about 1.5 ms
+# (docs/PERFORMANCE.md, issue 22), and every annotation here is a string.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 import numpy as np
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import PurePath
-from typing import Any
+# typing is imported by type checkers only: importing it costs a new process about 1.5 ms
+# (docs/PERFORMANCE.md, issue 22), and every annotation here is a string.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 import numpy as np
 

@@ -9,7 +9,6 @@ argument and return types, so ctypes never guesses a width.
 from __future__ import annotations
 
 import ctypes
-import logging
 import os
 import threading
 from ctypes import byref, POINTER, c_char_p, c_int32, c_int64, c_void_p
@@ -180,7 +179,12 @@ def library() -> ctypes.CDLL:
         return _library
 
 
-_logger = logging.getLogger("osipy_mappedcache")
+def logger():
+    """The ``osipy_mappedcache`` logger, imported when the first message comes: importing
+    logging costs a new process about 1 ms that a get never needs (docs/PERFORMANCE.md, issue 22)."""
+    import logging
+
+    return logging.getLogger("osipy_mappedcache")
 
 
 def report_warnings(lib: ctypes.CDLL) -> None:
@@ -192,6 +196,6 @@ def report_warnings(lib: ctypes.CDLL) -> None:
         if lib.osipy_take_warning(byref(text)) != OK or not text.value:
             return
         try:
-            _logger.warning("%s", ctypes.string_at(text.value).decode("utf-8", "replace"))
+            logger().warning("%s", ctypes.string_at(text.value).decode("utf-8", "replace"))
         finally:
             lib.osipy_cache_free_string(text.value)

@@ -25,10 +25,13 @@ from __future__ import annotations
 
 import ctypes
 import itertools
-import logging
 import threading
 from ctypes import byref, c_int64, c_void_p
-from typing import Any
+# typing is imported by type checkers only: importing it costs a new process about 1.5 ms
+# (docs/PERFORMANCE.md, issue 22), and every annotation here is a string.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 import numpy as np
 
@@ -36,7 +39,6 @@ from . import _native
 from ._device import _Backend
 from ._errors import check
 
-_logger = logging.getLogger("osipy_mappedcache")
 
 
 class Registration:
@@ -198,7 +200,7 @@ def _warn_once(message: str) -> None:
     global _warned
     if not _warned:
         _warned = True
-        _logger.warning("%s", message)
+        _native.logger().warning("%s", message)
 
 
 # Kept for the life of the process: the library may call it until the last hold goes.
@@ -220,7 +222,7 @@ def write_from_device(backend: _Backend, array: Any, view: Any) -> None:
         # Expected on most file systems (ext4, xfs): Linux refuses to page-lock a writable shared
         # file mapping for long (it cannot track the device's writes), and CUDA says "invalid
         # argument". tmpfs allows it. The copy is as correct either way, so this is no warning.
-        _logger.debug("cudaHostRegister of a new segment's mapping failed (%s); the copy from the "
+        _native.logger().debug("cudaHostRegister of a new segment's mapping failed (%s); the copy from the "
                       "device goes through the driver's staging buffers.", error)
     try:
         backend.to_host(array, view)

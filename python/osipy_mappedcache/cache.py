@@ -8,15 +8,19 @@ import os
 import re
 import weakref
 from collections.abc import Mapping
-from datetime import datetime
 from ctypes import POINTER, byref, c_char_p, c_int32, c_int64, c_void_p
-from typing import Any
+# typing is imported by type checkers only: importing it costs a new process about 1.5 ms
+# (docs/PERFORMANCE.md, issue 22), and every annotation here is a string.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ._device_writer import DeviceWriter
+    from ._host_writer import HostWriter
 
 import numpy as np
 
-from . import _blocks, _device, _dtypes, _encoding, _leases, _memoize, _metadata, _native, _provenance, _registrations
-from ._device_writer import DeviceWriter
-from ._host_writer import HostWriter
+from . import _device, _dtypes, _encoding, _leases, _metadata, _native
 from ._errors import CacheClosedError, CacheForkedError, check, error_for
 from ._callbacks import Callback
 from ._text import text as _text
@@ -139,6 +143,8 @@ class IntermediateCache:
             metadata = {**self._geometry_of(like), **(metadata or {})}
         metadata_json = _metadata.encode(metadata, tags)
         if _device.is_device_array(data):
+            from ._device_writer import DeviceWriter  # with the GPU's modules, on first use (issue 22)
+
             with DeviceWriter.for_array(self._lib, args, data, metadata_json):
                 pass  # for_array fills the segment from the array; leaving the block commits
             return
@@ -214,9 +220,13 @@ class IntermediateCache:
             elif like is not None:
                 raise ValueError("like= is an entry's (result_type, key) for a host create, or the GPU "
                                  "library of a device create: pass device='cuda' too")
+            from ._host_writer import HostWriter  # imported on first use (issue 22)
+
             return HostWriter(self._lib, args, dims, np.dtype(dtype), _metadata.encode(metadata, tags))
         metadata_json = _metadata.encode(metadata, tags)
         backend = _device.backend_for(device, like)
+        from ._device_writer import DeviceWriter  # with the GPU's modules, on first use (issue 22)
+
         return DeviceWriter.for_shape(self._lib, args, backend, dims, np.dtype(dtype), metadata_json)
 
     def get(self, result_type: str, key: str, device: str | None = None,
@@ -286,6 +296,8 @@ class IntermediateCache:
     def _to_device(self, lease: int, owner: _leases.Lease, count: int, kind: int,
                    backend: _device._Backend) -> Any:
         """Copies every array under the lease to the device through the mapping's registration."""
+        from . import _registrations  # the GPU's modules, on first use (issue 22)
+
         registration = _registrations.acquire(self._lib, lease, backend)
         try:
             arrays = {}
@@ -357,6 +369,8 @@ class IntermediateCache:
         code = _dtypes.code_for(wanted)
         dims = tuple(int(d) for d in shape)
         if blocks is not None:
+            from . import _blocks  # imported on first use (issue 22)
+
             lease_handle, address, found_code, found_shape = _blocks.get_or_create_blocks(
                 self._lib, args, code, wanted, dims, int(blocks), _metadata.encode(None, tags), fill)
             return _leases.view(_leases.Lease(self._lib, lease_handle), address, found_code, found_shape)
@@ -399,6 +413,8 @@ class IntermediateCache:
             TypeError: an argument with no canonical form (pass it in ``ignore``), arguments
                 that do not fit the signature, or a result the cache cannot store.
         """
+        from . import _memoize  # imported on first use: it brings in inspect (issue 22)
+
         if function is None:
             return lambda decorated: _memoize.Memoized(self, result_type, decorated, ignore, version)
         return _memoize.Memoized(self, result_type, function, ignore, version)
@@ -414,12 +430,16 @@ class IntermediateCache:
         hit).  ``function`` may be the memoized wrapper or the plain function; pass ``ignore``
         and ``version`` through a memoized wrapper's own ``.explain``.
         """
+        from . import _memoize, _provenance  # imported on first use (issue 22)
+
         if isinstance(function, _memoize.Memoized):
             return function.explain(*args, **kwargs)
         return self._explain(result_type, _provenance.of_call(
             function, args, kwargs, (), None, self._as_input))
 
     def _explain(self, result_type: str, provenance: _provenance.Provenance) -> dict[str, Any]:
+        from . import _provenance  # imported on first use (issue 22)
+
         stored = provenance.metadata()[_provenance.METADATA_KEY]
         answer = {"hit": self.has(result_type, provenance.key), "key": provenance.key,
                   "function": provenance.function,
@@ -571,4 +591,6 @@ def _posix_time(text: str) -> float:
     match = re.fullmatch(r"(.*T\d\d:\d\d:\d\d)(\.\d+)?(.*)", text)
     if match is not None and match.group(2):
         text = match.group(1) + match.group(2)[:7] + match.group(3)
+    from datetime import datetime  # imported on first use (issue 22)
+
     return datetime.fromisoformat(text).timestamp()
