@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using Osipy.MappedCache.Mapping;
 using Osipy.MappedCache.Format;
 
@@ -39,7 +40,16 @@ internal sealed class SegmentPublisher(KeyLocks locks, GenerationTable generatio
         string path = at.PathFor(kind);
         using KeyLocks.Held held = locks.Acquire(at.Bucket);
         DropRawCopy(at); // a compressed file of the key is replaced or removed below
-        file.RenameTo(path);
+        SafeFileHandle? replaced = ReplacedFile.Hold(path);
+        try
+        {
+            file.RenameTo(path);
+        }
+        finally
+        {
+            ReplacedFile.ReleaseLater(replaced);
+        }
+
         foreach (SegmentKind other in SegmentStore.AllKinds)
         {
             if (other != kind)

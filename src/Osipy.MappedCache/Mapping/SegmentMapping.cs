@@ -18,6 +18,9 @@ namespace Osipy.MappedCache.Mapping;
 /// </remarks>
 internal sealed partial class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
 {
+    /// <summary>A PMD-mapped huge page: the unit in which the writer's mapping asks for huge pages.</summary>
+    private const long HugePageBytes = 2L << 20;
+
     private readonly Lock _holdsGate = new();
     private readonly string _path;
     private readonly (uint Major, uint Minor, ulong Inode) _file;
@@ -65,15 +68,20 @@ internal sealed partial class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
     /// Asks for huge pages (MADV_HUGEPAGE): the pages of a new file are created by the writer's
     /// faults, and with the advice the page cache creates them 2 MiB at a time where the kernel
     /// and filesystem can, so filling takes fewer faults and readers map the result with 2 MiB
-    /// pages. Where they cannot (or THP is off), the advice fails and is ignored.
+    /// pages. Where they cannot (or THP is off), the advice fails and is ignored. The advice
+    /// covers only the whole 2 MiB pages of the range: a region that cannot be mapped with a
+    /// 2 MiB page would still be given large folios, and each of its 4 KiB write faults then
+    /// walks the whole folio's blocks (ext4's page_mkwrite), which made a 1 MiB fill 1.2 times
+    /// slower (docs/PERFORMANCE.md, issue 22).
     /// </remarks>
     /// <exception cref="IOException">mmap failed.</exception>
     public static SegmentMapping MapShared(SafeFileHandle file, long length, string pathForErrors, bool hugePages = true)
     {
         SegmentMapping mapping = Map(file, length, Libc.MAP_SHARED, pathForErrors);
-        if (hugePages)
+        long hugeLength = length & ~(HugePageBytes - 1);
+        if (hugePages && hugeLength > 0)
         {
-            _ = Libc.Madvise(mapping.handle, (nuint)length, Libc.MADV_HUGEPAGE);
+            _ = Libc.Madvise(mapping.handle, (nuint)hugeLength, Libc.MADV_HUGEPAGE);
         }
 
         return mapping;

@@ -46,6 +46,29 @@ public sealed class HugePageTests : IDisposable
     }
 
     [Fact]
+    public void CreatedSegmentSmallerThanAHugePage_IsNotAdvisedHugePages()
+    {
+        // A folio the kernel made large for a region it cannot map with a 2 MiB page is written
+        // through 4 KiB faults, each of which walks the whole folio's blocks (ext4's page_mkwrite).
+        using var cache = new IntermediateCache(_dir.Config());
+        using MappedArrayWriter<float> writer = cache.Create<float>("t", "k", [256 * 1024]);
+
+        Assert.Equal(["no hg"], MappingsAdvisedHugePages(".tmp-"));
+        writer.Span.Fill(1f);
+        using MappedArray<float> view = writer.Commit();
+        Assert.Equal(1f, view.ReadOnlySpan[^1]);
+    }
+
+    [Fact]
+    public void CreatedSegment_IsAdvisedHugePagesOnItsWholeHugePagesOnly()
+    {
+        using var cache = new IntermediateCache(_dir.Config());
+        using MappedArrayWriter<float> writer = cache.Create<float>("t", "k", [Elements]); // 12 MiB of payload after a 4 KiB header
+
+        Assert.Equal(["hg", "no hg"], MappingsAdvisedHugePages(".tmp-"));
+    }
+
+    [Fact]
     public void DecompressedRawCopy_IsMappedWithHugePages()
     {
         SkipUnlessFilesMapWithHugePages();
@@ -127,6 +150,28 @@ public sealed class HugePageTests : IDisposable
         }
 
         return total;
+    }
+
+    /// <summary>For each of this process's mappings of matching files, in address order: "hg" where its VmFlags carry MADV_HUGEPAGE, else "no hg".</summary>
+    private List<string> MappingsAdvisedHugePages(string nameContains)
+    {
+        var advised = new List<string>();
+        bool inMatchingMapping = false;
+        foreach (string line in File.ReadLines("/proc/self/smaps"))
+        {
+            if (IsMappingHeader(line))
+            {
+                string path = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries) is { Length: 6 } fields ? fields[5].Trim() : string.Empty;
+                inMatchingMapping = path.StartsWith(_dir.Root + "/", StringComparison.Ordinal)
+                    && Path.GetFileName(path).Contains(nameContains, StringComparison.Ordinal);
+            }
+            else if (inMatchingMapping && line.StartsWith("VmFlags:", StringComparison.Ordinal))
+            {
+                advised.Add(line["VmFlags:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("hg") ? "hg" : "no hg");
+            }
+        }
+
+        return advised;
     }
 
     /// <summary>A mapping's first line, "start-end perms offset dev inode [path]", as opposed to "Field:   value kB".</summary>
