@@ -19,7 +19,10 @@ internal enum DiskFileKind
 }
 
 /// <summary>One file of the cache and the disk space it takes (allocated blocks, so reserved space counts).</summary>
-internal readonly record struct DiskFile(string Path, DiskFileKind Kind, long Bytes, FileIdentity Identity);
+/// <remarks>A class, not a struct: lists and queries over a reference type run the runtime's shared,
+/// precompiled generic code, where a struct makes a new process JIT-compile each of them at open
+/// (docs/PERFORMANCE.md, "a new process's first get").</remarks>
+internal sealed record DiskFile(string Path, DiskFileKind Kind, long Bytes, FileIdentity Identity);
 
 /// <summary>
 /// The files of a cache's stores as the disk budget counts them: every file in the type
@@ -35,7 +38,7 @@ internal static class DiskUsage
     public static List<DiskFile> List(IEnumerable<SegmentStore> stores)
     {
         var files = new List<DiskFile>();
-        var seen = new HashSet<(ulong Device, ulong Inode)>();
+        var seen = new HashSet<Inode>();
         foreach (SegmentStore store in stores.DistinctBy(store => store.Root))
         {
             foreach (FileInfo file in store.EnumerateEverything())
@@ -47,7 +50,7 @@ internal static class DiskUsage
                 }
 
                 FileIdentity identity = FileIdentity.From(stat);
-                if (seen.Add((identity.Device, identity.Inode)))
+                if (seen.Add(new Inode(identity.Device, identity.Inode)))
                 {
                     files.Add(new DiskFile(file.FullName, KindOf(file.Name), (long)stat.Blocks * 512, identity));
                 }
@@ -56,6 +59,9 @@ internal static class DiskUsage
 
         return files;
     }
+
+    /// <summary>A file's identity for the listing's set; a class for the reason <see cref="DiskFile"/> is one.</summary>
+    private sealed record Inode(ulong Device, ulong Number);
 
     private static DiskFileKind KindOf(string name) =>
         name.StartsWith('.') ? DiskFileKind.Temporary

@@ -46,7 +46,7 @@ internal sealed unsafe class SharedTable
                 return open;
             }
 
-            if (Open(path, count, out FileKey key) is not { } mapping)
+            if (Open(path, count, out FileKey? key) is not { } mapping || key is null)
             {
                 return null;
             }
@@ -66,9 +66,9 @@ internal sealed unsafe class SharedTable
     /// <summary>Slot <paramref name="index"/> (taken modulo the count).</summary>
     public ref long this[int index] => ref _slots[(uint)index % (uint)Count];
 
-    private static SegmentMapping? Open(string path, int count, out FileKey key)
+    private static SegmentMapping? Open(string path, int count, out FileKey? key)
     {
-        key = default;
+        key = null;
         long length = (long)count * sizeof(long);
         int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0x180 /* 0600 */);
         if (fd < 0)
@@ -99,5 +99,7 @@ internal sealed unsafe class SharedTable
         }
     }
 
-    private readonly record struct FileKey(uint DeviceMajor, uint DeviceMinor, ulong Inode);
+    /// <summary>A table file's identity. A class: a dictionary over a reference-type key runs the
+    /// runtime's precompiled shared code; over a struct, a new process JIT-compiles it at open.</summary>
+    private sealed record FileKey(uint DeviceMajor, uint DeviceMinor, ulong Inode);
 }
