@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Osipy.MappedCache.Caching;
+using Osipy.MappedCache.Diagnostics;
 using Osipy.MappedCache.Files;
 
 namespace Osipy.MappedCache;
@@ -67,6 +68,7 @@ public sealed partial class IntermediateCache : IDisposable
         }
 
         Config = config;
+        CacheMetrics.CreateInBackground(); // while this session opens; see CacheMetrics
         CacheDir = CacheDirectory.Prepare(config.ResolveCacheDir());
         CachedDir = config.CachedDir is null ? CacheDir : CacheDirectory.Prepare(config.CachedDir);
         var settings = new CacheSettings(config, timeProvider ?? TimeProvider.System, logger ?? NullLogger.Instance) { BeforeMap = beforeMap, RawCopyDecompressed = rawCopyDecompressed };

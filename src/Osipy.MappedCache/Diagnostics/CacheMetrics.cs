@@ -21,83 +21,79 @@ internal static class CacheMetrics
     /// <summary>The tag every per-entry measurement carries.</summary>
     public const string ResultTypeTag = "osipy.result_type";
 
-    private static readonly Meter s_meter = new(IntermediateCache.MeterName, typeof(CacheMetrics).Assembly.GetName().Version?.ToString());
+    private static readonly Lock s_createGate = new();
+    private static Instruments? s_instruments;
 
-    private static readonly Counter<long> s_hits = s_meter.CreateCounter<long>("osipy.cache.hits", "{get}", "Gets answered by a mapped segment.");
-    private static readonly Counter<long> s_misses = s_meter.CreateCounter<long>("osipy.cache.misses", "{get}", "Gets that found nothing, here, on disk or remotely.");
-    private static readonly Counter<long> s_puts = s_meter.CreateCounter<long>("osipy.cache.puts", "{put}", "Arrays and bundles put and published (a TRANSIENT put writes nothing and is not counted).");
-    private static readonly Counter<long> s_creates = s_meter.CreateCounter<long>("osipy.cache.creates", "{create}", "Zero-copy writers committed (Create, GetOrCreate).");
-    private static readonly Counter<long> s_evictions = s_meter.CreateCounter<long>("osipy.cache.evictions", "{entry}", "Entries evicted to stay within the memory budget.");
-    private static readonly Counter<long> s_diskEvictions = s_meter.CreateCounter<long>("osipy.cache.disk_evictions", "{entry}", "Entry files removed to keep a cache directory within its disk budget (MaxDiskMb).");
-    private static readonly Counter<long> s_expirations = s_meter.CreateCounter<long>("osipy.cache.expirations", "{entry}", "Entries found older than MaxAgeSeconds.");
-    private static readonly Counter<long> s_corrupt = s_meter.CreateCounter<long>("osipy.cache.corrupt_segments", "{segment}", "Segment files that failed validation (untagged: a damaged record's result type is not to be trusted).");
-    private static readonly Counter<long> s_quarantined = s_meter.CreateCounter<long>("osipy.cache.quarantined_segments", "{segment}", "Segment files moved to the quarantine.");
-    private static readonly Counter<long> s_bytesWritten = s_meter.CreateCounter<long>("osipy.cache.bytes_written", "By", "Bytes of segment files published by puts and commits.");
-    private static readonly Counter<long> s_bytesMapped = s_meter.CreateCounter<long>("osipy.cache.bytes_mapped", "By", "Bytes of segments mapped by first gets.");
-    private static readonly UpDownCounter<long> s_mappedBytes = s_meter.CreateUpDownCounter<long>("osipy.cache.mapped_bytes", "By", "Bytes of segment files mapped in this process now.");
-    private static readonly Counter<long> s_reclaimedSessions = s_meter.CreateCounter<long>("osipy.cache.reclaimed_sessions", "{session}", "Dead sessions whose files were reclaimed.");
-    private static readonly Counter<long> s_remoteCalls = s_meter.CreateCounter<long>("osipy.cache.remote.calls", "{call}", "Uploads, look-ups and downloads asked of the remote tier.");
-    private static readonly Counter<long> s_remoteErrors = s_meter.CreateCounter<long>("osipy.cache.remote.errors", "{call}", "Remote-tier calls that failed (local work went on).");
-    private static readonly Counter<long> s_remoteBytes = s_meter.CreateCounter<long>("osipy.cache.remote.bytes", "By", "Bytes uploaded to and downloaded from the remote tier (tag osipy.direction).");
-    private static readonly Histogram<double> s_putDuration = s_meter.CreateHistogram<double>("osipy.cache.put.duration", "s", "Time of a put or a commit, from the call to its return.");
-    private static readonly Histogram<double> s_firstGetDuration = s_meter.CreateHistogram<double>("osipy.cache.first_get.duration", "s", "Time of a get that opened, validated and mapped a segment (a fetch included).");
+    /// <summary>
+    /// Starts creating the meter on a pool thread, unless it exists: the first <see cref="Meter"/>
+    /// of a process creates the runtime's metrics EventSource (about 10 ms), which a session's open
+    /// and first get need not wait for. A measurement made before it is ready waits for it, so
+    /// none is lost to a listener that was there before.
+    /// </summary>
+    public static void CreateInBackground()
+    {
+        if (Volatile.Read(ref s_instruments) is null)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static _ => _ = Create(), null);
+        }
+    }
 
-    public static void Hit(string resultType) => Add(s_hits, 1, resultType);
+    public static void Hit(string resultType) => Add(I.Hits, 1, resultType);
 
-    public static void Miss(string resultType) => Add(s_misses, 1, resultType);
+    public static void Miss(string resultType) => Add(I.Misses, 1, resultType);
 
-    public static void Eviction(string resultType) => Add(s_evictions, 1, resultType);
+    public static void Eviction(string resultType) => Add(I.Evictions, 1, resultType);
 
-    public static void DiskEviction() => s_diskEvictions.Add(1);
+    public static void DiskEviction() => I.DiskEvictions.Add(1);
 
-    public static void Expiration(string resultType) => Add(s_expirations, 1, resultType);
+    public static void Expiration(string resultType) => Add(I.Expirations, 1, resultType);
 
-    public static void Corrupt() => s_corrupt.Add(1);
+    public static void Corrupt() => I.Corrupt.Add(1);
 
-    public static void Quarantined() => s_quarantined.Add(1);
+    public static void Quarantined() => I.Quarantined.Add(1);
 
     public static void ReclaimedSessions(int count)
     {
         if (count > 0)
         {
-            s_reclaimedSessions.Add(count);
+            I.ReclaimedSessions.Add(count);
         }
     }
 
     /// <summary>A put (or, with <paramref name="create"/>, a commit) published <paramref name="bytes"/>; <paramref name="startedAt"/> is its <see cref="Stopwatch.GetTimestamp"/>.</summary>
     public static void Written(string resultType, long bytes, long startedAt, bool create)
     {
-        Add(create ? s_creates : s_puts, 1, resultType);
-        Add(s_bytesWritten, bytes, resultType);
-        if (s_putDuration.Enabled)
+        Add(create ? I.Creates : I.Puts, 1, resultType);
+        Add(I.BytesWritten, bytes, resultType);
+        if (I.PutDuration.Enabled)
         {
-            s_putDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, new KeyValuePair<string, object?>(ResultTypeTag, resultType));
+            I.PutDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, new KeyValuePair<string, object?>(ResultTypeTag, resultType));
         }
     }
 
     /// <summary>A first get mapped <paramref name="bytes"/>; <paramref name="startedAt"/> is its <see cref="Stopwatch.GetTimestamp"/>.</summary>
     public static void FirstGet(string resultType, long bytes, long startedAt)
     {
-        Add(s_bytesMapped, bytes, resultType);
-        if (s_firstGetDuration.Enabled)
+        Add(I.BytesMapped, bytes, resultType);
+        if (I.FirstGetDuration.Enabled)
         {
-            s_firstGetDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, new KeyValuePair<string, object?>(ResultTypeTag, resultType));
+            I.FirstGetDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, new KeyValuePair<string, object?>(ResultTypeTag, resultType));
         }
     }
 
     /// <summary>A mapping of <paramref name="bytes"/> was made (positive) or released (negative).</summary>
-    public static void MappedBytesChanged(long bytes) => s_mappedBytes.Add(bytes);
+    public static void MappedBytesChanged(long bytes) => I.MappedBytes.Add(bytes);
 
-    public static void RemoteCall(string resultType) => Add(s_remoteCalls, 1, resultType);
+    public static void RemoteCall(string resultType) => Add(I.RemoteCalls, 1, resultType);
 
-    public static void RemoteError(string resultType) => Add(s_remoteErrors, 1, resultType);
+    public static void RemoteError(string resultType) => Add(I.RemoteErrors, 1, resultType);
 
     /// <summary><paramref name="bytes"/> went to (<paramref name="upload"/>) or came from the remote tier.</summary>
     public static void RemoteBytes(string resultType, long bytes, bool upload)
     {
-        if (s_remoteBytes.Enabled)
+        if (I.RemoteBytes.Enabled)
         {
-            s_remoteBytes.Add(bytes, new KeyValuePair<string, object?>(ResultTypeTag, resultType), new KeyValuePair<string, object?>("osipy.direction", upload ? "upload" : "download"));
+            I.RemoteBytes.Add(bytes, new KeyValuePair<string, object?>(ResultTypeTag, resultType), new KeyValuePair<string, object?>("osipy.direction", upload ? "upload" : "download"));
         }
     }
 
@@ -106,6 +102,62 @@ internal static class CacheMetrics
         if (counter.Enabled)
         {
             counter.Add(value, new KeyValuePair<string, object?>(ResultTypeTag, resultType));
+        }
+    }
+
+    private static Instruments I => Volatile.Read(ref s_instruments) ?? Create();
+
+    private static Instruments Create()
+    {
+        lock (s_createGate)
+        {
+            return s_instruments ??= new Instruments();
+        }
+    }
+
+    /// <summary>The meter and its instruments, made once per process.</summary>
+    private sealed class Instruments
+    {
+        public readonly Counter<long> Hits;
+        public readonly Counter<long> Misses;
+        public readonly Counter<long> Puts;
+        public readonly Counter<long> Creates;
+        public readonly Counter<long> Evictions;
+        public readonly Counter<long> DiskEvictions;
+        public readonly Counter<long> Expirations;
+        public readonly Counter<long> Corrupt;
+        public readonly Counter<long> Quarantined;
+        public readonly Counter<long> BytesWritten;
+        public readonly Counter<long> BytesMapped;
+        public readonly UpDownCounter<long> MappedBytes;
+        public readonly Counter<long> ReclaimedSessions;
+        public readonly Counter<long> RemoteCalls;
+        public readonly Counter<long> RemoteErrors;
+        public readonly Counter<long> RemoteBytes;
+        public readonly Histogram<double> PutDuration;
+        public readonly Histogram<double> FirstGetDuration;
+
+        public Instruments()
+        {
+            var meter = new Meter(IntermediateCache.MeterName, typeof(CacheMetrics).Assembly.GetName().Version?.ToString());
+            Hits = meter.CreateCounter<long>("osipy.cache.hits", "{get}", "Gets answered by a mapped segment.");
+            Misses = meter.CreateCounter<long>("osipy.cache.misses", "{get}", "Gets that found nothing, here, on disk or remotely.");
+            Puts = meter.CreateCounter<long>("osipy.cache.puts", "{put}", "Arrays and bundles put and published (a TRANSIENT put writes nothing and is not counted).");
+            Creates = meter.CreateCounter<long>("osipy.cache.creates", "{create}", "Zero-copy writers committed (Create, GetOrCreate).");
+            Evictions = meter.CreateCounter<long>("osipy.cache.evictions", "{entry}", "Entries evicted to stay within the memory budget.");
+            DiskEvictions = meter.CreateCounter<long>("osipy.cache.disk_evictions", "{entry}", "Entry files removed to keep a cache directory within its disk budget (MaxDiskMb).");
+            Expirations = meter.CreateCounter<long>("osipy.cache.expirations", "{entry}", "Entries found older than MaxAgeSeconds.");
+            Corrupt = meter.CreateCounter<long>("osipy.cache.corrupt_segments", "{segment}", "Segment files that failed validation (untagged: a damaged record's result type is not to be trusted).");
+            Quarantined = meter.CreateCounter<long>("osipy.cache.quarantined_segments", "{segment}", "Segment files moved to the quarantine.");
+            BytesWritten = meter.CreateCounter<long>("osipy.cache.bytes_written", "By", "Bytes of segment files published by puts and commits.");
+            BytesMapped = meter.CreateCounter<long>("osipy.cache.bytes_mapped", "By", "Bytes of segments mapped by first gets.");
+            MappedBytes = meter.CreateUpDownCounter<long>("osipy.cache.mapped_bytes", "By", "Bytes of segment files mapped in this process now.");
+            ReclaimedSessions = meter.CreateCounter<long>("osipy.cache.reclaimed_sessions", "{session}", "Dead sessions whose files were reclaimed.");
+            RemoteCalls = meter.CreateCounter<long>("osipy.cache.remote.calls", "{call}", "Uploads, look-ups and downloads asked of the remote tier.");
+            RemoteErrors = meter.CreateCounter<long>("osipy.cache.remote.errors", "{call}", "Remote-tier calls that failed (local work went on).");
+            RemoteBytes = meter.CreateCounter<long>("osipy.cache.remote.bytes", "By", "Bytes uploaded to and downloaded from the remote tier (tag osipy.direction).");
+            PutDuration = meter.CreateHistogram<double>("osipy.cache.put.duration", "s", "Time of a put or a commit, from the call to its return.");
+            FirstGetDuration = meter.CreateHistogram<double>("osipy.cache.first_get.duration", "s", "Time of a get that opened, validated and mapped a segment (a fetch included).");
         }
     }
 }

@@ -90,7 +90,7 @@ internal sealed partial class SegmentMapping
     public SegmentMapping? TryMapPrivateTwin()
     {
         using SafeFileHandle? file = TryOpenSameFile();
-        return file is null ? null : Map(file, Length, Libc.MAP_PRIVATE, _path);
+        return file is null ? null : Map(file, Length, Libc.MAP_PRIVATE, _path, isSegment: true);
     }
 
     private sealed class KeptReference(SegmentMapping mapping) : IDisposable

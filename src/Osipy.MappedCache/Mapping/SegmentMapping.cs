@@ -27,17 +27,22 @@ internal sealed partial class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
     private List<MappingHold>? _holds;
     private bool _leaving;
     private nint _sharedReadOnly;
+    private readonly bool _isSegment;
     private IDisposable? _companion;
     private int _leaseCount;
 
-    private SegmentMapping(nint address, long length, string path, (uint, uint, ulong) file)
+    private SegmentMapping(nint address, long length, string path, (uint, uint, ulong) file, bool isSegment)
         : base(ownsHandle: true)
     {
         SetHandle(address);
         Length = length;
         _path = path;
         _file = file;
-        CacheMetrics.MappedBytesChanged(length);
+        _isSegment = isSegment;
+        if (isSegment)
+        {
+            CacheMetrics.MappedBytesChanged(length);
+        }
     }
 
     /// <summary>Bytes mapped, starting at file offset 0.</summary>
@@ -51,7 +56,7 @@ internal sealed partial class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
     /// <remarks>With <c>prefault</c>, every page is read in now, so first accesses never fault.</remarks>
     public static SegmentMapping MapPrivate(SafeFileHandle file, long length, string pathForErrors, bool prefault = false)
     {
-        SegmentMapping mapping = Map(file, length, Libc.MAP_PRIVATE, pathForErrors);
+        SegmentMapping mapping = Map(file, length, Libc.MAP_PRIVATE, pathForErrors, isSegment: true);
         if (prefault)
         {
             mapping.Prefault();
@@ -75,11 +80,11 @@ internal sealed partial class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
     /// slower (docs/PERFORMANCE.md, issue 22).
     /// </remarks>
     /// <exception cref="IOException">mmap failed.</exception>
-    public static SegmentMapping MapShared(SafeFileHandle file, long length, string pathForErrors, bool hugePages = true)
+    public static SegmentMapping MapShared(SafeFileHandle file, long length, string pathForErrors)
     {
-        SegmentMapping mapping = Map(file, length, Libc.MAP_SHARED, pathForErrors);
+        SegmentMapping mapping = Map(file, length, Libc.MAP_SHARED, pathForErrors, isSegment: true);
         long hugeLength = length & ~(HugePageBytes - 1);
-        if (hugePages && hugeLength > 0)
+        if (hugeLength > 0)
         {
             _ = Libc.Madvise(mapping.handle, (nuint)hugeLength, Libc.MADV_HUGEPAGE);
         }
@@ -87,7 +92,16 @@ internal sealed partial class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
         return mapping;
     }
 
-    private static SegmentMapping Map(SafeFileHandle file, long length, int flags, string pathForErrors)
+    /// <summary>
+    /// Maps <paramref name="length"/> bytes of a shared table (<see cref="SharedTable"/>) read-write
+    /// and shared: small pages, and not a segment, so not counted in <c>osipy.cache.mapped_bytes</c>
+    /// (which also keeps a session's open from recording a measurement: docs/DESIGN.md, "Metrics").
+    /// </summary>
+    /// <exception cref="IOException">mmap failed.</exception>
+    public static SegmentMapping MapTable(SafeFileHandle file, long length, string pathForErrors) =>
+        Map(file, length, Libc.MAP_SHARED, pathForErrors, isSegment: false);
+
+    private static SegmentMapping Map(SafeFileHandle file, long length, int flags, string pathForErrors, bool isSegment)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
         bool added = false;
@@ -105,7 +119,7 @@ internal sealed partial class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
             (uint, uint, ulong) identity = Libc.Statx(fd, string.Empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out Libc.StatxBuffer stat) == 0
                 ? (stat.DeviceMajor, stat.DeviceMinor, stat.Inode)
                 : default;
-            return new SegmentMapping(address, length, pathForErrors, identity);
+            return new SegmentMapping(address, length, pathForErrors, identity, isSegment);
         }
         finally
         {
@@ -349,7 +363,10 @@ internal sealed partial class SegmentMapping : SafeHandleZeroOrMinusOneIsInvalid
 
     protected override bool ReleaseHandle()
     {
-        CacheMetrics.MappedBytesChanged(-Length);
+        if (_isSegment)
+        {
+            CacheMetrics.MappedBytesChanged(-Length);
+        }
 
         // No hold is left (each took a reference), so nothing is attached to the twin any more.
         bool twinUnmapped = _sharedReadOnly == 0 || Libc.Munmap(_sharedReadOnly, (nuint)Length) == 0;

@@ -91,7 +91,7 @@ internal sealed unsafe class SharedTable
             }
 
             key = new FileKey(stat.DeviceMajor, stat.DeviceMinor, stat.Inode);
-            return SegmentMapping.MapShared(file, length, path, hugePages: false);
+            return SegmentMapping.MapTable(file, length, path);
         }
         catch (IOException)
         {

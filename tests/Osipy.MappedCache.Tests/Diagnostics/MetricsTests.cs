@@ -73,6 +73,22 @@ public sealed class MetricsTests : IDisposable
     }
 
     [Fact]
+    public void OpeningASession_RecordsNothing_ItsSharedTablesAreNotSegments()
+    {
+        // mapped_bytes counts segment files only; an open that recorded a measurement would also
+        // wait for the process's meter, which is made in the background (docs/DESIGN.md, "Metrics").
+        WatchThisThread();
+        using var cache = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent));
+        Assert.Empty(_seen);
+
+        cache.Put<float>(_type, "a", TestData.Ramp(1000), [1000]);
+        using var reader = new IntermediateCache(_dir.Config(RetentionPolicy.Persistent));
+        using MappedArray<float> array = reader.Get<float>(_type, "a")!;
+        long segmentBytes = new FileInfo(SegmentPaths.Single(cache, _type, "a")).Length;
+        Assert.Equal(segmentBytes, Untagged("osipy.cache.mapped_bytes").Sum(m => m.Value));
+    }
+
+    [Fact]
     public void EvictionsExpirationsAndCorruptSegments_AreCounted()
     {
         WatchThisThread();
