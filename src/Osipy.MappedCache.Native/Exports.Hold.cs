@@ -89,5 +89,5 @@ internal static unsafe partial class Exports
             : throw new ArgumentException("The lease holds a bundle of no arrays: it maps nothing to hold.", nameof(lease));
     }
 
-    private static Mapping.SegmentMapping MappingOf(nint lease) => ArrayOf(lease).Lease.Mapping;
+    private static Mapping.SegmentMapping MappingOf(nint lease) => ArrayOf(lease).Mapping;
 }

@@ -16,7 +16,7 @@ internal static unsafe class FillingWriters
     public static IDisposable Register(IUntypedWriter writer)
     {
         nint address = (nint)NativeArguments.AddressOf(writer.View);
-        s_byAddress[address] = writer.View.Lease.Mapping;
+        s_byAddress[address] = writer.View.Mapping;
         return new Registration(address);
     }
 

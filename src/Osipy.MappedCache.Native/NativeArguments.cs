@@ -55,7 +55,12 @@ internal static unsafe class NativeArguments
     }
 
     /// <summary>Where an array's first element is in its mapping, for the caller; valid while its lease lives.</summary>
-    public static void* AddressOf(MappedArray array) => (void*)array.Lease.GetAddress(array.PayloadOffset, array.SizeBytes);
+    /// <exception cref="ObjectDisposedException">The lease is disposed.</exception>
+    public static void* AddressOf(MappedArray array)
+    {
+        ObjectDisposedException.ThrowIf(array.IsDisposed, array);
+        return (void*)array.Mapping.AddressAt(array.PayloadOffset, array.SizeBytes);
+    }
 
     /// <summary>Null or an empty string means no metadata; otherwise a JSON object.</summary>
     /// <exception cref="ArgumentException">Not a JSON object; the message says what is wrong with metadata_json.</exception>

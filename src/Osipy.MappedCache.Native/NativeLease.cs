@@ -46,7 +46,7 @@ internal sealed unsafe class NativeLease : IDisposable
     public NativeLease? PrivateTwin()
     {
         MappedArray first = _arrays[0];
-        using Mapping.SegmentMapping? twin = first.Lease.Mapping.TryMapPrivateTwin();
+        using Mapping.SegmentMapping? twin = first.Mapping.TryMapPrivateTwin();
         if (twin is null)
         {
             return null;
@@ -54,7 +54,7 @@ internal sealed unsafe class NativeLease : IDisposable
 
         // The leases below take their own references; disposing the twin drops only the owner's.
         return Kind == ArrayKind
-            ? Of(MappedArray.Create(new Mapping.MappingLease(twin), first.Entry, first.Record))
+            ? Of(MappedArray.Lease(twin, first.Entry, first.Record))
             : Of(new MappedBundle(twin, first.Entry, [.. _arrays.Select(array => array.Record)]));
     }
 

@@ -26,6 +26,34 @@ public sealed partial class IntermediateCache
         return (MappedArray<T>?)_session.GetArray(new EntryKey(resultType, key), typeof(T));
     }
 
+    /// <summary>
+    /// Copies elements of the array stored under (<paramref name="resultType"/>, <paramref name="key"/>)
+    /// into <paramref name="destination"/>, from flat index <paramref name="start"/> (C order), as
+    /// many as it holds; false on a miss (as for <see cref="Get{T}(string, string)"/>). A hit makes
+    /// no object: for short, frequent reads from many threads (one voxel's time curve, a few
+    /// parameters), where a <see cref="MappedArray{T}"/> per read would be garbage to collect.
+    /// </summary>
+    /// <remarks>
+    /// The lease is held only while copying, so the copy is one whole value even if another
+    /// session replaces the entry meanwhile. For large reads, <see cref="Get{T}(string, string)"/>
+    /// reads in place without a copy.
+    /// </remarks>
+    /// <returns>Whether the entry was found and the elements copied.</returns>
+    /// <exception cref="ArgumentException">The key or result type is not valid UTF-16, or too long.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">[<paramref name="start"/>, <paramref name="start"/> + <paramref name="destination"/>.Length) is not within the array.</exception>
+    /// <exception cref="InvalidCastException">The entry holds another element type; the message names both.</exception>
+    /// <exception cref="InvalidOperationException">The entry is a bundle (use <see cref="GetBundle"/>).</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not a supported element type.</exception>
+    /// <exception cref="IOException">The file exists but cannot be opened or mapped.</exception>
+    /// <exception cref="ObjectDisposedException">The cache is disposed.</exception>
+    public bool TryCopyTo<T>(string resultType, string key, long start, Span<T> destination)
+        where T : unmanaged
+    {
+        Arguments.CheckKey(resultType, key);
+        _ = DTypes.FromType(typeof(T));
+        return _session.TryCopyArray(new EntryKey(resultType, key), start, destination);
+    }
+
     /// <summary>Zero-copy views of the named arrays of a dictionary put; null on a miss.</summary>
     /// <returns>A lease on all arrays that the caller must dispose, or null.</returns>
     /// <exception cref="ArgumentException">The key or result type is not valid UTF-16, or too long.</exception>

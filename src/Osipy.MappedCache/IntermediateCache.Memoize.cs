@@ -61,7 +61,7 @@ public sealed partial class IntermediateCache
             for (long offset = 0; offset < source.Length; offset += Chunk)
             {
                 int length = (int)Math.Min(Chunk, source.Length - offset);
-                source.Slice(offset, length).CopyTo(view.Lease.GetSpan<byte>(view.PayloadOffset + offset, length));
+                source.Slice(offset, length).CopyTo(view.SpanAt<byte>(view.PayloadOffset + offset, length));
             }
         });
 }

@@ -19,26 +19,31 @@ namespace Osipy.MappedCache;
 /// <para>Thread safety: reading and writing the data from several threads is as safe as with any
 /// array; <see cref="Dispose"/> may be called from any thread, once or more.</para>
 /// </remarks>
-public abstract class MappedArray : IDisposable
+public abstract class MappedArray : IDisposable, IMappingLease
 {
-    private protected MappedArray(MappingLease lease, CacheEntry entry, ArrayRecord array)
+    private readonly SegmentMapping _mapping;
+    private int _disposed;
+
+    /// <param name="leased">The mapping, with a lease reference already taken for this array: the array owns it from here and gives it back in <see cref="Dispose"/>.</param>
+    /// <param name="entry">The entry the array belongs to.</param>
+    /// <param name="array">Where the array lies in the segment.</param>
+    // Few fields, the rest read from the record: a get makes this one object, and its size is what
+    // hits from many threads make the collector clear (docs/PERFORMANCE.md, issue 22).
+    private protected MappedArray(SegmentMapping leased, CacheEntry entry, ArrayRecord array)
     {
-        Lease = lease;
+        _mapping = leased;
         Entry = entry;
         Record = array;
-        Name = array.Name;
         // A single array's shape is its entry's, built once per entry; a bundle's arrays have their own.
         Shape = entry.IsBundle ? array.IntShape() : entry.Shape;
         Length = array.ElementCount;
-        SizeBytes = array.PayloadLength;
-        PayloadOffset = array.PayloadOffset;
     }
 
     /// <summary>The entry this array belongs to.</summary>
     public CacheEntry Entry { get; }
 
     /// <summary>The array's name within a bundle; empty for a single-array entry.</summary>
-    public string Name { get; }
+    public string Name => Record.Name;
 
     /// <summary>Dimensions, C order (the last varies fastest).</summary>
     public IReadOnlyList<int> Shape { get; }
@@ -47,22 +52,27 @@ public abstract class MappedArray : IDisposable
     public long Length { get; }
 
     /// <summary>Bytes of data.</summary>
-    public long SizeBytes { get; }
+    public long SizeBytes => Record.PayloadLength;
 
     /// <summary>The .NET element type, for example <see cref="float"/>.</summary>
     public abstract Type ElementType { get; }
 
     /// <summary>Whether <see cref="Dispose"/> has been called.</summary>
-    public bool IsDisposed => Lease.IsDisposed;
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
-    /// <summary>The lease on the mapping; the C ABI takes the payload's address from it.</summary>
-    internal MappingLease Lease { get; }
+    /// <summary>
+    /// The mapping this array is a lease on: the array holds one reference on it (it is its own
+    /// lease, so a get makes one object), given back by <see cref="Dispose"/>.
+    /// </summary>
+    internal SegmentMapping Mapping => _mapping;
+
+    SegmentMapping IMappingLease.Mapping => _mapping;
 
     /// <summary>Where the array lies in its segment file.</summary>
     internal ArrayRecord Record { get; }
 
     /// <summary>Where the payload starts in the mapping.</summary>
-    internal long PayloadOffset { get; }
+    internal long PayloadOffset => Record.PayloadOffset;
 
     /// <summary>Tells the kernel how this array is about to be read (madvise); see <see cref="AccessPattern"/>.</summary>
     /// <remarks>
@@ -84,7 +94,7 @@ public abstract class MappedArray : IDisposable
             AccessPattern.Done => Interop.Libc.MADV_DONTNEED,
             _ => throw new ArgumentOutOfRangeException(nameof(pattern), pattern, "Unknown access pattern."),
         };
-        Lease.Mapping.Advise(PayloadOffset, SizeBytes, advice);
+        _mapping.Advise(PayloadOffset, SizeBytes, advice);
     }
 
     /// <summary>
@@ -108,14 +118,40 @@ public abstract class MappedArray : IDisposable
     public MappingHold? TryHoldMapping(Action<MappingHold> leaving)
     {
         ArgumentNullException.ThrowIfNull(leaving);
-        return MappingHold.TryTake(Lease, leaving);
+        return MappingHold.TryTake(this, leaving);
     }
 
     /// <summary>The array's bytes as a source for a writer (compressing a zero-copy writer's array); valid while this lease lives.</summary>
-    internal ByteSource AsByteSource() => Lease.AsByteSource(PayloadOffset, SizeBytes);
+    internal ByteSource AsByteSource()
+    {
+        ThrowIfDisposed();
+        return _mapping.BytesAt(PayloadOffset, SizeBytes);
+    }
 
     /// <summary>XxHash3 of the array's bytes, read through the mapping in chunks.</summary>
-    internal ulong ComputePayloadChecksum() => Lease.Checksum(PayloadOffset, SizeBytes);
+    internal ulong ComputePayloadChecksum()
+    {
+        ThrowIfDisposed();
+        return _mapping.ChecksumOf(PayloadOffset, SizeBytes);
+    }
+
+    /// <summary><paramref name="length"/> elements <paramref name="byteOffset"/> bytes into the segment file, bounds-checked.</summary>
+    internal Span<TElement> SpanAt<TElement>(long byteOffset, int length)
+        where TElement : unmanaged
+    {
+        ThrowIfDisposed();
+        return _mapping.SpanAt<TElement>(byteOffset, length);
+    }
+
+    /// <summary>A reference to the element <paramref name="byteOffset"/> bytes into the file, with <paramref name="length"/> elements after it.</summary>
+    private protected ref TElement ReferenceAt<TElement>(long byteOffset, long length)
+        where TElement : unmanaged
+    {
+        ThrowIfDisposed();
+        return ref _mapping.ReferenceAt<TElement>(byteOffset, length);
+    }
+
+    private protected void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
 
     /// <summary>This array as <see cref="MappedArray{T}"/>.</summary>
     /// <exception cref="InvalidCastException">The element type is not <typeparamref name="T"/>; the message names both.</exception>
@@ -126,12 +162,33 @@ public abstract class MappedArray : IDisposable
     /// <summary>Releases this lease; the mapping goes when its last lease goes.</summary>
     public void Dispose()
     {
-        Lease.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _mapping.ReleaseLease();
+        }
+
         GC.SuppressFinalize(this);
     }
 
-    internal static MappedArray Create(MappingLease lease, CacheEntry entry, ArrayRecord array) =>
-        DTypes.Dispatch<Factory, MappedArray>(array.DType, new Factory(lease, entry, array));
+    /// <summary>The array of <paramref name="array"/>'s element type, owning the lease reference already taken on <paramref name="leased"/>.</summary>
+    internal static MappedArray Create(SegmentMapping leased, CacheEntry entry, ArrayRecord array) =>
+        DTypes.Dispatch<Factory, MappedArray>(array.DType, new Factory(leased, entry, array));
+
+    /// <summary>Like <see cref="Create(SegmentMapping, CacheEntry, ArrayRecord)"/>, taking a new lease reference on <paramref name="mapping"/> for the array.</summary>
+    /// <exception cref="ObjectDisposedException">The mapping has been released.</exception>
+    internal static MappedArray Lease(SegmentMapping mapping, CacheEntry entry, ArrayRecord array)
+    {
+        mapping.AddLease();
+        try
+        {
+            return Create(mapping, entry, array);
+        }
+        catch
+        {
+            mapping.ReleaseLease();
+            throw;
+        }
+    }
 
     internal static InvalidCastException ElementTypeMismatch(CacheEntry entry, string name, Type stored, Type requested)
     {
@@ -141,9 +198,9 @@ public abstract class MappedArray : IDisposable
     }
 
     /// <summary>Makes the <see cref="MappedArray{T}"/> of a record's element type.</summary>
-    private readonly struct Factory(MappingLease lease, CacheEntry entry, ArrayRecord array) : IElementTypeVisitor<MappedArray>
+    private readonly struct Factory(SegmentMapping leased, CacheEntry entry, ArrayRecord array) : IElementTypeVisitor<MappedArray>
     {
         public MappedArray Visit<T>()
-            where T : unmanaged => new MappedArray<T>(lease, entry, array);
+            where T : unmanaged => new MappedArray<T>(leased, entry, array);
     }
 }

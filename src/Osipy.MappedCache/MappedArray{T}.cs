@@ -21,26 +21,34 @@ public sealed class MappedArray<T> : MappedArray
 {
     private MappedMemoryManager<T>? _manager;
 
-    internal MappedArray(MappingLease lease, CacheEntry entry, ArrayRecord array)
-        : base(lease, entry, array)
+    /// <param name="leased">The mapping, with a lease reference already taken that this array now owns.</param>
+    /// <param name="entry">The entry the array belongs to.</param>
+    /// <param name="array">Where the array lies in the segment.</param>
+    internal MappedArray(SegmentMapping leased, CacheEntry entry, ArrayRecord array)
+        : base(leased, entry, array)
     {
-        RowLength = array.Shape.Length == 0 ? 1 : (int)array.Shape[^1];
-        RowCount = RowLength == 0 ? SegmentLayout.ElementCount(array.Shape.AsSpan(0, Math.Max(0, array.Shape.Length - 1))) : Length / RowLength;
     }
 
     /// <inheritdoc />
     public override Type ElementType => typeof(T);
 
     /// <summary>Rows of the 2D view: the product of all dimensions but the last.</summary>
-    public long RowCount { get; }
+    public long RowCount
+    {
+        get
+        {
+            long[] shape = Record.Shape;
+            return RowLength == 0 ? SegmentLayout.ElementCount(shape.AsSpan(0, Math.Max(0, shape.Length - 1))) : Length / RowLength;
+        }
+    }
 
     /// <summary>Columns of the 2D view: the last dimension (1 for a 0-d array).</summary>
-    public int RowLength { get; }
+    public int RowLength => Record.Shape is [.., long last] ? (int)last : 1;
 
     /// <summary>All elements, writable (copy-on-write).</summary>
     /// <exception cref="InvalidOperationException">More than <see cref="int.MaxValue"/> elements.</exception>
     /// <exception cref="ObjectDisposedException">The lease is disposed.</exception>
-    public Span<T> Span => Lease.GetSpan<T>(PayloadOffset, WholeLength());
+    public Span<T> Span => SpanAt<T>(PayloadOffset, WholeLength());
 
     /// <summary>All elements, read-only.</summary>
     /// <exception cref="InvalidOperationException">More than <see cref="int.MaxValue"/> elements.</exception>
@@ -58,7 +66,7 @@ public sealed class MappedArray<T> : MappedArray
     public Span<T> GetSpan(long start, int length)
     {
         CheckRange(start, length);
-        return Lease.GetSpan<T>(ElementOffset(start), length);
+        return SpanAt<T>(ElementOffset(start), length);
     }
 
     /// <summary>Like <see cref="GetSpan(long, int)"/>, as <see cref="Memory{T}"/>.</summary>
@@ -67,7 +75,7 @@ public sealed class MappedArray<T> : MappedArray
         CheckRange(start, length);
         return Length <= int.MaxValue
             ? Memory.Slice((int)start, length)
-            : new MappedMemoryManager<T>(Lease, ElementOffset(start), length).Memory;
+            : new MappedMemoryManager<T>(this, ElementOffset(start), length).Memory;
     }
 
     /// <summary>Row <paramref name="row"/> of the 2D view: one voxel's time curve for a DCE series.</summary>
@@ -88,7 +96,7 @@ public sealed class MappedArray<T> : MappedArray
         ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
         ArgumentOutOfRangeException.ThrowIfNegative(rowCount);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(firstRow, RowCount - rowCount);
-        ref T first = ref Lease.GetReference<T>(ElementOffset(firstRow * RowLength), (long)rowCount * RowLength);
+        ref T first = ref ReferenceAt<T>(ElementOffset(firstRow * RowLength), (long)rowCount * RowLength);
         return Span2D<T>.DangerousCreate(ref first, rowCount, RowLength, 0);
     }
 
@@ -103,7 +111,7 @@ public sealed class MappedArray<T> : MappedArray
     public ReadOnlyMemory2D<T> AsReadOnlyMemory2D() => AsMemory2D();
 
     private MappedMemoryManager<T> Manager() =>
-        _manager ??= new MappedMemoryManager<T>(Lease, PayloadOffset, WholeLength());
+        _manager ??= new MappedMemoryManager<T>(this, PayloadOffset, WholeLength());
 
     private int WholeLength() =>
         Length <= int.MaxValue

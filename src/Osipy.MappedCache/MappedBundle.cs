@@ -20,7 +20,7 @@ public sealed class MappedBundle : IReadOnlyDictionary<string, MappedArray>, IDi
         _order = new List<string>(arrays.Count);
         foreach (Format.ArrayRecord array in arrays)
         {
-            _arrays.Add(array.Name, MappedArray.Create(new MappingLease(mapping), entry, array));
+            _arrays.Add(array.Name, MappedArray.Lease(mapping, entry, array));
             _order.Add(array.Name);
         }
     }

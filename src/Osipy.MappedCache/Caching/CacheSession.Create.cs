@@ -26,7 +26,7 @@ internal sealed partial class CacheSession
 
             CacheEntry entry = CacheEntries.FromDraft(draft);
             var record = new ArrayRecord(string.Empty, array.DType, array.Shape, writer.PayloadOffset(0), array.PayloadLength, PayloadChecksum: 0);
-            return new MappedArrayWriter<T>(this, writer, mapping, new MappedArray<T>(new MappingLease(mapping), entry, record));
+            return new MappedArrayWriter<T>(this, writer, mapping, (MappedArray<T>)MappedArray.Lease(mapping, entry, record));
         }
         catch
         {
@@ -58,7 +58,7 @@ internal sealed partial class CacheSession
             // Compressed at rest: compressed from the filled mapping; the temporary file is then dropped.
             MappingLease? lease = PutCompressed(draft, writer.View.AsByteSource(), takeLease: true, out EntryState compressed);
             CacheMetrics.Written(draft.ResultType, (long)compressed.Identity.Size, started, create: true);
-            return new MappedArray<T>(lease!, compressed.Entry, compressed.MappedArrays[0]);
+            return new MappedArray<T>(lease!.HandOver(), compressed.Entry, compressed.MappedArrays[0]);
         }
 
         writer.Segment.AdoptPayloadChecksums([writer.View.ComputePayloadChecksum()]);
@@ -67,7 +67,7 @@ internal sealed partial class CacheSession
         // published, so nothing can write to a published segment.
         writer.ReleaseMapping();
         (EntryState state, MappingLease? published) = Publish(writer.Segment, takeLease: true);
-        var committed = new MappedArray<T>(published!, state.Entry, state.MappedArrays[0]);
+        var committed = new MappedArray<T>(published!.HandOver(), state.Entry, state.MappedArrays[0]);
         UploadIfPersistent(writer.Segment, state);
         CacheMetrics.Written(draft.ResultType, writer.Segment.FileLength, started, create: true);
         return committed;

@@ -13,47 +13,86 @@ internal sealed partial class CacheSession
     /// <exception cref="InvalidOperationException">The entry is a bundle.</exception>
     public MappedArray? GetArray(EntryKey key, Type? requested, bool holdingNodeLock = false)
     {
-        if (Acquire(key, SegmentKind.SingleArray, holdingNodeLock) is not (EntryState state, MappingLease lease))
+        if (Acquire(key, SegmentKind.SingleArray, holdingNodeLock) is not (EntryState state, SegmentMapping leased))
         {
             return null;
         }
 
         try
         {
-            if (state.Record.Kind == SegmentKind.Bundle)
-            {
-                throw new InvalidOperationException($"Entry '{key.Key}' of result type '{key.ResultType}' is a bundle of named arrays; use GetBundle.");
-            }
-
-            ArrayRecord array = state.MappedArrays[0];
-            Type stored = DTypes.ClrType(array.DType);
-            if (requested is not null && stored != requested)
-            {
-                throw MappedArray.ElementTypeMismatch(state.Entry, string.Empty, stored, requested);
-            }
-
-            MappedArray result = MappedArray.Create(lease, state.Entry, array);
+            ArrayRecord array = SingleArrayOf(state, requested);
+            MappedArray result = MappedArray.Create(leased, state.Entry, array);
             _counters.Hits.Increment();
             CacheMetrics.Hit(key.ResultType);
             return result;
         }
         catch
         {
-            lease.Dispose();
+            leased.ReleaseLease();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="destination"/>'s length of elements of a single array, from element
+    /// <paramref name="start"/>, under a lease held only for the copy; false on a miss. A hit makes
+    /// no object.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The entry is a bundle.</exception>
+    /// <exception cref="InvalidCastException">The entry holds another element type.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range lies outside the array.</exception>
+    public bool TryCopyArray<T>(EntryKey key, long start, Span<T> destination)
+        where T : unmanaged
+    {
+        if (Acquire(key, SegmentKind.SingleArray) is not (EntryState state, SegmentMapping leased))
+        {
+            return false;
+        }
+
+        try
+        {
+            ArrayRecord array = SingleArrayOf(state, typeof(T));
+            ArgumentOutOfRangeException.ThrowIfNegative(start);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(start, array.ElementCount - destination.Length);
+            leased.SpanAt<T>(array.PayloadOffset + (start * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()), destination.Length).CopyTo(destination);
+            _counters.Hits.Increment();
+            CacheMetrics.Hit(key.ResultType);
+            return true;
+        }
+        finally
+        {
+            leased.ReleaseLease();
+        }
+    }
+
+    /// <summary>The single array of a held entry, checked to be one and of the <paramref name="requested"/> element type (any, if null).</summary>
+    private static ArrayRecord SingleArrayOf(EntryState state, Type? requested)
+    {
+        if (state.Record.Kind == SegmentKind.Bundle)
+        {
+            throw new InvalidOperationException($"Entry '{state.Key.Key}' of result type '{state.Key.ResultType}' is a bundle of named arrays; use GetBundle.");
+        }
+
+        ArrayRecord array = state.MappedArrays[0];
+        Type stored = DTypes.ClrType(array.DType);
+        if (requested is not null && stored != requested)
+        {
+            throw MappedArray.ElementTypeMismatch(state.Entry, string.Empty, stored, requested);
+        }
+
+        return array;
     }
 
     /// <summary>The named arrays of a bundle; null on a miss.</summary>
     /// <exception cref="InvalidOperationException">The entry is a single array.</exception>
     public MappedBundle? GetBundle(EntryKey key)
     {
-        if (Acquire(key, SegmentKind.Bundle) is not (EntryState state, MappingLease lease))
+        if (Acquire(key, SegmentKind.Bundle) is not (EntryState state, SegmentMapping leased))
         {
             return null;
         }
 
-        using (lease)
+        try
         {
             if (state.Record.Kind != SegmentKind.Bundle)
             {
@@ -61,33 +100,41 @@ internal sealed partial class CacheSession
             }
 
             // The bundle takes one lease per array; this one only kept the mapping alive until then.
-            var bundle = new MappedBundle(lease.Mapping, state.Entry, state.MappedArrays);
+            var bundle = new MappedBundle(leased, state.Entry, state.MappedArrays);
             _counters.Hits.Increment();
             CacheMetrics.Hit(key.ResultType);
             return bundle;
+        }
+        finally
+        {
+            leased.ReleaseLease();
         }
     }
 
     /// <summary>The entry, whichever kind it is: a <see cref="MappedArray"/> or a <see cref="MappedBundle"/>; null on a miss.</summary>
     public IDisposable? GetAny(EntryKey key, bool holdingNodeLock = false)
     {
-        if (Acquire(key, SegmentKind.SingleArray, holdingNodeLock) is not (EntryState state, MappingLease lease))
+        if (Acquire(key, SegmentKind.SingleArray, holdingNodeLock) is not (EntryState state, SegmentMapping leased))
         {
             return null;
         }
 
         if (state.Record.Kind == SegmentKind.Bundle)
         {
-            using (lease)
+            try
             {
-                var bundle = new MappedBundle(lease.Mapping, state.Entry, state.MappedArrays);
+                var bundle = new MappedBundle(leased, state.Entry, state.MappedArrays);
                 _counters.Hits.Increment();
                 CacheMetrics.Hit(key.ResultType);
                 return bundle;
             }
+            finally
+            {
+                leased.ReleaseLease();
+            }
         }
 
-        MappedArray array = MappedArray.Create(lease, state.Entry, state.MappedArrays[0]);
+        MappedArray array = MappedArray.Create(leased, state.Entry, state.MappedArrays[0]);
         _counters.Hits.Increment();
         CacheMetrics.Hit(key.ResultType);
         return array;
@@ -139,11 +186,12 @@ internal sealed partial class CacheSession
     }
 
     /// <summary>
-    /// The held, mapped entry for a get and a lease on it, loading it from disk if needed; null on
-    /// a miss (counted). The fast path is one look-up without the lock; the slow path holds the key's
+    /// The held, mapped entry for a get and its mapping with a lease reference taken for the caller
+    /// (handed to the array it returns, or released), loading it from disk if needed; null on a
+    /// miss (counted). The fast path is one look-up without the lock; the slow path holds the key's
     /// single flight, so concurrent first gets of one key load, map or decompress it once.
     /// </summary>
-    private (EntryState State, MappingLease Lease)? Acquire(EntryKey key, SegmentKind preferred, bool holdingNodeLock = false)
+    private (EntryState State, SegmentMapping Leased)? Acquire(EntryKey key, SegmentKind preferred, bool holdingNodeLock = false)
     {
         RetentionPolicy policy = _settings.PolicyOf(key.ResultType);
         if (policy == RetentionPolicy.Transient)
@@ -157,7 +205,7 @@ internal sealed partial class CacheSession
         Lookup found = _entries.Find(key, takeLease: true);
         if (found.Outcome == LookupOutcome.Hit)
         {
-            return (found.State!, found.Lease!);
+            return (found.State!, found.Leased!);
         }
 
         long started = Stopwatch.GetTimestamp();
@@ -169,12 +217,12 @@ internal sealed partial class CacheSession
             switch (found.Outcome)
             {
                 case LookupOutcome.Hit:
-                    return (found.State!, found.Lease!);
+                    return (found.State!, found.Leased!);
                 case LookupOutcome.Stale when StillCurrent(found.State!):
                     // Taken at once: with no shared counters (a read-only directory) every look-up is stale.
                     if ((_entries.Confirm(found.State!, found.Generation, takeLease: true) ?? MapHeld(found.State!)) is { } confirmed)
                     {
-                        return (found.State!, confirmed);
+                        return (found.State!, confirmed.HandOver());
                     }
 
                     continue; // gone meanwhile: the disk decides
@@ -185,21 +233,21 @@ internal sealed partial class CacheSession
                     if (MapHeld(found.State!) is { } attached)
                     {
                         CacheMetrics.FirstGet(key.ResultType, attached.Mapping.Length, started);
-                        return (found.State!, attached);
+                        return (found.State!, attached.HandOver());
                     }
 
                     continue;
                 default:
                     if (LoadAndAdmit(key, policy, preferred) is { } loaded)
                     {
-                        CacheMetrics.FirstGet(key.ResultType, loaded.Lease.Mapping.Length, started);
+                        CacheMetrics.FirstGet(key.ResultType, loaded.Leased.Length, started);
                         return loaded;
                     }
 
                     // Not on this node: another node may have published it.
                     if (policy == RetentionPolicy.Persistent && Remote is not null && FetchOnce(key, policy, preferred, holdingNodeLock) is { } fetched)
                     {
-                        CacheMetrics.FirstGet(key.ResultType, fetched.Lease.Mapping.Length, started);
+                        CacheMetrics.FirstGet(key.ResultType, fetched.Leased.Length, started);
                         return fetched;
                     }
 
@@ -245,7 +293,7 @@ internal sealed partial class CacheSession
     /// A remote fetch, once per node: under the key's node lock (unless the caller holds it), so
     /// several processes missing one key download it once; the others find it on disk.
     /// </summary>
-    private (EntryState State, MappingLease Lease)? FetchOnce(EntryKey key, RetentionPolicy policy, SegmentKind preferred, bool holdingNodeLock)
+    private (EntryState State, SegmentMapping Leased)? FetchOnce(EntryKey key, RetentionPolicy policy, SegmentKind preferred, bool holdingNodeLock)
     {
         if (!holdingNodeLock && IsFillingHere(key))
         {
@@ -269,7 +317,7 @@ internal sealed partial class CacheSession
         }
     }
 
-    private (EntryState State, MappingLease Lease)? LoadAndAdmit(EntryKey key, RetentionPolicy policy, SegmentKind preferred)
+    private (EntryState State, SegmentMapping Leased)? LoadAndAdmit(EntryKey key, RetentionPolicy policy, SegmentKind preferred)
     {
         KeyLocation at = Locate(key, policy);
         if (_loader.Load(key, at, preferred, map: true) is not { Mapping: { } mapping } loaded)
@@ -280,6 +328,6 @@ internal sealed partial class CacheSession
         bool owned = loaded.Record.SessionId == SessionId && loaded.Record.Policy == RetentionPolicy.Cached;
         var state = new EntryState(key, at, loaded.Path, loaded.Identity, loaded.Record, owned, loaded.Layout) { SeenGeneration = loaded.Generation };
         MappingLease lease = _entries.Admit(state, mapping, takeLease: true)!;
-        return (state, lease);
+        return (state, lease.HandOver());
     }
 }

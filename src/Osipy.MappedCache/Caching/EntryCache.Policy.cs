@@ -42,13 +42,13 @@ internal sealed partial class EntryCache
         }
 
         long generation = _generations.Read(state.Location.Bucket);
-        if (generation != state.SeenGeneration || MappingLease.TryTake(mapping) is not { } lease)
+        if (generation != state.SeenGeneration || !mapping.TryAddLease())
         {
             return null;
         }
 
         Used(state);
-        return new Lookup(LookupOutcome.Hit, state, generation, lease);
+        return new Lookup(LookupOutcome.Hit, state, generation, mapping);
     }
 
     private Lookup FindLocked(EntryKey key, bool takeLease, ref Retired? retired)
@@ -82,10 +82,11 @@ internal sealed partial class EntryCache
         }
 
         Used(state);
-        MappingLease? lease = null;
+        SegmentMapping? leased = null;
         if (takeLease)
         {
-            lease = new MappingLease(state.Mapping); // the hit is counted by the caller, once the type checks pass
+            state.Mapping.AddLease(); // the hit is counted by the caller, once the type checks pass
+            leased = state.Mapping;
         }
 
         if (_table.IsOverBounds(_settings.BudgetBytes, _settings.MaxMappedSegments))
@@ -94,7 +95,7 @@ internal sealed partial class EntryCache
             EvictOverBudget(keep: state, retired ??= new Retired());
         }
 
-        return new Lookup(LookupOutcome.Hit, state, generation, lease);
+        return new Lookup(LookupOutcome.Hit, state, generation, leased);
     }
 
     /// <summary>

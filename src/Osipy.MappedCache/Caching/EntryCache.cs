@@ -20,8 +20,14 @@ internal enum LookupOutcome
     Absent,
 }
 
-/// <summary>The result of <see cref="EntryCache.Find"/>.</summary>
-internal readonly record struct Lookup(LookupOutcome Outcome, EntryState? State, long Generation, MappingLease? Lease);
+/// <summary>What <see cref="EntryCache.Find"/> found.</summary>
+/// <param name="Outcome">Hit, absent, stale (another process changed the key's bucket) or held unmapped.</param>
+/// <param name="State">The entry held, if any.</param>
+/// <param name="Generation">The key's bucket generation read by the look-up.</param>
+/// <param name="Leased">On a hit with a lease asked for, the state's mapping with one lease reference
+/// taken (<see cref="SegmentMapping.AddLease"/>): the caller owns it, and hands it to the
+/// <see cref="MappedArray"/> it returns or releases it. Not an object, so a hit makes one: the array.</param>
+internal readonly record struct Lookup(LookupOutcome Outcome, EntryState? State, long Generation, SegmentMapping? Leased);
 
 /// <summary>
 /// The entries a session holds and the one lock over them. Owns every decision: look-up,

@@ -10,26 +10,26 @@ namespace Osipy.MappedCache.Mapping;
 internal sealed unsafe class MappedMemoryManager<T> : MemoryManager<T>
     where T : unmanaged
 {
-    private readonly MappingLease _lease;
+    private readonly IMappingLease _lease;
     private readonly long _byteOffset;
     private readonly int _length;
 
-    public MappedMemoryManager(MappingLease lease, long byteOffset, int length)
+    public MappedMemoryManager(IMappingLease lease, long byteOffset, int length)
     {
         // Validates the range once, up front.
-        _ = lease.GetPointer<T>(byteOffset, length);
+        _ = Pointer(lease, byteOffset, length);
         _lease = lease;
         _byteOffset = byteOffset;
         _length = length;
     }
 
-    public override Span<T> GetSpan() => _lease.GetSpan<T>(_byteOffset, _length);
+    public override Span<T> GetSpan() => new(Pointer(_lease, _byteOffset, _length), _length);
 
     public override MemoryHandle Pin(int elementIndex = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(elementIndex);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(elementIndex, _length);
-        T* start = _lease.GetPointer<T>(_byteOffset, _length);
+        T* start = Pointer(_lease, _byteOffset, _length);
         _lease.Mapping.AddLease();
         return new MemoryHandle(start + elementIndex, default, this);
     }
@@ -39,5 +39,11 @@ internal sealed unsafe class MappedMemoryManager<T> : MemoryManager<T>
     protected override void Dispose(bool disposing)
     {
         // The lease, not this manager, owns the mapping.
+    }
+
+    private static T* Pointer(IMappingLease lease, long byteOffset, int length)
+    {
+        ObjectDisposedException.ThrowIf(lease.IsDisposed, lease);
+        return lease.Mapping.PointerAt<T>(byteOffset, length);
     }
 }

@@ -58,7 +58,7 @@ public sealed class MappingHold : IDisposable
     {
         ArgumentNullException.ThrowIfNull(array);
         ObjectDisposedException.ThrowIf(IsDisposed, this);
-        if (!ReferenceEquals(array.Lease.Mapping, _mapping))
+        if (!ReferenceEquals(array.Mapping, _mapping))
         {
             throw new ArgumentException("The array is a lease on another mapping than the held one (another entry, or a later mapping of it).", nameof(array));
         }
@@ -76,7 +76,7 @@ public sealed class MappingHold : IDisposable
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>A hold on <paramref name="lease"/>'s mapping, or null when the cache has already let go of it (or its file is gone).</summary>
-    internal static MappingHold? TryTake(Mapping.MappingLease lease, Action<MappingHold> leaving)
+    internal static MappingHold? TryTake(Mapping.IMappingLease lease, Action<MappingHold> leaving)
     {
         ObjectDisposedException.ThrowIf(lease.IsDisposed, lease);
         var hold = new MappingHold(lease.Mapping, leaving);

@@ -3,14 +3,15 @@ using System.Diagnostics;
 namespace Osipy.MappedCache.Mapping;
 
 /// <summary>
-/// One reference on a <see cref="SegmentMapping"/>, and the only way safe code reaches the mapped
-/// bytes. Every accessor checks bounds against the mapping and fails once the lease is disposed.
+/// One reference on a <see cref="SegmentMapping"/> for the cache's own uses (loading, uploading,
+/// publishing); a get's lease is the <see cref="MappedArray"/> itself. Every accessor checks bounds
+/// against the mapping and fails once the lease is disposed.
 /// </summary>
 /// <remarks>
 /// Spans handed out stay valid only while the lease is alive: that is the rule a caller of
 /// <see cref="MappedArray{T}"/> must follow, as with any pooled memory.
 /// </remarks>
-internal sealed unsafe class MappingLease : IDisposable
+internal sealed class MappingLease : IMappingLease, IDisposable
 {
     private readonly SegmentMapping _mapping;
     private int _disposed;
@@ -21,16 +22,6 @@ internal sealed unsafe class MappingLease : IDisposable
         _mapping = mapping;
     }
 
-    private MappingLease(SegmentMapping mapping, bool referenceTaken)
-    {
-        Debug.Assert(referenceTaken, "the caller took the lease's reference");
-        _mapping = mapping;
-    }
-
-    /// <summary>A lease on <paramref name="mapping"/>, or null if it has already been unmapped (a lock-free hit lost a race).</summary>
-    public static MappingLease? TryTake(SegmentMapping mapping) =>
-        mapping.TryAddLease() ? new MappingLease(mapping, referenceTaken: true) : null;
-
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     public SegmentMapping Mapping => _mapping;
@@ -39,49 +30,38 @@ internal sealed unsafe class MappingLease : IDisposable
     public Span<T> GetSpan<T>(long byteOffset, int length)
         where T : unmanaged
     {
-        return new Span<T>(GetPointer<T>(byteOffset, length), length);
-    }
-
-    /// <summary>A reference to the element <paramref name="byteOffset"/> bytes into the file, for 2D views.</summary>
-    public ref T GetReference<T>(long byteOffset, long length)
-        where T : unmanaged
-    {
-        return ref *GetPointer<T>(byteOffset, length);
-    }
-
-    /// <summary>The address of <paramref name="length"/> bytes at <paramref name="byteOffset"/>, bounds-checked, for the C ABI.</summary>
-    public nint GetAddress(long byteOffset, long length) => (nint)GetPointer<byte>(byteOffset, length);
-
-    /// <summary>The address of <paramref name="length"/> elements at <paramref name="byteOffset"/>, bounds-checked.</summary>
-    internal T* GetPointer<T>(long byteOffset, long length)
-        where T : unmanaged
-    {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
-        ArgumentOutOfRangeException.ThrowIfNegative(byteOffset);
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        long bytes = checked(length * sizeof(T));
-        if (byteOffset > _mapping.Length - bytes)
-        {
-            throw new ArgumentOutOfRangeException(nameof(length), "The requested range lies outside the mapped segment.");
-        }
-
-        return (T*)((byte*)_mapping.DangerousGetHandle() + byteOffset);
+        return _mapping.SpanAt<T>(byteOffset, length);
     }
 
     /// <summary><paramref name="length"/> bytes at <paramref name="byteOffset"/> as a <see cref="ByteSource"/>, valid while this lease lives.</summary>
-    public ByteSource AsByteSource(long byteOffset, long length) => ByteSource.OverMapping(GetPointer<byte>(byteOffset, length), length);
+    public ByteSource AsByteSource(long byteOffset, long length)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        return _mapping.BytesAt(byteOffset, length);
+    }
 
-    /// <summary>XxHash3 of <paramref name="length"/> bytes from <paramref name="byteOffset"/>, read in 1 MiB chunks.</summary>
+    /// <summary>XxHash3 of <paramref name="length"/> bytes from <paramref name="byteOffset"/>.</summary>
     public ulong Checksum(long byteOffset, long length)
     {
-        const int Chunk = 1 << 20;
-        var hash = new System.IO.Hashing.XxHash3();
-        for (long done = 0; done < length; done += Chunk)
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        return _mapping.ChecksumOf(byteOffset, length);
+    }
+
+    /// <summary>
+    /// Gives this lease's reference to a new owner (a <see cref="MappedArray"/>, which releases it
+    /// when disposed) and leaves this lease disposed without releasing it.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The lease is already disposed or handed over.</exception>
+    public SegmentMapping HandOver()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            hash.Append(GetSpan<byte>(byteOffset + done, (int)Math.Min(Chunk, length - done)));
+            throw new ObjectDisposedException(nameof(MappingLease));
         }
 
-        return hash.GetCurrentHashAsUInt64();
+        Debug.Assert(_mapping.LeaseCount > 0, "the lease's reference is still counted");
+        return _mapping;
     }
 
     public void Dispose()

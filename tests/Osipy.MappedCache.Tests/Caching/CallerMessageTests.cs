@@ -16,7 +16,7 @@ public sealed class CallerMessageTests : IDisposable
     [
         "Get", "GetBundle", "GetEntry", "Has", "Put", "PutArray", "PutBundle", "Create", "GetOrCreate",
         "Invalidate", "InvalidateTag", "Clear", "Verify", "VerifyAll", "GetPolicy", "ReclaimDeadSessions",
-        "ListSegments", "GetStats", "TrimToDiskBudget",
+        "ListSegments", "GetStats", "TrimToDiskBudget", "TryCopyTo",
     ];
 
     [Theory]
@@ -48,6 +48,7 @@ public sealed class CallerMessageTests : IDisposable
             "ListSegments" => () => cache.ListSegments(),
             "GetStats" => () => cache.GetStats(),
             "TrimToDiskBudget" => () => cache.TrimToDiskBudget(),
+            "TryCopyTo" => () => cache.TryCopyTo<float>("t", "k", 0, new float[1]),
             _ => throw new ArgumentOutOfRangeException(nameof(member)),
         };
 

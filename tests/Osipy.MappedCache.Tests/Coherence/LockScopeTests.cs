@@ -80,7 +80,7 @@ public sealed class LockScopeTests : IDisposable
         using (second)
         {
             Assert.Equal(1, slowLoads); // loaded once for both
-            Assert.Same(first!.Lease.Mapping, second!.Lease.Mapping);
+            Assert.Same(first!.Mapping, second!.Mapping);
             Assert.Equal(7f, first.ReadOnlySpan[0]);
         }
     }

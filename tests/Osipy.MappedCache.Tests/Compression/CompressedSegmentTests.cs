@@ -31,7 +31,7 @@ public sealed class CompressedSegmentTests : IDisposable
         using MappedArray<float> first = reader.Get<float>("t1_map", "k")!;
         using MappedArray<float> second = reader.Get<float>("t1_map", "k")!;
         Assert.Equal(data, first.ReadOnlySpan.ToArray());
-        Assert.Same(first.Lease.Mapping, second.Lease.Mapping); // decompressed once, then shared
+        Assert.Same(first.Mapping, second.Mapping); // decompressed once, then shared
         Assert.Equal("ms", first.Entry.Metadata["units"]);
         Assert.Equal(RetentionPolicy.Persistent, first.Entry.Policy);
         Assert.Single(_dir.SegmentFiles()); // the node's raw copy (published by the put) is not a segment
