@@ -62,7 +62,7 @@ internal sealed class EntryState(
     }
 
     /// <summary>
-    /// When the entry was last put or got (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).
+    /// When the entry was last put or got (a stamp of <see cref="EntryTable"/>'s use order).
     /// Hits write it without the lock; only eviction reads it (<see cref="EntryTable"/>).
     /// </summary>
     public long LastUsed
