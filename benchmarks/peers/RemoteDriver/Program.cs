@@ -12,6 +12,9 @@ using StackExchange.Redis;
 //          peak, the peak's increase over the baseline, and the window (Window x ChunkBytes).
 //   floor: the same measurement around GETs of the chunks of "aMIB" into leases, Window at a time,
 //          on a connection of its own (what StackExchange.Redis itself holds for the transfer).
+//   parts: where a fetch's time goes, ROUNDS rounds (default 5) alternating: GETs of the chunks
+//          (the floor), the tier's Download into a target that drops the bytes (GETs + checks), and
+//          into a new file by pwrite (GETs + checks + the page cache's copy); medians in ms.
 //   clear: removes every entry of PREFIX from the cluster.
 const int ChunkBytes = 4 * 1024 * 1024;
 int Window = int.Parse(Environment.GetEnvironmentVariable("OSIPY_WINDOW") ?? "8");
@@ -87,6 +90,65 @@ switch (mode)
         break;
     }
 
+    case "parts":
+    {
+        string mib = args[4];
+        int rounds = args.Length > 5 ? int.Parse(args[5]) : 5;
+        RemoteEntry entry = tier.Find("remote", "a" + mib) ?? throw new InvalidOperationException($"put first: 'a{mib}' is not in the cluster");
+        string id = ChunkKeys.EntryId("remote", "a" + mib);
+        int count = (int)((entry.Length + ChunkBytes - 1) / ChunkBytes);
+        RedisKey[] keys = [.. Enumerable.Range(0, count).Select(i => (RedisKey)$"{args[2]}:c:{id}:{entry.Version}:{i}")];
+        using ConnectionMultiplexer connection = ConnectionMultiplexer.Connect(args[1]);
+        IDatabase db = connection.GetDatabase();
+        Directory.CreateDirectory(args[3]);
+        var floor = new List<double>();
+        var dropped = new List<double>();
+        var written = new List<double>();
+        for (int round = 0; round <= rounds; round++)
+        {
+            long started = Stopwatch.GetTimestamp();
+            var inFlight = new List<Task<Lease<byte>?>>(Window);
+            foreach (RedisKey key in keys)
+            {
+                inFlight.Add(db.StringGetLeaseAsync(key));
+                if (inFlight.Count == Window)
+                {
+                    Drain(inFlight);
+                }
+            }
+
+            Drain(inFlight);
+            double floorMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            started = Stopwatch.GetTimestamp();
+            bool ok = tier.Download(entry, new DroppingTarget(entry.Length));
+            double droppedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            string path = Path.Combine(args[3], "part.tmp");
+            File.Delete(path);
+            started = Stopwatch.GetTimestamp();
+            using (var file = new FileTarget(path, entry.Length))
+            {
+                ok &= tier.Download(entry, file);
+            }
+
+            double writtenMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            File.Delete(path);
+            if (!ok)
+            {
+                throw new InvalidOperationException("A download failed.");
+            }
+
+            if (round > 0)
+            {
+                floor.Add(floorMs);
+                dropped.Add(droppedMs);
+                written.Add(writtenMs);
+            }
+        }
+
+        Console.WriteLine($"array_mib={mib} floor_ms={Median(floor):F0} download_dropped_ms={Median(dropped):F0} download_pwrite_ms={Median(written):F0}");
+        break;
+    }
+
     case "clear":
         tier.Clear(null);
         break;
@@ -137,4 +199,32 @@ static long Drain(List<Task<Lease<byte>?>> inFlight)
 
     inFlight.Clear();
     return total;
+}
+
+static double Median(List<double> values)
+{
+    values.Sort();
+    return values[values.Count / 2];
+}
+
+/// <summary>A download target that drops the bytes: the GETs and the checks alone.</summary>
+internal sealed class DroppingTarget(long length) : RemoteSegmentTarget
+{
+    public override long Length => length;
+
+    public override void Write(long offset, ReadOnlySpan<byte> bytes)
+    {
+    }
+}
+
+/// <summary>A download target that pwrites into a new file, as the cache's temporary segment does.</summary>
+internal sealed class FileTarget(string path, long length) : RemoteSegmentTarget, IDisposable
+{
+    private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite);
+
+    public override long Length => length;
+
+    public override void Write(long offset, ReadOnlySpan<byte> bytes) => RandomAccess.Write(_file, bytes, offset);
+
+    public void Dispose() => _file.Dispose();
 }
