@@ -16,6 +16,7 @@ using StackExchange.Redis;
 //          (the floor), the tier's Download into a target that drops the bytes (GETs + checks), and
 //          into a new file by pwrite (GETs + checks + the page cache's copy); medians in ms.
 //   clear: removes every entry of PREFIX from the cluster.
+// OSIPY_WINDOW sets the window (default 8) for fetch, floor and parts.
 const int ChunkBytes = 4 * 1024 * 1024;
 int Window = int.Parse(Environment.GetEnvironmentVariable("OSIPY_WINDOW") ?? "8");
 string mode = args[0];
