@@ -32,6 +32,7 @@ public sealed partial class RedisRemoteTier : IRemoteTier, IDisposable
     private readonly ChunkDigest _digest;
     private readonly Lazy<ConnectionMultiplexer> _control;
     private readonly Lazy<ConnectionMultiplexer> _bulk;
+    private int _mostChunksHeld;
 
     /// <summary>Creates the tier; nothing is connected until the first call.</summary>
     /// <exception cref="ArgumentException">An option is out of range, a file it names is missing, or the configuration string does not parse.</exception>
@@ -170,48 +171,6 @@ public sealed partial class RedisRemoteTier : IRemoteTier, IDisposable
         }
 
         return states;
-    }
-
-    /// <inheritdoc />
-    public bool Download(RemoteEntry entry, RemoteSegmentTarget target)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        ArgumentNullException.ThrowIfNull(target);
-        string id = RedisKeys.EntryId(entry.ResultType, entry.Key);
-        RedisValue raw = Control.StringGet(_keys.Manifest(id));
-        RemoteManifest? manifest = Decode(raw, entry.ResultType, entry.Key, target.Length);
-        if (manifest is null || manifest.Removed || manifest.Version != entry.Version || manifest.Length != target.Length)
-        {
-            return false; // replaced or removed since Find
-        }
-
-        IDatabase bulk = Bulk;
-        int bad = 0;
-        RunWindowed(manifest.ChunkCount, async index =>
-        {
-            using Lease<byte>? chunk = await bulk.StringGetLeaseAsync(_keys.Chunk(id, manifest.Version, index)).ConfigureAwait(false);
-            if (chunk is null || chunk.Length != manifest.ChunkLength(index) || _digest.Of(id, manifest.Version, index, chunk.Span) != manifest.Sums![index])
-            {
-                Interlocked.Increment(ref bad);
-                return;
-            }
-
-            target.Write((long)index * manifest.ChunkBytes, chunk.Span);
-        });
-
-        if (bad == 0)
-        {
-            return true;
-        }
-
-        // Evicted, expired or damaged: never a partial array. Remove the manifest (if still this one)
-        // so the next put heals it; no tombstone and no log entry, since nothing was invalidated.
-        if (Commit(id, raw, RedisValue.EmptyString, entry.ResultType, inTypeSet: false, change: null, manifest) != 0)
-        {
-            CollectReplaced(id, manifest);
-        }
-
-        return false;
     }
 
     /// <inheritdoc />

@@ -127,6 +127,23 @@ public abstract class RemoteTierTests : IDisposable
     }
 
     [Fact]
+    public void ADownloadOfManyChunks_HoldsAtMostTheWindow_AndIsByteForByte()
+    {
+        float[] data = TestData.Ramp(1_000_000); // 4 MB: 62 chunks of 64 KiB
+        using (var a = new IntermediateCache(_nodeA.Config(RetentionPolicy.Persistent) with { Remote = Tier(64 * 1024, window: 3) }))
+        {
+            a.Put<float>("t1_map", "k", data, [data.Length]);
+        }
+
+        RedisRemoteTier reader = Tier(64 * 1024, window: 3);
+        using var b = new IntermediateCache(_nodeB.Config(RetentionPolicy.Persistent) with { Remote = reader });
+        using MappedArray<float> got = b.Get<float>("t1_map", "k")!;
+        Assert.Equal(data, got.ReadOnlySpan.ToArray());
+        Assert.Equal(1, b.GetStats().RemoteHits);
+        Assert.Equal(3, reader.MostChunksHeld); // the window, not the entry's 62 chunks
+    }
+
+    [Fact]
     public void AMissingChunk_IsAMiss_NeverAPartialArray()
     {
         using (var a = Node(_nodeA))
@@ -291,9 +308,9 @@ public abstract class RemoteTierTests : IDisposable
         return array?.ReadOnlySpan[0];
     }
 
-    private RedisRemoteTier Tier()
+    private RedisRemoteTier Tier(int chunkBytes = 4 * 1024 * 1024, int window = 8)
     {
-        var tier = new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = _cluster.Configuration, KeyPrefix = _prefix });
+        var tier = new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = _cluster.Configuration, KeyPrefix = _prefix, ChunkBytes = chunkBytes, Window = window });
         _tiers.Add(tier);
         return tier;
     }
