@@ -171,22 +171,7 @@ public class RemoteTierBenchmarks
         return array.Length;
     }
 
-    private void SetAll()
-    {
-        IDatabase db = _raw.GetDatabase();
-        var inFlight = new List<Task>(Window);
-        for (int i = 0; i < _chunks.Length; i++)
-        {
-            inFlight.Add(db.StringSetAsync($"{_prefix}:floor:{i}", _chunks[i]));
-            if (inFlight.Count == Window)
-            {
-                Task.WaitAll([.. inFlight]);
-                inFlight.Clear();
-            }
-        }
-
-        Task.WaitAll([.. inFlight]);
-    }
+    private void SetAll() => PipelinedSets.SetAll(_raw.GetDatabase(), _prefix, _chunks, Window);
 
     private static long Drain(List<Task<Lease<byte>?>> inFlight)
     {

@@ -104,22 +104,7 @@ public class RemoteWarmPutBenchmarks
     }
 
     [Benchmark(Baseline = true, Description = "pipelined SETs of the chunks to new keys, warm cluster (floor)")]
-    public void SetChunksWarm()
-    {
-        IDatabase db = _raw.GetDatabase();
-        var inFlight = new List<Task>(Window);
-        for (int i = 0; i < _chunks.Length; i++)
-        {
-            inFlight.Add(db.StringSetAsync($"{_prefix}:floor:{i}", _chunks[i]));
-            if (inFlight.Count == Window)
-            {
-                Task.WaitAll([.. inFlight]);
-                inFlight.Clear();
-            }
-        }
-
-        Task.WaitAll([.. inFlight]);
-    }
+    public void SetChunksWarm() => PipelinedSets.SetAll(_raw.GetDatabase(), _prefix, _chunks, Window);
 
     [Benchmark(Description = "Put (PERSISTENT) after a removal, warm cluster")]
     public void PutRemoteWarm() => _writer.Put<float>("t1_map", "big", _data, [_data.Length]);

@@ -53,23 +53,15 @@ switch (mode)
     case "floor":
     {
         string mib = args[4];
-        RemoteEntry entry = tier.Find("remote", "a" + mib) ?? throw new InvalidOperationException($"put first: 'a{mib}' is not in the cluster");
-        string id = ChunkKeys.EntryId("remote", "a" + mib);
-        int count = (int)((entry.Length + ChunkBytes - 1) / ChunkBytes);
-        RedisKey[] keys = [.. Enumerable.Range(0, count).Select(i => (RedisKey)$"{args[2]}:c:{id}:{entry.Version}:{i}")];
+        RedisKey[] keys = ChunkKeysOf(tier, args[2], mib);
         using ConnectionMultiplexer connection = ConnectionMultiplexer.Connect(args[1]);
         IDatabase db = connection.GetDatabase();
         using (Lease<byte>? first = db.StringGetLease(keys[0]))
         {
         }
 
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        long baseline = ProcessStatus.ReadKb("RssAnon");
-        using var sampler = new RssAnonSampler();
-        long allocated = GC.GetTotalAllocatedBytes(precise: true);
-        long started = Stopwatch.GetTimestamp();
+        using var sampler = RssAnonSampler.StartAfterCollecting();
+        (long baseline, long allocated, long started) = (sampler.BaselineKb, sampler.AllocatedBefore, sampler.StartedAt);
         var inFlight = new List<Task<Lease<byte>?>>(Window);
         long total = 0;
         foreach (RedisKey key in keys)
@@ -95,10 +87,8 @@ switch (mode)
     {
         string mib = args[4];
         int rounds = args.Length > 5 ? int.Parse(args[5]) : 5;
-        RemoteEntry entry = tier.Find("remote", "a" + mib) ?? throw new InvalidOperationException($"put first: 'a{mib}' is not in the cluster");
-        string id = ChunkKeys.EntryId("remote", "a" + mib);
-        int count = (int)((entry.Length + ChunkBytes - 1) / ChunkBytes);
-        RedisKey[] keys = [.. Enumerable.Range(0, count).Select(i => (RedisKey)$"{args[2]}:c:{id}:{entry.Version}:{i}")];
+        RedisKey[] keys = ChunkKeysOf(tier, args[2], mib);
+        RemoteEntry entry = tier.Find("remote", "a" + mib)!; // ChunkKeysOf has checked it is there
         using ConnectionMultiplexer connection = ConnectionMultiplexer.Connect(args[1]);
         IDatabase db = connection.GetDatabase();
         Directory.CreateDirectory(args[3]);
@@ -162,13 +152,8 @@ switch (mode)
         {
         }
 
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        long baseline = ProcessStatus.ReadKb("RssAnon");
-        using var sampler = new RssAnonSampler();
-        long allocated = GC.GetTotalAllocatedBytes(precise: true);
-        long started = Stopwatch.GetTimestamp();
+        using var sampler = RssAnonSampler.StartAfterCollecting();
+        (long baseline, long allocated, long started) = (sampler.BaselineKb, sampler.AllocatedBefore, sampler.StartedAt);
         using (MappedArray<float> array = cache.Get<float>("remote", "a" + mib) ?? throw new InvalidOperationException($"put first: 'a{mib}' is not in the cluster"))
         {
             double ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -187,6 +172,15 @@ switch (mode)
 
     default:
         throw new ArgumentException($"Unknown mode '{mode}': put, fetch or clear.");
+}
+
+// The chunk keys of the array "aMIB" as its put wrote them (docs/SCALE-OUT.md gives the layout).
+static RedisKey[] ChunkKeysOf(RedisRemoteTier tier, string prefix, string mib)
+{
+    RemoteEntry entry = tier.Find("remote", "a" + mib) ?? throw new InvalidOperationException($"put first: 'a{mib}' is not in the cluster");
+    string id = Osipy.MappedCache.Redis.RedisKeys.EntryId("remote", "a" + mib);
+    int count = (int)((entry.Length + ChunkBytes - 1) / ChunkBytes);
+    return [.. Enumerable.Range(0, count).Select(i => (RedisKey)$"{prefix}:c:{id}:{entry.Version}:{i}")];
 }
 
 static long Drain(List<Task<Lease<byte>?>> inFlight)

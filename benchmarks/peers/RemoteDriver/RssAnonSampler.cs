@@ -15,11 +15,32 @@ internal sealed class RssAnonSampler : IDisposable
     private volatile bool _stop;
     private long _peakKb;
 
-    public RssAnonSampler()
+    private RssAnonSampler()
     {
+        BaselineKb = ProcessStatus.ReadKb("RssAnon");
         _peakKb = Read();
         _thread = new Thread(Run) { IsBackground = true, Name = "RssAnon sampler" };
         _thread.Start();
+        AllocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        StartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>RssAnon in KiB when sampling started, after the collections of <see cref="StartAfterCollecting"/>.</summary>
+    public long BaselineKb { get; }
+
+    /// <summary>The managed bytes allocated before sampling started (<see cref="GC.GetTotalAllocatedBytes(bool)"/>).</summary>
+    public long AllocatedBefore { get; }
+
+    /// <summary>When sampling started (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>).</summary>
+    public long StartedAt { get; }
+
+    /// <summary>Collects the garbage of what came before, so the baseline holds only what stays; then starts sampling.</summary>
+    public static RssAnonSampler StartAfterCollecting()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return new RssAnonSampler();
     }
 
     /// <summary>Stops sampling; returns the peak in KiB, a last sample included.</summary>
