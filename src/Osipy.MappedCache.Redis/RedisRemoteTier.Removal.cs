@@ -173,7 +173,7 @@ public sealed partial class RedisRemoteTier
                 bulk.KeyDelete(_keys.Chunk(id, version, index), CommandFlags.FireAndForget);
             }
         }
-        catch (RedisException)
+        catch (Exception ex) when (IsCallFailure(ex))
         {
             // Unreachable: these chunks still carry their expiry.
         }

@@ -31,6 +31,7 @@ public sealed partial class RedisRemoteTier : IRemoteTier, IDisposable
     private readonly byte[]? _secret;
     private readonly ChunkDigest _digest;
     private readonly Lazy<ConnectionMultiplexer> _control;
+    private long _missedRenewals;
     private readonly Lazy<ConnectionMultiplexer> _bulk;
     private int _mostChunksHeld;
 
@@ -199,7 +200,7 @@ public sealed partial class RedisRemoteTier : IRemoteTier, IDisposable
                 {
                     _control.Value.GetSubscriber().Unsubscribe(channel, handler);
                 }
-                catch (RedisException)
+                catch (Exception ex) when (IsCallFailure(ex))
                 {
                     // Unreachable: nothing to unsubscribe from.
                 }
@@ -238,7 +239,7 @@ public sealed partial class RedisRemoteTier : IRemoteTier, IDisposable
         {
             Control.Publish(RedisChannel.Literal(_keys.Changes), RemoteChangeMessage.Encode(change), CommandFlags.FireAndForget);
         }
-        catch (RedisException)
+        catch (Exception ex) when (IsCallFailure(ex))
         {
             // Only a wake-up: the change is in the log, which every node reads.
         }
@@ -259,6 +260,16 @@ public sealed partial class RedisRemoteTier : IRemoteTier, IDisposable
             }
         }
     }
+
+    /// <summary>Lease renewals that failed (the cluster unreachable or too slow): each is retried by the next.</summary>
+    internal long MissedRenewals => Interlocked.Read(ref _missedRenewals);
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> is the cluster failing a call (unreachable, or no reply
+    /// within the timeout: StackExchange.Redis's timeout is a <see cref="TimeoutException"/>, not a
+    /// <see cref="RedisException"/>), which best-effort calls ignore.
+    /// </summary>
+    private static bool IsCallFailure(Exception exception) => exception is RedisException or TimeoutException;
 
     /// <summary>A held lease: renewed every third of its time until disposed, then deleted if still ours (compare-and-delete).</summary>
     private sealed class RenewedLease : IDisposable
@@ -287,7 +298,7 @@ public sealed partial class RedisRemoteTier : IRemoteTier, IDisposable
                 {
                     _tier.Control.ScriptEvaluate(RedisScripts.DeleteIfSame, [_key], [_token]);
                 }
-                catch (RedisException)
+                catch (Exception ex) when (IsCallFailure(ex))
                 {
                     // Unreachable: the lease lapses by itself.
                 }
@@ -296,13 +307,16 @@ public sealed partial class RedisRemoteTier : IRemoteTier, IDisposable
 
         private void Renew()
         {
+            // On a timer thread: anything thrown here would end the process.
             try
             {
                 _tier.Control.ScriptEvaluate(RedisScripts.RenewIfSame, [_key], [_token, (long)_tier._options.LeaseTime.TotalMilliseconds]);
             }
-            catch (RedisException)
+            catch (Exception ex) when (IsCallFailure(ex) || ex is ObjectDisposedException)
             {
-                // A missed renewal: the next one tries again; if the lease lapses, another node may compute too.
+                // A missed renewal (or the tier disposed under a lease): the next one tries again;
+                // if the lease lapses, another node may compute too.
+                Interlocked.Increment(ref _tier._missedRenewals);
             }
         }
     }

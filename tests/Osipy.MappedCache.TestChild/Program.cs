@@ -14,6 +14,7 @@ return args.Length < 2 ? Usage() : args[0] switch
     "get-or-create" => Remote.GetOrCreate(args[1], args[2], redis: args.Length > 3 ? args[3] : null, prefix: args.Length > 4 ? args[4] : null, leaseMs: args.Length > 5 ? int.Parse(args[5]) : 1000),
     "remote-get" => Remote.Get(args[1], args[2], args[3], args[4]),
     "remote-put" => Remote.Put(args[1], args[2], int.Parse(args[3]), args[4], args[5]),
+    "hold-lease" => Remote.HoldLease(args[1], args[2], args[3]),
     "node" => Node.Run(args[1], args[2], args[3], args[4..]),
     "soak" => Soak.Run(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5])),
     "budget-soak" => BudgetSoak.Run(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5])),
@@ -27,6 +28,6 @@ return args.Length < 2 ? Usage() : args[0] switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: <node|put-loop|create-hold|hold-cached|put-persistent|sum|hammer|permission-faults|soak|get-or-create|remote-get|remote-put|reclaim-loop|create-after-full-disk|get-compressed|budget-soak|fill-blocks|memoize> <cache dir> [arguments]");
+    Console.Error.WriteLine("usage: <node|put-loop|create-hold|hold-cached|put-persistent|sum|hammer|permission-faults|soak|get-or-create|remote-get|remote-put|hold-lease|reclaim-loop|create-after-full-disk|get-compressed|budget-soak|fill-blocks|memoize> <cache dir> [arguments]");
     return 2;
 }

@@ -70,6 +70,37 @@ internal static class Remote
         return 0;
     }
 
+    /// <summary>
+    /// Takes the cluster's lease on ("p", <paramref name="key"/>) and holds it, renewed every 250 ms
+    /// with a 250 ms call timeout: prints "leased"; after the line "paused" (the test has stopped
+    /// the cluster's servers), waits until a renewal has failed and prints "missed N"; after the
+    /// line "resumed", gives the lease back and prints "released". A renewal failing on its timer
+    /// thread must not end the process.
+    /// </summary>
+    public static int HoldLease(string redis, string prefix, string key)
+    {
+        using var tier = new RedisRemoteTier(new RedisRemoteTierOptions
+        {
+            Configuration = redis,
+            KeyPrefix = prefix,
+            LeaseTime = TimeSpan.FromMilliseconds(750),
+            OperationTimeout = TimeSpan.FromMilliseconds(250),
+        });
+        using IDisposable lease = tier.TryLease("p", key, "child") ?? throw new InvalidOperationException("the lease is taken");
+        Console.WriteLine("leased");
+        Console.In.ReadLine();
+        if (!SpinWait.SpinUntil(() => tier.MissedRenewals > 0, TimeSpan.FromSeconds(60)))
+        {
+            throw new TimeoutException("No renewal failed while the cluster was paused.");
+        }
+
+        Console.WriteLine($"missed {tier.MissedRenewals}");
+        Console.In.ReadLine();
+        lease.Dispose();
+        Console.WriteLine("released");
+        return 0;
+    }
+
     private static RedisRemoteTier? Tier(string? redis, string? prefix, int leaseMs = 1000) =>
         redis is null ? null : new RedisRemoteTier(new RedisRemoteTierOptions { Configuration = redis, KeyPrefix = prefix ?? "osipy", LeaseTime = TimeSpan.FromMilliseconds(leaseMs) });
 

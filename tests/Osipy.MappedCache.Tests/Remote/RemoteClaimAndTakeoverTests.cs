@@ -52,6 +52,30 @@ public sealed class RemoteClaimAndTakeoverTests(RedisClusterFixture cluster) : C
     }
 
     [Fact]
+    public void ALeaseWhoseRenewalsTimeOut_WhileTheClusterIsPaused_DoesNotEndTheProcess()
+    {
+        // StackExchange.Redis reports a call with no reply in time as a TimeoutException, not a
+        // RedisException; thrown on the renewal's timer thread it used to end the process (a CI
+        // run's child exited 134 with a RedisTimeoutException from RenewedLease.Renew).
+        using var holder = ChildProcess.Start("hold-lease", Cluster.Configuration, Prefix, "renewed");
+        holder.WaitForLine("leased", TimeSpan.FromSeconds(60));
+        Cluster.Pause();
+        try
+        {
+            holder.Send("paused");
+            Assert.StartsWith("missed ", holder.WaitForLine("missed", TimeSpan.FromSeconds(90)), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Cluster.Resume();
+        }
+
+        holder.Send("resumed");
+        holder.WaitForLine("released", TimeSpan.FromSeconds(60));
+        Assert.Equal(0, holder.WaitForExit(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
     public void AFillerKilledOnTheWaitersOwnNode_IsTakenOverAtOnce_NotAfterItsLeaseTime()
     {
         const string TenMinutes = "600000";
