@@ -109,11 +109,11 @@ public class RemoteTierBenchmarks
             inFlight.Add(db.StringGetLeaseAsync(key));
             if (inFlight.Count == Window)
             {
-                total += Drain(inFlight);
+                total += ChunkReplies.Drain(inFlight);
             }
         }
 
-        return total + Drain(inFlight);
+        return total + ChunkReplies.Drain(inFlight);
     }
 
     [Benchmark(Description = "Get on a new node: download, validate, publish, map")]
@@ -173,18 +173,6 @@ public class RemoteTierBenchmarks
 
     private void SetAll() => PipelinedSets.SetAll(_raw.GetDatabase(), _prefix, _chunks, Window);
 
-    private static long Drain(List<Task<Lease<byte>?>> inFlight)
-    {
-        long total = 0;
-        foreach (Task<Lease<byte>?> task in inFlight)
-        {
-            using Lease<byte>? chunk = task.GetAwaiter().GetResult();
-            total += chunk!.Length;
-        }
-
-        inFlight.Clear();
-        return total;
-    }
 
     private RedisKey[] ChunkKeysOf(string resultType, string key)
     {

@@ -24,11 +24,12 @@ public abstract class MappedArray : IDisposable, IMappingLease
     private readonly SegmentMapping _mapping;
     private int _disposed;
 
+    // Few fields, the rest read from the record: a get makes this one object, and its size is what
+    // hits from many threads make the collector clear (docs/PERFORMANCE.md, issue 22).
+
     /// <param name="leased">The mapping, with a lease reference already taken for this array: the array owns it from here and gives it back in <see cref="Dispose"/>.</param>
     /// <param name="entry">The entry the array belongs to.</param>
     /// <param name="array">Where the array lies in the segment.</param>
-    // Few fields, the rest read from the record: a get makes this one object, and its size is what
-    // hits from many threads make the collector clear (docs/PERFORMANCE.md, issue 22).
     private protected MappedArray(SegmentMapping leased, CacheEntry entry, ArrayRecord array)
     {
         _mapping = leased;

@@ -27,6 +27,7 @@ public sealed class MappedArray<T> : MappedArray
     internal MappedArray(SegmentMapping leased, CacheEntry entry, ArrayRecord array)
         : base(leased, entry, array)
     {
+        RowLength = array.Shape is [.., long last] ? (int)last : 1;
     }
 
     /// <inheritdoc />
@@ -43,7 +44,7 @@ public sealed class MappedArray<T> : MappedArray
     }
 
     /// <summary>Columns of the 2D view: the last dimension (1 for a 0-d array).</summary>
-    public int RowLength => Record.Shape is [.., long last] ? (int)last : 1;
+    public int RowLength { get; } // an int beside the base's disposed flag: no larger an object
 
     /// <summary>All elements, writable (copy-on-write).</summary>
     /// <exception cref="InvalidOperationException">More than <see cref="int.MaxValue"/> elements.</exception>
@@ -82,7 +83,16 @@ public sealed class MappedArray<T> : MappedArray
     public Span<T> GetRowSpan(long row)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(row);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, RowCount);
+        if (RowLength == 0)
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, RowCount);
+        }
+        else if (Math.BigMul(row, RowLength, out long start) != 0 || start < 0 || start > Length - RowLength)
+        {
+            // row >= RowCount, checked with a multiplication: RowCount divides, and this runs once per voxel.
+            throw new ArgumentOutOfRangeException(nameof(row), row, $"The array has {RowCount} rows.");
+        }
+
         return GetSpan(row * RowLength, RowLength);
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Osipy.MappedCache;
+using Osipy.MappedCache.Benchmarks;
 using Osipy.MappedCache.Peers;
 using Osipy.MappedCache.Redis;
 using StackExchange.Redis;
@@ -69,11 +70,11 @@ switch (mode)
             inFlight.Add(db.StringGetLeaseAsync(key));
             if (inFlight.Count == Window)
             {
-                total += Drain(inFlight);
+                total += ChunkReplies.Drain(inFlight);
             }
         }
 
-        total += Drain(inFlight);
+        total += ChunkReplies.Drain(inFlight);
         double ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         long peak = sampler.Stop();
         Console.WriteLine(
@@ -104,11 +105,11 @@ switch (mode)
                 inFlight.Add(db.StringGetLeaseAsync(key));
                 if (inFlight.Count == Window)
                 {
-                    Drain(inFlight);
+                    ChunkReplies.Drain(inFlight);
                 }
             }
 
-            Drain(inFlight);
+            ChunkReplies.Drain(inFlight);
             double floorMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             started = Stopwatch.GetTimestamp();
             bool ok = tier.Download(entry, new DroppingTarget(entry.Length));
@@ -181,19 +182,6 @@ static RedisKey[] ChunkKeysOf(RedisRemoteTier tier, string prefix, string mib)
     string id = Osipy.MappedCache.Redis.RedisKeys.EntryId("remote", "a" + mib);
     int count = (int)((entry.Length + ChunkBytes - 1) / ChunkBytes);
     return [.. Enumerable.Range(0, count).Select(i => (RedisKey)$"{prefix}:c:{id}:{entry.Version}:{i}")];
-}
-
-static long Drain(List<Task<Lease<byte>?>> inFlight)
-{
-    long total = 0;
-    foreach (Task<Lease<byte>?> task in inFlight)
-    {
-        using Lease<byte>? chunk = task.GetAwaiter().GetResult();
-        total += chunk!.Length;
-    }
-
-    inFlight.Clear();
-    return total;
 }
 
 static double Median(List<double> values)
